@@ -1,0 +1,7 @@
+"""``python -m identkit`` runs the ``identkit`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

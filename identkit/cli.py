@@ -1,0 +1,147 @@
+"""The ``identkit`` command: a thin layer over the Python API.
+
+Exit status follows ``cmp`` and ``grep``: 0 when complete disentanglement is guaranteed (or the
+command succeeded), 1 when it is not, 2 on any error, reported as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import IdentkitError
+
+__all__ = ["main", "build_parser"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit status 2."""
+
+    def error(self, message):
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser (also used to generate the CLI reference)."""
+    parser = _Parser(
+        prog="identkit",
+        description="Does this latent causal graph guarantee disentangled factors? "
+        "(mechanism sparsity, Lachapelle et al. 2026)",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("check", help="analyze a graph: verdict, identified latents, blocks, why")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("path", nargs="?", help="a graph file (JSON, YAML, text or .npz)")
+    src.add_argument("--example", metavar="NAME", help="a catalogue example (see `examples`)")
+    p.add_argument("--regularize", metavar="a|z|az",
+                   help="which learned graphs are sparsity-regularized (default: all present)")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+
+    p = sub.add_parser("examples", help="list the paper's catalogue, or print one as a graph file")
+    p.add_argument("name", nargs="?", help="print this example as a graph file")
+    p.add_argument("--format", choices=["yaml", "json", "text"], default="json",
+                   help="file format when printing one example")
+    return parser
+
+
+def _load(args):
+    from . import examples, io
+
+    if getattr(args, "example", None):
+        ex = examples.get(args.example)
+        return ex.graph, ex.regularize, None
+    if getattr(args, "path", None):
+        loaded = io.read_graph(args.path)
+        return loaded, None, args.path
+    raise _UsageError("identkit: give a graph file PATH or --example NAME")
+
+
+def _cmd_check(args, out) -> int:
+    from .report import analyze
+    from .symmetry import automorphisms, graph_preserving_permutations
+
+    g, default_reg, _ = _load(args)
+    reg = args.regularize if args.regularize is not None else default_reg
+    report = analyze(g, reg)
+    n_gp = graph_preserving_permutations(g, report.regularize).order()
+    n_aut = automorphisms(g, report.regularize).order()
+    if args.format == "json":
+        data = report.to_dict()
+        data["graph_preserving_permutations"] = n_gp
+        data["automorphisms"] = n_aut
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        text = report.to_text()
+        head, _, rest = text.partition("\nAssumptions: ")
+        sym = (
+            f"Graph-preserving permutations: {_big(n_gp)} (relabelings a preserving map may hide)\n"
+            f"Automorphisms: {_big(n_aut)} (relabelings of the learned graph that match the truth)"
+        )
+        body = f"{head}\n{sym}\nAssumptions: {rest}"
+        if args.format == "markdown":
+            lines = body.split("\n")
+            body = "**" + lines[0] + "**\n\n" + "\n".join(
+                ("- " + ln.strip()) if ln.startswith("  ") else ("\n" + ln if ln else ln)
+                for ln in lines[1:]
+            )
+        out.write(body + "\n")
+    return 0 if report.complete else 1
+
+
+def _big(n: int) -> str:
+    s = str(n)
+    return s if len(s) <= 30 else f"{s[:6]}... ({len(s)} digits)"
+
+
+def _cmd_examples(args, out) -> int:
+    from . import examples, io
+
+    if args.name:
+        ex = examples.get(args.name)
+        out.write(io.dumps_graph(ex.graph, args.format))
+        return 0
+    width = max(len(n) for n in examples.names())
+    for ex in examples.catalogue():
+        verdict = "complete" if ex.complete else "partial "
+        out.write(f"{ex.name:<{width}}  {verdict}  {ex.reference:<24} {ex.title}\n")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit status."""
+    out = sys.stdout
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.version:
+            from . import __version__
+
+            out.write(f"identkit {__version__}\n")
+            return 0
+        if args.command is None:
+            parser.print_help(out)
+            return 2
+        return {"check": _cmd_check, "examples": _cmd_examples}[args.command](args, out)
+    except _UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except IdentkitError as exc:
+        print(f"identkit: error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, MemoryError) as exc:
+        print(f"identkit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("identkit: interrupted", file=sys.stderr)
+        return 2
+
+
+def console_main():  # pragma: no cover - entry point
+    sys.exit(main())

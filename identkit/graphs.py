@@ -1,0 +1,830 @@
+"""The data model: a latent causal model's graphs and names.
+
+A :class:`LatentGraph` holds the two graphs of the mechanism-sparsity theory (Lachapelle et al.,
+JMLR 2026, §2-3) with the paper's orientation, **rows are children**:
+
+* ``Gz`` (d x d): ``Gz[i, j] = 1`` iff latent ``z_j`` at a past step is a parent of ``z_i^t``;
+* ``Ga`` (d x m): ``Ga[i, l] = 1`` iff auxiliary variable (action) ``a_l`` is a parent of ``z_i^t``.
+
+Either graph may be absent (``None``), not both. The graphs are stored sparse (scipy CSR), so a model
+with 10,000 latents costs memory proportional to its edges; the dense boolean arrays are built only
+when the ``Gz``/``Ga`` properties are read. Names are labels carried alongside the matrices.
+
+networkx uses the opposite orientation (an edge ``u -> v`` is ``A[u, v]``); the conversions
+:meth:`LatentGraph.to_networkx` and :meth:`LatentGraph.from_networkx` are the only places where the
+orientation changes.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+from functools import cached_property
+from typing import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import GraphError
+
+__all__ = ["LatentGraph"]
+
+
+# ----------------------------------------------------------------------------------------------
+# validation helpers
+
+
+def _bad_entry_message(arg, row, col, value):
+    return (
+        f"{arg}[{row}, {col}] is {value!r}; entries must be 0/1 or True/False "
+        "(nothing is coerced)"
+    )
+
+
+def _ragged_row(value, arg):
+    """Name the first row of a nested list whose length differs from row 0."""
+    try:
+        rows = list(value)
+        lengths = [len(r) for r in rows]
+    except TypeError:
+        return f"{arg} must be a 2-D array of 0/1 entries (a list of rows)"
+    for k, n in enumerate(lengths):
+        if n != lengths[0]:
+            return (
+                f"{arg} is ragged: row {k} has {n} entries but row 0 has {lengths[0]}"
+            )
+    return f"{arg} must be a 2-D array of 0/1 entries"
+
+
+def _as_sparse_bool(value, arg: str) -> sp.csr_array:
+    """Validate a 0/1 matrix (nested lists, numpy array or scipy sparse) and return canonical CSR.
+
+    Complexity: O(number of entries) for dense input, O(nnz) for sparse input.
+    """
+    if sp.issparse(value):
+        coo = sp.coo_array(value)
+        if coo.ndim != 2:
+            raise GraphError(f"{arg} must be 2-D, got {coo.ndim}-D")
+        data = np.asarray(coo.data)
+        if data.dtype != bool:
+            if not np.issubdtype(data.dtype, np.number):
+                raise GraphError(f"{arg} has non-numeric entries of type {data.dtype}")
+            bad = ~((data == 0) | (data == 1))
+            if bad.any():
+                k = int(np.flatnonzero(bad)[0])
+                raise GraphError(
+                    _bad_entry_message(arg, int(coo.row[k]), int(coo.col[k]), data[k].item())
+                )
+        keep = data.astype(bool)
+        out = sp.csr_array(
+            (np.ones(int(keep.sum()), dtype=bool), (coo.row[keep], coo.col[keep])),
+            shape=coo.shape,
+        )
+        out.sum_duplicates()
+        out.sort_indices()
+        out.data[:] = True
+        return out
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        raise GraphError(_ragged_row(value, arg)) from None
+    if arr.dtype == object:
+        # ragged rows (numpy < 2 builds object arrays) or mixed objects
+        if arr.ndim == 1 and any(isinstance(r, (list, tuple, np.ndarray)) for r in arr):
+            raise GraphError(_ragged_row(value, arg))
+        if arr.ndim == 2:
+            for (r, c), v in np.ndenumerate(arr):
+                if isinstance(v, (bool, np.bool_)) or (
+                    isinstance(v, numbers.Number) and not isinstance(v, complex) and v in (0, 1)
+                ):
+                    continue
+                raise GraphError(_bad_entry_message(arg, r, c, v))
+            arr = arr.astype(float)
+    if arr.ndim != 2:
+        raise GraphError(f"{arg} must be a 2-D array (rows are children), got shape {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise GraphError(f"{arg} is empty (shape {arr.shape}); pass None to leave a graph out")
+    if arr.dtype == bool:
+        mask = arr
+    elif np.issubdtype(arr.dtype, np.number) and not np.issubdtype(arr.dtype, np.complexfloating):
+        bad = ~((arr == 0) | (arr == 1))  # NaN compares unequal to both
+        if bad.any():
+            r, c = (int(x) for x in np.argwhere(bad)[0])
+            raise GraphError(_bad_entry_message(arg, r, c, arr[r, c].item()))
+        mask = arr == 1
+    else:
+        r, c = 0, 0
+        raise GraphError(_bad_entry_message(arg, r, c, arr[r, c].item()))
+    return _csr_from_dense(mask)
+
+
+def _csr_from_dense(mask: np.ndarray) -> sp.csr_array:
+    """Canonical boolean CSR of a dense boolean matrix with a single constructor call."""
+    rows, cols = np.nonzero(mask)
+    indptr = np.zeros(mask.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=mask.shape[0]), out=indptr[1:])
+    return sp.csr_array(
+        (np.ones(cols.size, dtype=bool), cols.astype(np.int64), indptr), shape=mask.shape
+    )
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _natural_key(name: str):
+    """Sort key that orders ``z2`` before ``z10``."""
+    return [int(t) if t.isdigit() else t for t in _DIGITS.split(name)]
+
+
+def _check_names(names, n: int, prefix: str, arg: str) -> tuple[str, ...]:
+    if names is None:
+        return tuple(f"{prefix}{k + 1}" for k in range(n))
+    if isinstance(names, numbers.Integral) and not isinstance(names, bool):
+        if int(names) != n:
+            raise GraphError(f"{arg}={names} but the graph has {n} of them")
+        return tuple(f"{prefix}{k + 1}" for k in range(n))
+    if isinstance(names, str):
+        raise GraphError(f"{arg} must be a list of names, not the string {names!r}")
+    names = tuple(names)
+    if len(names) != n:
+        raise GraphError(f"{arg} has {len(names)} names but the graph has {n} {arg}")
+    seen = {}
+    for k, nm in enumerate(names):
+        if not isinstance(nm, str) or not nm.strip():
+            raise GraphError(f"{arg}[{k}] is {nm!r}; names must be non-empty strings")
+        if nm in seen:
+            raise GraphError(f"{arg} has the duplicate name {nm!r} (positions {seen[nm]} and {k})")
+        seen[nm] = k
+    return names
+
+
+def _set_str(names: Sequence[str], idx: Iterable[int]) -> str:
+    """Format a set of indices with their names, e.g. ``{a1, a5}``; the empty set is ``∅``."""
+    idx = sorted(idx)
+    if not idx:
+        return "∅"
+    return "{" + ", ".join(names[k] for k in idx) + "}"
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+class LatentGraph:
+    """The temporal graph ``Gz`` and action graph ``Ga`` of a latent causal model, with names.
+
+    Parameters
+    ----------
+    Gz : array_like of 0/1 or bool, shape (d, d), or scipy sparse, optional
+        ``Gz[i, j] = 1`` iff ``z_j`` (at any past lag) is a parent of ``z_i^t``. Rows are children.
+    Ga : array_like of 0/1 or bool, shape (d, m), or scipy sparse, optional
+        ``Ga[i, l] = 1`` iff action ``a_l`` is a parent of ``z_i^t``. Rows are children.
+    latents : sequence of str or int, optional
+        Names of the d latents (default ``z1 .. zd``), or d itself.
+    actions : sequence of str or int, optional
+        Names of the m actions (default ``a1 .. am``), or m itself. Only with ``Ga``.
+
+    Raises
+    ------
+    GraphError
+        If both graphs are absent, a graph is not 2-D, ``Gz`` is not square, ``Ga`` has a different
+        number of rows than ``Gz``, an entry is not 0/1/True/False (2, -1, 0.5, NaN, strings), a
+        graph is empty, rows are ragged, or names are duplicated, missing or of the wrong count.
+
+    Examples
+    --------
+    The graph of Example 8 of the paper: the robot ``z2`` follows the ball ``z3``.
+
+    >>> import identkit as ik
+    >>> g = ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 1], [1, 1, 1]])
+    >>> g.n_latents, g.latents
+    (3, ('z1', 'z2', 'z3'))
+    >>> sorted(g.parents_z("z2")), sorted(g.children_z(0))
+    ([0, 1, 2], [0, 1, 2])
+    >>> g.Ga is None
+    True
+
+    Notes
+    -----
+    Instances are immutable and hashable; two graphs are equal when their matrices and names are.
+    Construction costs O(d * (d + m)) for dense input and O(nnz) for sparse input; memory is
+    O(nnz + d + m).
+    """
+
+    def __init__(self, Gz=None, Ga=None, *, latents=None, actions=None):
+        if Gz is None and Ga is None:
+            raise GraphError("a LatentGraph needs at least one graph: pass Gz, Ga or both")
+        gz = None if Gz is None else _as_sparse_bool(Gz, "Gz")
+        ga = None if Ga is None else _as_sparse_bool(Ga, "Ga")
+        if gz is not None and gz.shape[0] != gz.shape[1]:
+            raise GraphError(f"Gz must be square (d x d), got shape {gz.shape}")
+        if gz is not None and ga is not None and ga.shape[0] != gz.shape[0]:
+            raise GraphError(
+                f"Ga has {ga.shape[0]} rows but Gz has {gz.shape[0]}: "
+                "both graphs have one row per latent (rows are children)"
+            )
+        d = gz.shape[0] if gz is not None else ga.shape[0]
+        m = ga.shape[1] if ga is not None else 0
+        set_ = object.__setattr__
+        set_(self, "_Gz", gz)
+        set_(self, "_Ga", ga)
+        set_(self, "_latents", _check_names(latents, d, "z", "latents"))
+        if ga is None and actions not in (None, 0, (), []):
+            raise GraphError("actions were named but there is no Ga")
+        set_(self, "_actions", _check_names(actions, m, "a", "actions") if ga is not None else ())
+        clash = set(self._latents) & set(self._actions)
+        if clash:
+            raise GraphError(
+                f"the name {sorted(clash)[0]!r} is used for both a latent and an action"
+            )
+
+    # --------------------------------------------------------------------------- constructors
+
+    @classmethod
+    def from_edges(
+        cls,
+        temporal_edges=None,
+        action_edges=None,
+        latents=None,
+        actions=None,
+    ) -> "LatentGraph":
+        """Build a model from edge lists of names.
+
+        Parameters
+        ----------
+        temporal_edges : iterable of (parent, child), optional
+            ``(u, v)`` means ``u`` at step t-1 is a parent of ``v`` at step t; ``(u, u)`` is a
+            self-loop. Giving a list (even empty) creates ``Gz``.
+        action_edges : iterable of (action, latent), optional
+            ``(a, v)`` means action ``a`` is a parent of ``v``. Giving a list (even empty) creates
+            ``Ga``.
+        latents, actions : sequence of str, optional
+            The names, in order. When omitted, the names used in the edges are taken in natural
+            order (``z2`` before ``z10``).
+
+        Returns
+        -------
+        LatentGraph
+
+        Raises
+        ------
+        GraphError
+            If an edge uses a name not declared in ``latents``/``actions``, an edge is not a pair,
+            an edge is repeated, or both edge lists are None.
+
+        Examples
+        --------
+        The tree-robot-ball model of Figure 1:
+
+        >>> import identkit as ik
+        >>> g = ik.LatentGraph.from_edges(
+        ...     temporal_edges=[("tree", "tree"), ("tree", "robot"), ("robot", "robot"),
+        ...                     ("tree", "ball"), ("robot", "ball"), ("ball", "ball")],
+        ...     action_edges=[("torque", "robot")],
+        ...     latents=["tree", "robot", "ball"])
+        >>> g.Gz.astype(int).tolist(), g.Ga.astype(int).tolist()
+        ([[1, 0, 0], [1, 1, 0], [1, 1, 1]], [[0], [1], [0]])
+
+        Notes
+        -----
+        O(E log E) for E edges.
+        """
+        if temporal_edges is None and action_edges is None:
+            raise GraphError("from_edges needs temporal_edges, action_edges or both")
+        t_edges = None if temporal_edges is None else _pairs(temporal_edges, "temporal_edges")
+        a_edges = None if action_edges is None else _pairs(action_edges, "action_edges")
+        if latents is None:
+            used = set()
+            for u, v in t_edges or ():
+                used.update((u, v))
+            for _, v in a_edges or ():
+                used.add(v)
+            if not used:
+                raise GraphError("no latents: the edge lists are empty and latents is not given")
+            latents = sorted(used, key=_natural_key)
+        else:
+            latents = _check_names(latents, len(list(latents)) if not isinstance(latents, int)
+                                   else latents, "z", "latents")
+        if actions is None and a_edges is not None:
+            actions = sorted({a for a, _ in a_edges}, key=_natural_key)
+            if not actions:
+                raise GraphError("no actions: action_edges is empty and actions is not given")
+        elif actions is not None:
+            actions = _check_names(actions, len(list(actions)) if not isinstance(actions, int)
+                                   else actions, "a", "actions")
+        lat_index = {n: k for k, n in enumerate(latents)}
+        d = len(latents)
+        Gz = Ga = None
+        if t_edges is not None:
+            rows, cols = [], []
+            for k, (u, v) in enumerate(t_edges):
+                rows.append(_lookup(lat_index, v, f"temporal_edges[{k}]", "latent"))
+                cols.append(_lookup(lat_index, u, f"temporal_edges[{k}]", "latent"))
+            Gz = _edges_to_matrix(rows, cols, (d, d), t_edges, "temporal_edges")
+        if a_edges is not None or actions is not None:
+            if actions is None:
+                raise GraphError("actions were declared but action_edges is None")
+            act_index = {n: k for k, n in enumerate(actions)}
+            rows, cols = [], []
+            for k, (a, v) in enumerate(a_edges or ()):
+                cols.append(_lookup(act_index, a, f"action_edges[{k}]", "action"))
+                rows.append(_lookup(lat_index, v, f"action_edges[{k}]", "latent"))
+            Ga = _edges_to_matrix(rows, cols, (d, len(actions)), a_edges or [], "action_edges")
+        return cls(Gz=Gz, Ga=Ga, latents=latents, actions=actions)
+
+    @classmethod
+    def from_interventions(cls, targets, latents=None, *, Gz=None, actions=None) -> "LatentGraph":
+        """Build the action graph of interventions with unknown targets (paper §3.4.1).
+
+        Intervention l targets the set ``targets[l]``; the model gets one action per intervention
+        with ``Ga[i, l] = 1`` iff latent i is in ``targets[l]``. Action value 0 is the observational
+        regime and ``e_l`` the l-th intervention; hard and soft interventions have the same graph.
+
+        Parameters
+        ----------
+        targets : sequence of sequences of latent names
+            The target set of each intervention.
+        latents : sequence of str or int, optional
+            The latent names in order; by default the names used in ``targets`` in natural order.
+        Gz : array_like, optional
+            A temporal graph to carry along (rows are children).
+        actions : sequence of str, optional
+            Names of the interventions (default ``a1 .. am``).
+
+        Returns
+        -------
+        LatentGraph
+
+        Raises
+        ------
+        GraphError
+            If a target set is empty, repeats a latent, or names an undeclared latent.
+
+        Examples
+        --------
+        The three two-target interventions of Example 5 disentangle three latents:
+
+        >>> import identkit as ik
+        >>> g = ik.LatentGraph.from_interventions([["z1", "z2"], ["z1", "z3"], ["z2", "z3"]])
+        >>> g.Ga.astype(int).tolist()
+        [[1, 1, 0], [1, 0, 1], [0, 1, 1]]
+        >>> ik.analyze(g).complete
+        True
+
+        Notes
+        -----
+        O(total size of the target sets).
+        """
+        if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
+            raise GraphError("targets must be a list of target sets (lists of latent names)")
+        targets = [t for t in targets]
+        if not targets:
+            raise GraphError("targets is empty: give at least one intervention")
+        sets = []
+        for l, t in enumerate(targets):
+            if isinstance(t, (str, bytes)) or not isinstance(t, Iterable):
+                raise GraphError(f"targets[{l}] must be a list of latent names, got {t!r}")
+            t = list(t)
+            if not t:
+                raise GraphError(f"targets[{l}] is empty: an intervention must target a latent")
+            if len(set(t)) != len(t):
+                dup = next(x for x in t if t.count(x) > 1)
+                raise GraphError(f"targets[{l}] names {dup!r} twice")
+            sets.append(t)
+        if latents is None:
+            if Gz is not None:
+                latents = _check_names(None, np.shape(Gz)[0] if not sp.issparse(Gz)
+                                       else Gz.shape[0], "z", "latents")
+            else:
+                latents = sorted({v for t in sets for v in t}, key=_natural_key)
+        elif isinstance(latents, numbers.Integral):
+            latents = _check_names(latents, int(latents), "z", "latents")
+        else:
+            latents = _check_names(latents, len(list(latents)), "z", "latents")
+        index = {n: k for k, n in enumerate(latents)}
+        rows, cols = [], []
+        for l, t in enumerate(sets):
+            for v in t:
+                rows.append(_lookup(index, v, f"targets[{l}]", "latent"))
+                cols.append(l)
+        Ga = sp.csr_array(
+            (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(latents), len(sets))
+        )
+        return cls(Gz=Gz, Ga=Ga, latents=latents, actions=actions)
+
+    @classmethod
+    def from_networkx(cls, G) -> "LatentGraph":
+        """Build a model from a networkx ``DiGraph`` whose edges point from parent to child.
+
+        Nodes with attribute ``kind="action"`` are actions, all others latents. An edge
+        ``u -> v`` between latents means ``Gz[v, u] = 1`` (the orientation flips: rows are
+        children); an edge from action ``a`` to latent ``v`` means ``Ga[v, a] = 1``. Node names
+        are ``str(node)``. The graph attributes ``temporal`` and ``actions`` (as written by
+        :meth:`to_networkx`) say whether ``Gz`` and ``Ga`` exist even when they have no edges;
+        without them, ``Gz`` exists when some latent-latent edge does or no action node exists,
+        and ``Ga`` exists when an action node does.
+
+        Raises
+        ------
+        GraphError
+            If an edge points into an action, the graph is undirected, or two nodes have the
+            same string name.
+
+        Examples
+        --------
+        >>> import networkx as nx, identkit as ik
+        >>> G = nx.DiGraph([("z1", "z2")])        # z1 at t-1 is a parent of z2 at t
+        >>> ik.LatentGraph.from_networkx(G).Gz.astype(int).tolist()
+        [[0, 0], [1, 0]]
+
+        Notes
+        -----
+        O(V + E).
+        """
+        if not G.is_directed():
+            raise GraphError("from_networkx needs a directed graph (edges point parent -> child)")
+        latents, actions = [], []
+        for node, data in G.nodes(data=True):
+            (actions if data.get("kind") == "action" else latents).append(node)
+        names = [str(n) for n in latents + actions]
+        if len(set(names)) != len(names):
+            dup = next(n for n in names if names.count(n) > 1)
+            raise GraphError(f"two nodes are both named {dup!r}")
+        if not latents:
+            raise GraphError("the networkx graph has no latent nodes")
+        li = {n: k for k, n in enumerate(latents)}
+        ai = {n: k for k, n in enumerate(actions)}
+        zr, zc, ar, ac = [], [], [], []
+        for u, v in G.edges():
+            if v in ai:
+                raise GraphError(f"edge {u!r} -> {v!r} points into the action {v!r}")
+            if u in ai:
+                ar.append(li[v])
+                ac.append(ai[u])
+            else:
+                zr.append(li[v])
+                zc.append(li[u])
+        has_z = G.graph.get("temporal", bool(zr) or not actions)
+        has_a = G.graph.get("actions", bool(actions))
+        d, m = len(latents), len(actions)
+        Gz = (
+            sp.csr_array((np.ones(len(zr), bool), (zr, zc)), shape=(d, d)) if has_z else None
+        )
+        Ga = (
+            sp.csr_array((np.ones(len(ar), bool), (ar, ac)), shape=(d, m))
+            if has_a and m
+            else None
+        )
+        if Gz is None and Ga is None:
+            raise GraphError("the networkx graph describes neither a temporal nor an action graph")
+        return cls(
+            Gz=Gz,
+            Ga=Ga,
+            latents=[str(n) for n in latents],
+            actions=[str(n) for n in actions] if Ga is not None else None,
+        )
+
+    def to_networkx(self):
+        """Return a networkx ``DiGraph`` with edges from parent to child.
+
+        ``Gz[i, j] = 1`` becomes the edge ``latents[j] -> latents[i]`` (attribute
+        ``kind="temporal"``, read "z_j at t-1 causes z_i at t"); ``Ga[i, l] = 1`` becomes
+        ``actions[l] -> latents[i]`` (``kind="action"``). Nodes carry ``kind`` ("latent" or
+        "action"); the graph attributes ``temporal`` and ``actions`` record which graphs exist.
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> g = ik.LatentGraph(Gz=[[1, 0], [1, 1]], Ga=[[0], [1]])
+        >>> sorted(g.to_networkx().edges())
+        [('a1', 'z2'), ('z1', 'z1'), ('z1', 'z2'), ('z2', 'z2')]
+
+        Notes
+        -----
+        O(d + m + nnz).
+        """
+        import networkx as nx
+
+        G = nx.DiGraph(temporal=self._Gz is not None, actions=self._Ga is not None)
+        G.add_nodes_from(self._latents, kind="latent")
+        G.add_nodes_from(self._actions, kind="action")
+        if self._Gz is not None:
+            r, c = self._Gz.nonzero()
+            G.add_edges_from(
+                ((self._latents[j], self._latents[i]) for i, j in zip(r.tolist(), c.tolist())),
+                kind="temporal",
+            )
+        if self._Ga is not None:
+            r, c = self._Ga.nonzero()
+            G.add_edges_from(
+                ((self._actions[l], self._latents[i]) for i, l in zip(r.tolist(), c.tolist())),
+                kind="action",
+            )
+        return G
+
+    # ---------------------------------------------------------------------------- properties
+
+    @property
+    def n_latents(self) -> int:
+        """d, the number of latents."""
+        return len(self._latents)
+
+    @property
+    def n_actions(self) -> int:
+        """m, the number of actions (0 when there is no ``Ga``)."""
+        return len(self._actions)
+
+    @property
+    def latents(self) -> tuple[str, ...]:
+        """The latent names, in row order."""
+        return self._latents
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The action names, in column order of ``Ga``."""
+        return self._actions
+
+    @property
+    def graphs(self) -> str:
+        """The letters of the graphs this model has: ``"a"``, ``"z"`` or ``"az"``."""
+        return ("a" if self._Ga is not None else "") + ("z" if self._Gz is not None else "")
+
+    @cached_property
+    def Gz(self):
+        """Dense read-only boolean ``Gz`` (d x d, rows are children), or None. O(d^2) memory."""
+        return None if self._Gz is None else _readonly(self._Gz.toarray())
+
+    @cached_property
+    def Ga(self):
+        """Dense read-only boolean ``Ga`` (d x m, rows are children), or None. O(d m) memory."""
+        return None if self._Ga is None else _readonly(self._Ga.toarray())
+
+    @property
+    def Gz_sparse(self):
+        """``Gz`` as a boolean scipy CSR array (do not modify), or None."""
+        return self._Gz
+
+    @property
+    def Ga_sparse(self):
+        """``Ga`` as a boolean scipy CSR array (do not modify), or None."""
+        return self._Ga
+
+    @cached_property
+    def _Gz_T(self):
+        return None if self._Gz is None else _transpose(self._Gz)
+
+    @cached_property
+    def _Ga_T(self):
+        return None if self._Ga is None else _transpose(self._Ga)
+
+    @cached_property
+    def _adjacency(self) -> dict:
+        """Parent and child sets of every latent and action, as tuples of frozensets. O(nnz)."""
+
+        def sets(m):
+            if m is None:
+                return None
+            ind, ptr = m.indices.tolist(), m.indptr.tolist()
+            return tuple(frozenset(ind[ptr[k]: ptr[k + 1]]) for k in range(len(ptr) - 1))
+
+        return {
+            "pa_z": sets(self._Gz),
+            "ch_z": sets(self._Gz_T),
+            "pa_a": sets(self._Ga),
+            "ch_a": sets(self._Ga_T),
+        }
+
+    def n_edges(self, which: str | None = None) -> int:
+        """Number of edges, ``‖Gz‖₀ + ‖Ga‖₀`` (or of one graph: ``which="z"`` or ``"a"``)."""
+        total = 0
+        if which in (None, "z") and self._Gz is not None:
+            total += int(self._Gz.nnz)
+        if which in (None, "a") and self._Ga is not None:
+            total += int(self._Ga.nnz)
+        return total
+
+    # ------------------------------------------------------------------------ index and names
+
+    def latent_index(self, latent) -> int:
+        """Index of a latent given by name or index; GraphError if unknown."""
+        return _resolve(latent, self._latents, "latent")
+
+    def action_index(self, action) -> int:
+        """Index of an action given by name or index; GraphError if unknown."""
+        return _resolve(action, self._actions, "action")
+
+    def _need(self, which):
+        mat = self._Gz if which == "z" else self._Ga
+        if mat is None:
+            raise GraphError(f"this model has no {'Gz' if which == 'z' else 'Ga'}")
+        return mat
+
+    def parents_z(self, latent) -> frozenset[int]:
+        """``Pa_z(i)``: indices of the latents whose past is a parent of latent i (row i of Gz)."""
+        self._need("z")
+        return self._adjacency["pa_z"][self.latent_index(latent)]
+
+    def children_z(self, latent) -> frozenset[int]:
+        """``Ch_z(i)``: indices of the latents that latent i influences at the next step (column i of Gz)."""
+        self._need("z")
+        return self._adjacency["ch_z"][self.latent_index(latent)]
+
+    def parents_a(self, latent) -> frozenset[int]:
+        """``Pa_a(i)``: indices of the actions that are parents of latent i (row i of Ga)."""
+        self._need("a")
+        return self._adjacency["pa_a"][self.latent_index(latent)]
+
+    def children_a(self, action) -> frozenset[int]:
+        """``Ch_a(l)``: indices of the latents action l targets (column l of Ga)."""
+        self._need("a")
+        return self._adjacency["ch_a"][self.action_index(action)]
+
+    def latent_set(self, indices) -> str:
+        """Format latent indices as a set of names, e.g. ``{z1, z3}`` (``∅`` when empty)."""
+        return _set_str(self._latents, indices)
+
+    def action_set(self, indices) -> str:
+        """Format action indices as a set of names, e.g. ``{a1, a5}`` (``∅`` when empty)."""
+        return _set_str(self._actions, indices)
+
+    # ---------------------------------------------------------------------------- derivations
+
+    def permute(self, perm) -> "LatentGraph":
+        """Relabel the latents: latent i of this model becomes latent ``perm[i]`` of the result.
+
+        With ``P[perm[i], i] = 1`` the result has ``Gz' = P Gz Pᵀ`` and ``Ga' = P Ga``; names
+        move with their latents. Actions keep their order.
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> g = ik.LatentGraph(Ga=[[1], [0]])
+        >>> h = g.permute([1, 0])
+        >>> h.Ga.astype(int).tolist(), h.latents
+        ([[0], [1]], ('z2', 'z1'))
+        """
+        p = _check_perm(perm, self.n_latents)
+        inv = np.empty_like(p)
+        inv[p] = np.arange(p.size)
+        Gz = None if self._Gz is None else self._Gz[inv][:, inv]
+        Ga = None if self._Ga is None else self._Ga[inv]
+        latents = [self._latents[k] for k in inv.tolist()]
+        return LatentGraph(Gz=Gz, Ga=Ga, latents=latents,
+                           actions=self._actions if self._Ga is not None else None)
+
+    def with_interventions(self, targets, names=None) -> "LatentGraph":
+        """Return this model with one new action per target set (appended columns of ``Ga``).
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> g = ik.LatentGraph(Gz=[[1, 1], [1, 1]]).with_interventions([["z1"]])
+        >>> g.Ga.astype(int).tolist(), g.actions
+        ([[1], [0]], ('a1',))
+        """
+        extra = LatentGraph.from_interventions(targets, latents=self._latents)
+        m0 = self.n_actions
+        if names is None:
+            taken = set(self._actions) | set(self._latents)
+            names, k = [], m0
+            while len(names) < extra.n_actions:
+                k += 1
+                if f"a{k}" not in taken:
+                    names.append(f"a{k}")
+        Ga = extra._Ga if self._Ga is None else sp.hstack([self._Ga, extra._Ga], format="csr")
+        return LatentGraph(Gz=self._Gz, Ga=Ga, latents=self._latents,
+                           actions=list(self._actions) + list(names))
+
+    def restrict(self, regularize: str) -> "LatentGraph":
+        """Keep only the graphs named by ``regularize`` (letters ``a`` and ``z``)."""
+        keep_a = "a" in regularize and self._Ga is not None
+        keep_z = "z" in regularize and self._Gz is not None
+        return LatentGraph(Gz=self._Gz if keep_z else None, Ga=self._Ga if keep_a else None,
+                           latents=self._latents, actions=self._actions if keep_a else None)
+
+    def to_dict(self) -> dict:
+        """Plain-data form: names and 0/1 matrices (rows are children); absent graphs omitted."""
+        out = {"latents": list(self._latents)}
+        if self._Ga is not None:
+            out["actions"] = list(self._actions)
+        if self._Gz is not None:
+            out["Gz"] = self.Gz.astype(int).tolist()
+        if self._Ga is not None:
+            out["Ga"] = self.Ga.astype(int).tolist()
+        return out
+
+    # ------------------------------------------------------------------------- dunder methods
+
+    def _key(self):
+        def mkey(m):
+            if m is None:
+                return None
+            return (m.shape, m.indptr.astype(np.int64).tobytes(),
+                    m.indices.astype(np.int64).tobytes())
+
+        return (self._latents, self._actions, mkey(self._Gz), mkey(self._Ga))
+
+    def __eq__(self, other):
+        if not isinstance(other, LatentGraph):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __setattr__(self, name, value):
+        raise AttributeError("LatentGraph is immutable")
+
+    def __delattr__(self, name):
+        raise AttributeError("LatentGraph is immutable")
+
+    def __repr__(self):
+        parts = [f"{self.n_latents} latents"]
+        if self._Gz is not None:
+            parts.append(f"Gz with {self._Gz.nnz} edges")
+        if self._Ga is not None:
+            parts.append(f"{self.n_actions} actions, Ga with {self._Ga.nnz} edges")
+        return f"<LatentGraph: {', '.join(parts)}>"
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _readonly(a):
+    a = np.ascontiguousarray(a, dtype=bool)
+    a.setflags(write=False)
+    return a
+
+
+def _transpose(m: sp.csr_array) -> sp.csr_array:
+    """Canonical CSR of the transpose (sorted indices), with one constructor call. O(nnz log nnz)."""
+    n_rows, n_cols = m.shape
+    rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
+    cols = m.indices.astype(np.int64)
+    order = np.lexsort((rows, cols))
+    indptr = np.zeros(n_cols + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols, minlength=n_cols), out=indptr[1:])
+    return sp.csr_array((np.ones(rows.size, dtype=bool), rows[order], indptr),
+                        shape=(n_cols, n_rows))
+
+
+def _resolve(key, names, kind):
+    if isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, bool):
+        k = int(key)
+        if not 0 <= k < len(names):
+            raise GraphError(f"{kind} index {k} is out of range (there are {len(names)})")
+        return k
+    try:
+        return names.index(key)
+    except ValueError:
+        raise GraphError(f"unknown {kind} {key!r}{_did_you_mean(key, names)}") from None
+
+
+def _did_you_mean(key, names):
+    import difflib
+
+    if not isinstance(key, str):
+        return ""
+    close = difflib.get_close_matches(key, [str(n) for n in names], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _lookup(index, name, where, kind):
+    try:
+        return index[name]
+    except (KeyError, TypeError):
+        raise GraphError(
+            f"{where} uses the undeclared {kind} {name!r}{_did_you_mean(name, list(index))}"
+        ) from None
+
+
+def _pairs(edges, arg):
+    if isinstance(edges, (str, bytes)):
+        raise GraphError(f"{arg} must be a list of pairs, not a string")
+    out = []
+    for k, e in enumerate(edges):
+        if isinstance(e, (str, bytes)) or not isinstance(e, Iterable):
+            raise GraphError(f"{arg}[{k}] must be a pair, got {e!r}")
+        e = tuple(e)
+        if len(e) != 2:
+            raise GraphError(f"{arg}[{k}] must be a pair (parent, child), got {e!r}")
+        out.append(e)
+    return out
+
+
+def _edges_to_matrix(rows, cols, shape, edges, arg):
+    if rows:
+        flat = np.asarray(rows, dtype=np.int64) * shape[1] + np.asarray(cols, dtype=np.int64)
+        uniq, first, counts = np.unique(flat, return_index=True, return_counts=True)
+        if (counts > 1).any():
+            k = int(first[np.flatnonzero(counts > 1)[0]])
+            raise GraphError(f"{arg}[{k}] = {edges[k]!r} is listed more than once")
+    return sp.csr_array((np.ones(len(rows), bool), (rows, cols)), shape=shape)
+
+
+def _check_perm(perm, n):
+    p = np.asarray(perm)
+    if p.shape != (n,) or not np.issubdtype(p.dtype, np.integer):
+        raise GraphError(f"a permutation of {n} latents must be {n} integers, got {perm!r}")
+    if not np.array_equal(np.sort(p), np.arange(n)):
+        raise GraphError(f"{list(p.tolist())} is not a permutation of 0..{n - 1}")
+    return p.astype(np.int64)

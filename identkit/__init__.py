@@ -10,7 +10,7 @@ identkit says whether mechanism-sparsity regularization guarantees disentangled 
 (False, ['z1'])
 """
 
-from . import examples
+from . import examples, io
 from .consistency import are_consistent, relabelings
 from .entanglement import (
     criterion_witnesses,
@@ -27,6 +27,7 @@ from .errors import (
     GraphError,
     GraphFileError,
     IdentkitError,
+    OutputError,
     ParseError,
     RegularizeError,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "relabelings",
     "are_consistent",
     "examples",
+    "io",
     "IdentkitError",
     "GraphError",
     "RegularizeError",
@@ -66,4 +68,5 @@ __all__ = [
     "GraphFileError",
     "ExampleNotFoundError",
     "DependencyError",
+    "OutputError",
 ]

@@ -7,9 +7,9 @@ command succeeded), 1 when it is not, 2 on any error, reported as one line on st
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
+from . import _jsonfmt
 from .errors import IdentkitError
 
 __all__ = ["main", "build_parser"]
@@ -44,6 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which learned graphs are sparsity-regularized (default: all present)")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
 
+    p = sub.add_parser("draw", help="draw the graphs beside the entanglement pattern")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("path", nargs="?", help="a graph file")
+    src.add_argument("--example", metavar="NAME", help="a catalogue example")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the picture to write: .svg, .png or .pdf")
+    p.add_argument("--regularize", metavar="a|z|az")
+
     p = sub.add_parser("examples", help="list the paper's catalogue, or print one as a graph file")
     p.add_argument("name", nargs="?", help="print this example as a graph file")
     p.add_argument("--format", choices=["yaml", "json", "text"], default="json",
@@ -76,7 +84,7 @@ def _cmd_check(args, out) -> int:
         data = report.to_dict()
         data["graph_preserving_permutations"] = n_gp
         data["automorphisms"] = n_aut
-        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        out.write(_jsonfmt.dumps(data) + "\n")
     else:
         text = report.to_text()
         head, _, rest = text.partition("\nAssumptions: ")
@@ -98,6 +106,25 @@ def _cmd_check(args, out) -> int:
 def _big(n: int) -> str:
     s = str(n)
     return s if len(s) <= 30 else f"{s[:6]}... ({len(s)} digits)"
+
+
+def _cmd_draw(args, out) -> int:
+    import os
+
+    from .errors import OutputError
+    from .report import analyze
+
+    ext = os.path.splitext(args.output)[1].lower()
+    if ext not in (".svg", ".png", ".pdf"):
+        raise OutputError(f"{args.output}: the picture must be .svg, .png or .pdf")
+    from . import plot
+
+    g, default_reg, _ = _load(args)
+    reg = args.regularize if args.regularize is not None else default_reg
+    report = analyze(g, reg)
+    plot.save(plot.draw(g, report=report), args.output)
+    out.write(f"wrote {args.output}\n")
+    return 0
 
 
 def _cmd_examples(args, out) -> int:
@@ -128,7 +155,7 @@ def main(argv=None) -> int:
         if args.command is None:
             parser.print_help(out)
             return 2
-        return {"check": _cmd_check, "examples": _cmd_examples}[args.command](args, out)
+        return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples}[args.command](args, out)
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2

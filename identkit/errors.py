@@ -16,6 +16,7 @@ __all__ = [
     "GraphFileError",
     "ExampleNotFoundError",
     "DependencyError",
+    "OutputError",
 ]
 
 
@@ -52,3 +53,7 @@ class ExampleNotFoundError(IdentkitError, KeyError):
 
 class DependencyError(IdentkitError, ImportError):
     """An optional dependency (an extra such as ``identkit[plot]``) is not installed."""
+
+
+class OutputError(IdentkitError, ValueError):
+    """An output file cannot be written, or its extension names an unsupported format."""

@@ -18,7 +18,6 @@ orientation changes.
 from __future__ import annotations
 
 import numbers
-import re
 from functools import cached_property
 from typing import Iterable, Sequence
 
@@ -84,6 +83,9 @@ def _as_sparse_bool(value, arg: str) -> sp.csr_array:
         out.sort_indices()
         out.data[:] = True
         return out
+    if (isinstance(value, (list, tuple)) and value
+            and all(isinstance(r, (list, tuple)) for r in value)):
+        return _rows_to_csr(value, arg)
     try:
         arr = np.asarray(value)
     except ValueError:
@@ -118,6 +120,39 @@ def _as_sparse_bool(value, arg: str) -> sp.csr_array:
     return _csr_from_dense(mask)
 
 
+def _rows_to_csr(rows, arg: str) -> sp.csr_array:
+    """Validate nested lists row by row (memory: one boolean matrix plus one row at a time)."""
+    n = len(rows[0])
+    if n == 0:
+        raise GraphError(f"{arg} is empty (row 0 has no entries); pass None to leave a graph out")
+    mask = np.zeros((len(rows), n), dtype=bool)
+    for k, row in enumerate(rows):
+        if len(row) != n:
+            raise GraphError(f"{arg} is ragged: row {k} has {len(row)} entries but row 0 has {n}")
+        try:
+            a = np.asarray(row)
+        except ValueError:
+            raise GraphError(f"{arg} row {k} is not a flat list of 0/1 entries") from None
+        if a.dtype == bool:
+            mask[k] = a
+            continue
+        if a.ndim != 1:
+            raise GraphError(f"{arg} row {k} is not a flat list of 0/1 entries")
+        if np.issubdtype(a.dtype, np.number) and not np.issubdtype(a.dtype, np.complexfloating):
+            bad = ~((a == 0) | (a == 1))
+            if bad.any():
+                c = int(np.flatnonzero(bad)[0])
+                raise GraphError(_bad_entry_message(arg, k, c, a[c].item()))
+            mask[k] = a == 1
+            continue
+        for c, v in enumerate(row):
+            if not (isinstance(v, (bool, np.bool_)) or (
+                    isinstance(v, numbers.Real) and v in (0, 1))):
+                raise GraphError(_bad_entry_message(arg, k, c, v))
+        mask[k] = [bool(v) for v in row]
+    return _csr_from_dense(mask)
+
+
 def _csr_from_dense(mask: np.ndarray) -> sp.csr_array:
     """Canonical boolean CSR of a dense boolean matrix with a single constructor call."""
     rows, cols = np.nonzero(mask)
@@ -128,12 +163,9 @@ def _csr_from_dense(mask: np.ndarray) -> sp.csr_array:
     )
 
 
-_DIGITS = re.compile(r"(\d+)")
-
-
-def _natural_key(name: str):
-    """Sort key that orders ``z2`` before ``z10``."""
-    return [int(t) if t.isdigit() else t for t in _DIGITS.split(name)]
+def _first_seen(names) -> list:
+    """The distinct names in order of first appearance."""
+    return list(dict.fromkeys(names))
 
 
 def _check_names(names, n: int, prefix: str, arg: str) -> tuple[str, ...]:
@@ -258,8 +290,8 @@ class LatentGraph:
             ``(a, v)`` means action ``a`` is a parent of ``v``. Giving a list (even empty) creates
             ``Ga``.
         latents, actions : sequence of str, optional
-            The names, in order. When omitted, the names used in the edges are taken in natural
-            order (``z2`` before ``z10``).
+            The names, in order. When omitted, the names used in the edges are taken in order of
+            first appearance.
 
         Returns
         -------
@@ -293,19 +325,15 @@ class LatentGraph:
         t_edges = None if temporal_edges is None else _pairs(temporal_edges, "temporal_edges")
         a_edges = None if action_edges is None else _pairs(action_edges, "action_edges")
         if latents is None:
-            used = set()
-            for u, v in t_edges or ():
-                used.update((u, v))
-            for _, v in a_edges or ():
-                used.add(v)
-            if not used:
+            latents = _first_seen([x for e in t_edges or () for x in e]
+                                  + [v for _, v in a_edges or ()])
+            if not latents:
                 raise GraphError("no latents: the edge lists are empty and latents is not given")
-            latents = sorted(used, key=_natural_key)
         else:
             latents = _check_names(latents, len(list(latents)) if not isinstance(latents, int)
                                    else latents, "z", "latents")
         if actions is None and a_edges is not None:
-            actions = sorted({a for a, _ in a_edges}, key=_natural_key)
+            actions = _first_seen(a for a, _ in a_edges)
             if not actions:
                 raise GraphError("no actions: action_edges is empty and actions is not given")
         elif actions is not None:
@@ -344,7 +372,8 @@ class LatentGraph:
         targets : sequence of sequences of latent names
             The target set of each intervention.
         latents : sequence of str or int, optional
-            The latent names in order; by default the names used in ``targets`` in natural order.
+            The latent names in order; by default the names used in ``targets``, in order of first
+            appearance.
         Gz : array_like, optional
             A temporal graph to carry along (rows are children).
         actions : sequence of str, optional
@@ -395,7 +424,7 @@ class LatentGraph:
                 latents = _check_names(None, np.shape(Gz)[0] if not sp.issparse(Gz)
                                        else Gz.shape[0], "z", "latents")
             else:
-                latents = sorted({v for t in sets for v in t}, key=_natural_key)
+                latents = _first_seen(v for t in sets for v in t)
         elif isinstance(latents, numbers.Integral):
             latents = _check_names(latents, int(latents), "z", "latents")
         else:

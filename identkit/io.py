@@ -41,8 +41,9 @@ from importlib import resources
 
 import numpy as np
 
+from . import _jsonfmt
 from .errors import DependencyError, GraphError, GraphFileError
-from .graphs import LatentGraph, _natural_key
+from .graphs import LatentGraph, _first_seen
 
 __all__ = [
     "graph_from_dict",
@@ -174,14 +175,9 @@ def graph_from_dict(data, source: str = "<graph>") -> LatentGraph:
     elif d is not None:
         latent_names = [f"z{k + 1}" for k in range(d)]
     else:
-        used = set()
-        for u, v in t_edges or ():
-            used.update((u, v))
-        for _, v in a_edges or ():
-            used.add(v)
-        for t in targets or ():
-            used.update(t)
-        latent_names = sorted(used, key=_natural_key)
+        latent_names = _first_seen([x for e in t_edges or () for x in e]
+                                   + [v for _, v in a_edges or ()]
+                                   + [x for t in targets or () for x in t])
         if not latent_names:
             _fail(source, "no latents: declare 'latents' or give at least one edge")
     if d is not None and d != len(latent_names):
@@ -200,7 +196,7 @@ def graph_from_dict(data, source: str = "<graph>") -> LatentGraph:
             _fail(source, "key 'Ga' must be a non-empty list of rows")
         action_names = [f"a{k + 1}" for k in range(m)]
     elif a_edges is not None:
-        action_names = sorted({a for a, _ in a_edges}, key=_natural_key)
+        action_names = _first_seen(a for a, _ in a_edges)
     elif targets is not None:
         action_names = [f"a{k + 1}" for k in range(len(targets))]
     else:
@@ -342,6 +338,7 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
     latents = actions = graphs = None
     t_edges, a_edges, targets, target_names = [], [], [], []
     raw_edges = []
+    mentions = []  # names in order of appearance, to order the latents when not declared
     for lineno, line in enumerate(text.splitlines(), start=1):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -372,6 +369,7 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
                 _fail(source, f"line {lineno}: do() needs at least one target")
             targets.append(names)
             target_names.append(label)
+            mentions.extend(names)
             continue
         m = _RE_EDGE.match(line)
         if m:
@@ -380,6 +378,7 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
             if not children:
                 _fail(source, f"line {lineno}: an edge needs a child after '->'")
             raw_edges.extend((parent, c, lineno) for c in children)
+            mentions.extend([parent] + children)
             continue
         _fail(source, f"line {lineno}: cannot parse {line!r}; expected 'parent -> child', "
                       "'do(targets)', 'latents: ...', 'actions: ...' or 'graphs: ...'")
@@ -391,11 +390,10 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
     # intervention actions
     do_names = []
     taken = set(actions or ()) | set(latents or ())
-    k = len(actions or ())
-    for label in target_names:
-        if label is None:
-            k += 1
-            while f"a{k}" in taken:
+    for idx, label in enumerate(target_names):
+        if label is None:  # the k-th action of the model is called a<k> when that name is free
+            k = len(actions or ()) + idx + 1
+            while f"a{k}" in taken or f"a{k}" in target_names:
                 k += 1
             label = f"a{k}"
         if label in taken:
@@ -403,14 +401,7 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
         taken.add(label)
         do_names.append(label)
     if latents is None:
-        used = set()
-        for p, c, _ in t_edges:
-            used.update((p, c))
-        for _, c, _ in a_edges:
-            used.add(c)
-        for t in targets:
-            used.update(t)
-        latents = sorted(used, key=_natural_key)
+        latents = _first_seen(x for x in mentions if x not in action_set)
         if not latents:
             _fail(source, "empty model: no latents, edges or interventions")
     lat_set = set(latents)
@@ -509,6 +500,26 @@ def _format_of(path: str, text_head: str | None = None) -> str:
     return "text"
 
 
+def _parse_data(text: str, format: str, source: str):
+    """JSON or YAML text to plain data (the YAML loader is the safe one)."""
+    if format == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            _fail(source, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        except RecursionError:
+            _fail(source, "malformed JSON: nested too deeply")
+    yaml = _yaml()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # safe loader: builds no Python objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        _fail(source, f"malformed or unsafe YAML{where}: {problem}")
+
+
 def loads_graph(text: str, format: str = "json", source: str = "<string>") -> LatentGraph:
     """Parse a graph from a string in ``"json"``, ``"yaml"`` or ``"text"`` form.
 
@@ -519,23 +530,8 @@ def loads_graph(text: str, format: str = "json", source: str = "<string>") -> La
     DependencyError
         For YAML when PyYAML is missing.
     """
-    if format == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            _fail(source, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
-        return graph_from_dict(data, source)
-    if format == "yaml":
-        yaml = _yaml()
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        try:
-            data = yaml.load(text, Loader=loader)  # safe loader: builds no Python objects
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            _fail(source, f"malformed or unsafe YAML{where}: {problem}")
-        return graph_from_dict(data, source)
+    if format in ("json", "yaml"):
+        return graph_from_dict(_parse_data(text, format, source), source)
     if format == "text":
         return parse_text(text, source)
     raise GraphFileError(f"{source}: unknown format {format!r}; use json, yaml, text or npz")
@@ -551,34 +547,21 @@ def dumps_graph(g: LatentGraph, format: str = "json", style: str = "auto") -> st
     {
       "latents": ["z1", "z2"],
       "actions": ["a1"],
-      "Ga": [[1], [0]]
+      "Ga": [
+        [1],
+        [0]
+      ]
     }
     """
     if format == "text":
         return format_text(g)
     data = graph_to_dict(g, style)
     if format == "json":
-        return _json_compact_rows(data) + "\n"
+        return _jsonfmt.dumps(data) + "\n"
     if format == "yaml":
         yaml = _yaml()
         return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
     raise GraphFileError(f"unknown format {format!r}; use json, yaml or text")
-
-
-def _json_compact_rows(data: dict) -> str:
-    """JSON with one key a line and each matrix row or edge on one line."""
-    parts = []
-    for key, value in data.items():
-        if isinstance(value, list) and value and isinstance(value[0], list):
-            inner = ",\n    ".join(json.dumps(row, ensure_ascii=False) for row in value)
-            if len(value) <= 12 and all(len(json.dumps(r)) < 40 for r in value):
-                inner = ", ".join(json.dumps(row, ensure_ascii=False) for row in value)
-                parts.append(f'  "{key}": [{inner}]')
-            else:
-                parts.append(f'  "{key}": [\n    {inner}\n  ]')
-        else:
-            parts.append(f'  "{key}": {json.dumps(value, ensure_ascii=False)}')
-    return "{\n" + ",\n".join(parts) + "\n}"
 
 
 def read_graph(path, format: str | None = None) -> LatentGraph:
@@ -607,6 +590,10 @@ def read_graph(path, format: str | None = None) -> LatentGraph:
         raise GraphFileError(f"{path}: cannot read: {exc.strerror}") from None
     if format is None and fmt == "text":
         fmt = _format_of(path, text[:100])
+    if fmt in ("json", "yaml"):
+        data = _parse_data(text, fmt, path)
+        del text  # keep the peak near the parsed data plus one boolean matrix
+        return graph_from_dict(data, path)
     return loads_graph(text, fmt, source=path)
 
 
@@ -639,7 +626,8 @@ def _read_npz(path) -> LatentGraph:
         _fail(path, f"not a readable .npz file: {exc}")
     unknown = [k for k in arrays if k not in ("Gz", "Ga", "latents", "actions")]
     if unknown:
-        close = difflib.get_close_matches(unknown[0], ["Gz", "Ga", "latents", "actions"], n=1)
+        close = difflib.get_close_matches(unknown[0], ["Gz", "Ga", "latents", "actions"], n=1,
+                                        cutoff=0.4)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         _fail(path, f"unknown array '{unknown[0]}'{hint}")
     if "Gz" not in arrays and "Ga" not in arrays:

@@ -1,0 +1,167 @@
+"""The `identkit` command: every subcommand, option, exit status and bad input."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import identkit as ik
+from identkit.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_example_partial_text(capsys):
+    code, out, err = run(capsys, "check", "--example", "ex8")
+    assert code == 1 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("Complete disentanglement is NOT guaranteed")
+    assert "Identified latents (row of C is {i}): z1" in out
+    assert "{z2, z3}" in out
+    assert "Graph-preserving permutations: 2" in out and "Automorphisms: 2" in out
+    assert "Assumptions:" in out
+
+
+def test_check_example_complete_exit_zero(capsys):
+    code, out, _ = run(capsys, "check", "--example", "fig1")
+    assert code == 0
+    assert out.startswith("Complete disentanglement is guaranteed")
+
+
+def test_check_json_keys(capsys):
+    code, out, _ = run(capsys, "check", "--example", "ActionBlockNonDiag", "--format", "json")
+    data = json.loads(out)
+    for key in ("latents", "actions", "regularize", "complete", "entanglement_graph",
+                "identified", "blocks", "graph_preserving_permutations", "automorphisms",
+                "explanation"):
+        assert key in data
+    assert code == 1 and data["complete"] is False
+    assert data["blocks"][0] == ["z1", "z2"]
+    assert data["graph_preserving_permutations"] == 32
+    assert isinstance(data["automorphisms"], int)
+    assert any("Pa_a(z1) = {a1} ⊆ Pa_a(z9) = {a1, a5}" in p["because"]
+               for p in data["entangled_pairs"])
+    # rows are true latents
+    assert data["entanglement_graph"][0][8] == 1 and data["entanglement_graph"][8][0] == 0
+
+
+def test_check_markdown(capsys):
+    code, out, _ = run(capsys, "check", "--example", "ex4", "--format", "markdown")
+    assert out.startswith("**Complete disentanglement is NOT guaranteed")
+    assert "- {z1, z3}" in out
+
+
+def test_check_regularize_option(tmp_path, capsys):
+    # Fig 1 with only the action graph regularized is partial (Example 4)
+    code, out, _ = run(capsys, "check", "--example", "fig1", "--regularize", "a", "--format",
+                       "json")
+    data = json.loads(out)
+    assert code == 1 and data["regularize"] == "a" and data["identified"] == ["robot"]
+    code, _, err = run(capsys, "check", "--example", "ex8", "--regularize", "a")
+    assert code == 2 and err.count("\n") == 1 and "no Ga" in err
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml", "text"])
+def test_examples_print_graph_files_check_reads_back(tmp_path, capsys, fmt):
+    for name in ik.examples.names():
+        code, out, _ = run(capsys, "examples", name, "--format", fmt)
+        assert code == 0
+        ext = {"json": "json", "yaml": "yaml", "text": "txt"}[fmt]
+        path = tmp_path / f"{name}.{ext}"
+        path.write_text(out)
+        assert ik.io.read_graph(path) == ik.examples.get(name).graph
+        ex = ik.examples.get(name)
+        code, out, _ = run(capsys, "check", str(path), "--regularize", ex.regularize)
+        assert code == (0 if ex.complete else 1)
+
+
+def test_examples_list(capsys):
+    code, out, _ = run(capsys, "examples")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == len(ik.examples.names())
+    assert lines[0].split()[0] == "fig1" and "complete" in lines[0]
+
+
+@pytest.mark.parametrize("ext", ["svg", "png", "pdf"])
+def test_draw(tmp_path, capsys, ext):
+    target = tmp_path / f"pic.{ext}"
+    code, out, err = run(capsys, "draw", "--example", "TimeBlockNonDiag", "-o", str(target))
+    assert code == 0 and err == ""
+    head = target.read_bytes()[:8]
+    assert {"svg": b"<?xml", "png": b"\x89PNG", "pdf": b"%PDF"}[ext] in head
+
+
+def test_draw_from_file_with_30_latents(tmp_path, capsys):
+    g = ik.examples.random_graph(30, kind="both", p=0.1, n_actions=5, seed=1)
+    ik.io.write_graph(g, tmp_path / "g.json")
+    code, _, _ = run(capsys, "draw", str(tmp_path / "g.json"), "-o", str(tmp_path / "g.png"))
+    assert code == 0 and (tmp_path / "g.png").stat().st_size > 10_000
+
+
+def test_draw_without_matplotlib(monkeypatch, tmp_path, capsys):
+    for mod in ("matplotlib", "matplotlib.figure", "matplotlib.patches"):
+        monkeypatch.setitem(sys.modules, mod, None)
+    code, out, err = run(capsys, "draw", "--example", "ex8", "-o", str(tmp_path / "x.png"))
+    assert code == 2
+    assert err.count("\n") == 1 and "pip install 'identkit[plot]'" in err
+
+
+def test_draw_bad_extension(tmp_path, capsys):
+    code, _, err = run(capsys, "draw", "--example", "ex8", "-o", str(tmp_path / "x.gif"))
+    assert code == 2 and ".svg, .png or .pdf" in err
+
+
+BAD_FILES = [
+    ("missing.json", None, "no such file"),
+    ("bad.json", '{"Gz": [[1, 0], [0, 1]', "malformed JSON"),
+    ("bad.yaml", "Gz: [[1, 0]\n  - x", "malformed or unsafe YAML"),
+    ("keys.yaml", "latents: 2\nGzz: [[1, 0], [0, 1]]\n", "did you mean 'Gz'?"),
+    ("disagree.yaml", "latents: [a, b]\nGz: [[1, 0], [0, 1]]\ntemporal_edges: [[a, b]]\n",
+     "disagree"),
+    ("undeclared.yaml", "latents: [a, b]\ntemporal_edges: [[a, c]]\n", "undeclared latent 'c'"),
+    ("ragged.json", '{"Gz": [[1, 0], [1]]}', "ragged"),
+    ("values.json", '{"Gz": [[1, 0.5], [0, 1]]}', "Gz[0, 1] is 0.5"),
+    ("empty.yaml", "latents: 3\n", "empty model"),
+    ("evil.yaml", "Gz: !!python/object/apply:os.system ['echo hacked']\n", "unsafe YAML"),
+    ("text.txt", "a => b\n", "line 1: cannot parse"),
+]
+
+
+@pytest.mark.parametrize("name, content, words", BAD_FILES)
+def test_bad_files_exit_2_with_one_line(tmp_path, capsys, name, content, words):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert name in err and words in err
+
+
+def test_bad_arguments(capsys):
+    code, _, err = run(capsys, "check", "--example", "ex88")
+    assert code == 2 and "did you mean 'ex8'" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "check")
+    assert code == 2 and "PATH or --example" in err
+    code, _, err = run(capsys, "check", "--example", "ex8", "--format", "xml")
+    assert code == 2 and "invalid choice" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "frobnicate")
+    assert code == 2 and err.count("\n") == 1
+    code, _, err = run(capsys, "check", "--example", "ex8", "--regularize", "q")
+    assert code == 2 and "unknown letter 'q'" in err
+
+
+def test_python_dash_m_is_the_same_command(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "identkit", "check", "--example", "ex5",
+                           "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["complete"] is True
+    proc = subprocess.run([sys.executable, "-m", "identkit", "check", str(tmp_path / "x.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1

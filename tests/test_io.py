@@ -1,0 +1,185 @@
+"""Graph files: every format reads back what it wrote; every bad input gets a named error."""
+
+import json
+
+import jsonschema
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import identkit as ik
+from identkit import io
+from identkit.errors import GraphFileError
+from identkit.strategies import latent_graphs
+
+FIG1_YAML = """
+latents: [tree, robot, ball]
+actions: [torque]
+Gz: [[1,0,0],[1,1,0],[1,1,1]]
+Ga: [[0],[1],[0]]
+temporal_edges: [[tree, tree], [tree, robot], [robot, robot], [tree, ball], [robot, ball], [ball, ball]]
+action_edges: [[torque, robot]]
+"""
+
+
+def test_yaml_with_matrices_and_edges_that_agree():
+    g = io.loads_graph(FIG1_YAML, "yaml")
+    assert g == ik.examples.get("fig1").graph
+
+
+def test_all_schema_forms_give_the_same_model():
+    expected = ik.LatentGraph.from_interventions([["z1", "z2"], ["z1", "z3"], ["z2", "z3"]])
+    forms = [
+        {"latents": 3, "Ga": [[1, 1, 0], [1, 0, 1], [0, 1, 1]]},
+        {"interventions": [["z1", "z2"], ["z1", "z3"], ["z2", "z3"]]},
+        {"latents": ["z1", "z2", "z3"], "actions": 3,
+         "action_edges": [["a1", "z1"], ["a1", "z2"], ["a2", "z1"], ["a2", "z3"],
+                          ["a3", "z2"], ["a3", "z3"]]},
+        {"Ga": [[True, True, False], [True, False, True], [False, True, True]],
+         "interventions": [["z1", "z2"], ["z1", "z3"], ["z2", "z3"]]},
+    ]
+    for data in forms:
+        assert io.graph_from_dict(data) == expected
+        jsonschema.validate(data, io.schema())
+
+
+def test_text_form():
+    g = io.parse_text("""
+        # Figure 1, in the text form
+        tree -> tree, robot, ball
+        robot -> robot, ball
+        ball -> ball
+        actions: torque
+        torque -> robot
+    """)
+    assert g == ik.examples.get("fig1").graph
+    h = io.parse_text("do(z1, z2)\ndo(z1, z3) as second\ndo(z2, z3)\n")
+    assert h.actions == ("a1", "second", "a3")
+    assert h == ik.LatentGraph.from_interventions(
+        [["z1", "z2"], ["z1", "z3"], ["z2", "z3"]], actions=["a1", "second", "a3"])
+    # a temporal graph with no edges survives through 'graphs:'
+    e = io.parse_text("latents: x y\ngraphs: z\n")
+    assert e.Gz is not None and not e.Gz.any()
+
+
+def test_every_catalogue_entry_round_trips_in_every_format(tmp_path):
+    for ex in ik.examples.catalogue():
+        for ext in ("json", "yaml", "txt", "npz"):
+            path = tmp_path / f"{ex.name}.{ext}"
+            io.write_graph(ex.graph, path)
+            assert io.read_graph(path) == ex.graph, (ex.name, ext)
+        jsonschema.validate(io.graph_to_dict(ex.graph), io.schema())
+        jsonschema.validate(io.graph_to_dict(ex.graph, "edges"), io.schema())
+
+
+@settings(max_examples=60, deadline=None)
+@given(latent_graphs(max_latents=7), st.sampled_from(["json", "yaml", "text"]),
+       st.sampled_from(["matrix", "edges"]))
+def test_round_trip_random_graphs(g, fmt, style):
+    text = io.dumps_graph(g, fmt, style)
+    assert io.loads_graph(text, fmt) == g
+    assert ik.LatentGraph.from_networkx(g.to_networkx()) == g
+
+
+def test_round_trip_npz_and_large_edge_style(tmp_path):
+    g = ik.examples.random_graph(60, kind="both", p=0.05, n_actions=7, seed=2)
+    for name in ("g.npz", "g.json", "g.yaml", "g.txt"):
+        io.write_graph(g, tmp_path / name)
+        assert io.read_graph(tmp_path / name) == g
+    assert "temporal_edges" in json.loads((tmp_path / "g.json").read_text())
+
+
+BAD_DICTS = [
+    ({"latents": 2, "Gzz": [[1]]}, "unknown key 'Gzz'; did you mean 'Gz'?"),
+    ({"latents": 2}, "empty model"),
+    ({}, "empty model"),
+    ([1, 2], "top level must be a mapping"),
+    ({"Gz": [[1, 0], [0]]}, "ragged: row 1"),
+    ({"Gz": [[1, 2], [0, 1]]}, "Gz[0, 1] is 2"),
+    ({"Ga": [["x"], [1]]}, "Ga[0, 0] is 'x'"),
+    ({"latents": ["a", "b"], "temporal_edges": [["a", "c"]]}, "undeclared latent 'c'"),
+    ({"latents": ["a", "b"], "Gz": [[1, 0], [0, 1]], "temporal_edges": [["a", "b"]]},
+     "'Gz' and 'temporal_edges' disagree at Gz[0, 0]"),
+    ({"latents": ["a", "a"], "Gz": [[1, 0], [0, 1]]}, "names 'a' twice"),
+    ({"latents": 3, "Gz": [[1, 0], [0, 1]]}, "declares 3 latents but the matrix has 2 rows"),
+    ({"interventions": [["z1"], []]}, "targets[1] is empty"),
+    ({"interventions": [["z1"]], "actions": ["p", "q"]}, "1 target sets but 2 actions"),
+    ({"action_edges": [["a", "z1"]], "actions": ["b"]}, "undeclared action 'a'"),
+    ({"temporal_edges": [["z1"]]}, "entry 0 must be a pair"),
+    ({"latents": [1, 2], "Gz": [[1, 0], [0, 1]]}, "names must be strings"),
+    ({"latents": True, "Gz": [[1]]}, "must be a list of names or an integer"),
+]
+
+
+@pytest.mark.parametrize("data, words", BAD_DICTS)
+def test_bad_dicts(data, words):
+    with pytest.raises(GraphFileError) as info:
+        io.graph_from_dict(data, "model.json")
+    msg = str(info.value)
+    assert msg.startswith("model.json: ")
+    assert words in msg
+
+
+BAD_TEXT = [
+    ("tree => robot", "line 1: cannot parse"),
+    ("latents: x y\nx -> q", "line 2: 'q' is not a declared latent"),
+    ("actions: push\nx -> push", "line 2: 'push' is an action and cannot be a child"),
+    ("do()", "line 1: do() needs at least one target"),
+    ("graphs: q", "takes the letters a and z"),
+    ("x -> 9y", "not a valid name"),
+    ("# nothing\n", "empty model"),
+    ("latents: a b\nlatents: a b", "line 2: 'latents:' given twice"),
+]
+
+
+@pytest.mark.parametrize("text, words", BAD_TEXT)
+def test_bad_text(text, words):
+    with pytest.raises(GraphFileError, match=None) as info:
+        io.parse_text(text, "g.txt")
+    assert words in str(info.value) and str(info.value).startswith("g.txt: ")
+
+
+def test_bad_files(tmp_path):
+    with pytest.raises(GraphFileError, match="no such file"):
+        io.read_graph(tmp_path / "missing.json")
+    p = tmp_path / "broken.json"
+    p.write_text('{"Gz": [[1, 0], [0, 1]')
+    with pytest.raises(GraphFileError, match="broken.json: malformed JSON at line 1"):
+        io.read_graph(p)
+    p = tmp_path / "broken.yaml"
+    p.write_text("Gz: [[1, 0], [0, 1]\nGa: {")
+    with pytest.raises(GraphFileError, match="broken.yaml: malformed or unsafe YAML"):
+        io.read_graph(p)
+    p = tmp_path / "evil.yaml"
+    p.write_text("Gz: !!python/object/apply:os.system ['echo hacked']\n")
+    with pytest.raises(GraphFileError, match="evil.yaml: malformed or unsafe YAML"):
+        io.read_graph(p)
+    p = tmp_path / "pickled.npz"
+    np.savez(p, Gz=np.array([object()], dtype=object))
+    with pytest.raises(GraphFileError, match="pickled objects are refused"):
+        io.read_graph(p)
+    p = tmp_path / "other.npz"
+    np.savez(p, Gx=np.eye(2))
+    with pytest.raises(GraphFileError, match="unknown array 'Gx'; did you mean 'Gz'"):
+        io.read_graph(p)
+    p = tmp_path / "binary.json"
+    p.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(GraphFileError, match="not a UTF-8"):
+        io.read_graph(p)
+    with pytest.raises(GraphFileError, match="is a directory"):
+        io.read_graph(tmp_path)
+
+
+def test_json_sniffed_without_extension(tmp_path):
+    p = tmp_path / "model"
+    p.write_text('{"Gz": [[1]]}')
+    assert io.read_graph(p) == ik.LatentGraph(Gz=[[1]])
+
+
+def test_schema_rejects_what_the_reader_rejects():
+    schema = io.schema()
+    for data, _ in BAD_DICTS[:7]:
+        if isinstance(data, dict) and ("Gzz" in data or not data or data == {"latents": 2}):
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(data, schema)

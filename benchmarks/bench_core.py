@@ -75,3 +75,22 @@ def test_group_orders_100_twin_classes(benchmark):
 def test_automorphisms_random_sparse_1000(benchmark):
     g = sparse_model(1_000, 200, parents=3, seed=4)
     benchmark(lambda: ik.automorphisms(g).order())
+
+
+def test_design_10k_latents(benchmark):
+    from identkit.design import design_interventions
+
+    des = benchmark(design_interventions, 10_000)
+    assert des.n_interventions == 16 and des.optimal
+
+
+def test_repair_500_latents(benchmark):
+    from identkit.design import repair
+
+    rng = np.random.default_rng(7)
+    # 250 twin pairs of latents with random one-way links between pairs
+    Gz = np.kron(np.eye(250, dtype=bool), np.ones((2, 2), dtype=bool))
+    Gz |= np.kron(np.tril(rng.random((250, 250)) < 0.01, -1), np.ones((2, 2), dtype=bool))
+    g = ik.LatentGraph(Gz=Gz)
+    r = benchmark(repair, g, static=False)
+    assert r.after.complete

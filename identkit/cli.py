@@ -52,6 +52,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the picture to write: .svg, .png or .pdf")
     p.add_argument("--regularize", metavar="a|z|az")
 
+    p = sub.add_parser("design", help="the fewest interventions that disentangle n latents")
+    p.add_argument("--latents", required=True, metavar="N",
+                   help="the number of latents, or a comma-separated list of names")
+    p.add_argument("--static", action="store_true",
+                   help="no temporal dynamics (T = 1): count Σ|T_l| interventions (Example 13)")
+    p.add_argument("--max-targets", type=int, metavar="K",
+                   help="at most K targets per intervention")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the design as a graph file")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("repair", help="the fewest added interventions that make a model complete")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("path", nargs="?", help="a graph file")
+    src.add_argument("--example", metavar="NAME", help="a catalogue example")
+    p.add_argument("--regularize", metavar="a|z|az")
+    p.add_argument("--single-target", action="store_true", help="add single-target interventions only")
+    p.add_argument("--intervenable", metavar="NAMES",
+                   help="comma-separated latents that may be targeted (default: all)")
+    p.add_argument("--static", action="store_true",
+                   help="no temporal dynamics (T = 1): single-target additions are optimal")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the repaired model as a graph file")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
     p = sub.add_parser("examples", help="list the paper's catalogue, or print one as a graph file")
     p.add_argument("name", nargs="?", help="print this example as a graph file")
     p.add_argument("--format", choices=["yaml", "json", "text"], default="json",
@@ -127,6 +150,47 @@ def _cmd_draw(args, out) -> int:
     return 0
 
 
+def _cmd_design(args, out) -> int:
+    from . import io
+    from .design import design_interventions
+
+    spec = args.latents.strip()
+    if spec.isdigit():
+        n, names = int(spec), None
+    else:
+        names = [x.strip() for x in spec.split(",") if x.strip()]
+        n = len(names)
+    des = design_interventions(n, temporal=not args.static, max_targets=args.max_targets,
+                               latents=names)
+    if args.output and des.graph is not None:
+        io.write_graph(des.graph, args.output)
+    if args.format == "json":
+        out.write(_jsonfmt.dumps(des.to_dict()) + "\n")
+    else:
+        out.write(str(des) + "\n")
+    return 0
+
+
+def _cmd_repair(args, out) -> int:
+    from . import io
+    from .design import repair
+
+    g, default_reg, _ = _load(args)
+    reg = args.regularize if args.regularize is not None else default_reg
+    intervenable = None
+    if args.intervenable:
+        intervenable = [x.strip() for x in args.intervenable.split(",") if x.strip()]
+    rep = repair(g, reg, single_target=args.single_target, intervenable=intervenable,
+                 static=True if args.static else None)
+    if args.output:
+        io.write_graph(rep.graph, args.output)
+    if args.format == "json":
+        out.write(_jsonfmt.dumps(rep.to_dict()) + "\n")
+    else:
+        out.write(str(rep) + "\n")
+    return 0 if rep.after.complete else 1
+
+
 def _cmd_examples(args, out) -> int:
     from . import examples, io
 
@@ -155,7 +219,8 @@ def main(argv=None) -> int:
         if args.command is None:
             parser.print_help(out)
             return 2
-        return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples}[args.command](args, out)
+        return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples,
+                "design": _cmd_design, "repair": _cmd_repair}[args.command](args, out)
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2

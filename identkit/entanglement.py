@@ -128,27 +128,30 @@ def _gemm_subset(Fb: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dense_subset(Fb: np.ndarray, max_filter: int = 32) -> np.ndarray:
-    """The d x d subset relation of the rows of a dense boolean matrix.
+def _dense_subset(Fb: np.ndarray, max_filter: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """The subset relation of the rows of a dense boolean matrix, as sorted pairs (i, j).
 
-    Identical rows are merged first. Each remaining row i intersects the columns of its
-    features, rarest first (``row_i ⊆ row_j`` iff j is in every column that row i has); most
-    rows of a random graph are settled after a few columns, when only i is left. Rows not
+    Identical rows are merged first. Each remaining row u intersects the columns of its
+    features, rarest first (``row_u ⊆ row_v`` iff v is in every column that row u has); most
+    rows of a random graph are settled after a few columns, when only u is left. Rows not
     settled after ``max_filter`` columns are finished by BLAS products (:func:`_gemm_subset`).
-    Worst case O(d² n) flops, typical O(d (max_filter d + n)).
+    Worst case O(d² n) flops, typical O(d (max_filter d + n)); memory O(d n + output), never a
+    d x d matrix.
     """
+    d = Fb.shape[0]
     uniq, inverse = np.unique(Fb, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     U = uniq.shape[0]
     # order the columns rarest first once, so each row's features come out in that order
     uniq = uniq[:, np.argsort(uniq.sum(axis=0), kind="stable")]
     FT = np.ascontiguousarray(uniq.T)
-    sub = np.zeros((U, U), dtype=bool)
+    found: list[np.ndarray] = [None] * U
     pending = []
-    for i in range(U):
-        cols = np.flatnonzero(uniq[i])
+    everything = np.arange(U)
+    for u in range(U):
+        cols = np.flatnonzero(uniq[u])
         if cols.size == 0:
-            sub[i] = True
+            found[u] = everything
             continue
         cand = FT[cols[0]].copy()
         settled = cols.size == 1
@@ -160,13 +163,30 @@ def _dense_subset(Fb: np.ndarray, max_filter: int = 32) -> np.ndarray:
         else:
             settled = settled or cols.size <= max_filter
         if settled:
-            sub[i] = cand
+            found[u] = np.flatnonzero(cand)
         else:
-            pending.append(i)
-    if pending:
-        rows = np.asarray(pending, dtype=np.int64)
-        sub[rows] = _gemm_subset(uniq, rows)
-    return sub[inverse][:, inverse]
+            pending.append(u)
+    block = max(1, 2**22 // max(U, 1))
+    for start in range(0, len(pending), block):
+        rows = np.asarray(pending[start:start + block], dtype=np.int64)
+        sub = _gemm_subset(uniq, rows)
+        for k, u in enumerate(rows.tolist()):
+            found[u] = np.flatnonzero(sub[k])
+    # expand from distinct rows back to latents
+    order = np.argsort(inverse, kind="stable")
+    starts = np.searchsorted(inverse[order], np.arange(U + 1))
+    members = [order[starts[u]:starts[u + 1]] for u in range(U)]
+    out_r, out_c = [], []
+    for u in range(U):
+        targets = np.concatenate([members[v] for v in found[u].tolist()]) if found[u].size \
+            else np.empty(0, np.int64)
+        for i in members[u].tolist():
+            out_r.append(np.full(targets.size, i, dtype=np.int64))
+            out_c.append(targets.astype(np.int64))
+    rows = np.concatenate(out_r) if out_r else np.empty(0, np.int64)
+    cols = np.concatenate(out_c) if out_c else np.empty(0, np.int64)
+    idx = np.lexsort((cols, rows))
+    return rows[idx], cols[idx]
 
 
 def _subset_pairs(F: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
@@ -198,7 +218,7 @@ def _subset_pairs(F: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
         order = np.lexsort((cols, rows))
         return rows[order], cols[order]
     else:
-        rows, cols = np.nonzero(_dense_subset(F.toarray().astype(bool)))
+        return _dense_subset(F.toarray().astype(bool))
     return rows.astype(np.int64), cols.astype(np.int64)
 
 

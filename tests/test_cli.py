@@ -165,3 +165,36 @@ def test_python_dash_m_is_the_same_command(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "identkit", "check", str(tmp_path / "x.json")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+
+
+def test_design_command(tmp_path, capsys):
+    out_file = tmp_path / "design.yaml"
+    code, out, err = run(capsys, "design", "--latents", "12", "--format", "json", "-o",
+                         str(out_file))
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["lower_bound"] == 6 and len(data["interventions"]) == 6
+    g = ik.io.read_graph(out_file)
+    assert ik.analyze(g).complete
+    code, out, _ = run(capsys, "design", "--latents", "x,y,w", "--static")
+    assert code == 0 and "do(x)" in out and "lower bound 3" in out
+    code, out, _ = run(capsys, "design", "--latents", "8", "--max-targets", "2", "--format", "json")
+    assert all(len(t) <= 2 for t in json.loads(out)["interventions"])
+    code, _, err = run(capsys, "design", "--latents", "0")
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_repair_command(tmp_path, capsys):
+    code, out, _ = run(capsys, "repair", "--example", "TimeBlockDiag", "--format", "json",
+                       "-o", str(tmp_path / "fixed.json"))
+    data = json.loads(out)
+    assert code == 0
+    assert data["complete_before"] is False and data["complete_after"] is True
+    assert len(data["added_interventions"]) == 2
+    assert ik.analyze(ik.io.read_graph(tmp_path / "fixed.json")).complete
+    code, out, _ = run(capsys, "repair", "--example", "ex8", "--single-target")
+    assert code == 0 and "do(z2)" in out
+    code, _, err = run(capsys, "repair", "--example", "ex8", "--intervenable", "z1")
+    assert code == 2 and "not intervenable" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "repair", "--example", "ex8", "--intervenable", "zz")
+    assert code == 2 and "unknown latent 'zz'" in err

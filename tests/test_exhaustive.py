@@ -129,8 +129,12 @@ def test_three_routes_to_the_subset_relation_agree(density):
         Fb[3] = True           # all features
         brute = np.array([[not (Fb[i] & ~Fb[j]).any() for j in range(d)] for i in range(d)])
         assert np.array_equal(_gemm_subset(Fb, np.arange(d)), brute)
-        assert np.array_equal(_dense_subset(Fb, max_filter=4), brute)
-        assert np.array_equal(_dense_subset(Fb), brute)
+        for mf in (4, 32):
+            r, c = _dense_subset(Fb, max_filter=mf)
+            got = np.zeros((d, d), dtype=bool)
+            got[r, c] = True
+            assert np.array_equal(got, brute)
+            assert np.all(np.diff(r * d + c) > 0)  # sorted, no repeats
         F = sp.csr_array(Fb.astype(np.int32))
         S = (F @ F.T).toarray()
         deg = Fb.sum(1)

@@ -499,14 +499,14 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
 
     Examples
     --------
-    Example 8 leaves the robot z2 and the ball z3 entangled; one single-target intervention
-    separates them.
+    Example 8 leaves the robot z2 and the ball z3 entangled. They are twins, so each needs an
+    action the other lacks: two interventions, and no fewer.
 
     >>> import identkit as ik
     >>> from identkit.design import repair
     >>> r = repair(ik.examples.get("ex8").graph)
     >>> r.added, r.after.complete, r.exact
-    ((('z2',),), True, True)
+    ((('z2',), ('z3',)), True, True)
 
     Notes
     -----

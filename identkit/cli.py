@@ -75,6 +75,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write the repaired model as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
+    p = sub.add_parser("verify", help="push a mechanism through preserving and violating maps")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("path", nargs="?", help="a graph file")
+    src.add_argument("--example", metavar="NAME", help="a catalogue example")
+    p.add_argument("--mechanism", default="nonlinear",
+                   choices=["nonlinear", "heteroscedastic", "linear", "hard", "soft"])
+    p.add_argument("--maps", type=int, default=10, metavar="K",
+                   help="K preserving and K violating maps (default 10)")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--regularize", metavar="a|z|az")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("generate", help="write a paper dataset (or any graph's) as .npz")
+    p.add_argument("source", metavar="NAME|PATH", help="a dataset name or a graph file")
+    p.add_argument("--samples", type=int, required=True, metavar="N")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--p", type=float, default=0.5, help="edge probability (random-graph datasets)")
+    p.add_argument("--mechanism", choices=["nonlinear", "heteroscedastic", "linear", "hard", "soft"],
+                   help="for a graph file (default nonlinear)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.npz")
+
     p = sub.add_parser("examples", help="list the paper's catalogue, or print one as a graph file")
     p.add_argument("name", nargs="?", help="print this example as a graph file")
     p.add_argument("--format", choices=["yaml", "json", "text"], default="json",
@@ -191,6 +212,55 @@ def _cmd_repair(args, out) -> int:
     return 0 if rep.after.complete else 1
 
 
+def _cmd_verify(args, out) -> int:
+    from .numeric import verify
+
+    if args.maps < 0:
+        raise _UsageError("identkit verify: --maps must be >= 0")
+    if args.seed < 0:
+        raise _UsageError("identkit verify: --seed must be >= 0")
+    g, default_reg, _ = _load(args)
+    reg = args.regularize if args.regularize is not None else default_reg
+    res = verify(g, mechanism=args.mechanism, maps=args.maps, seed=args.seed, regularize=reg)
+    if args.format == "json":
+        out.write(_jsonfmt.dumps(res.to_dict()) + "\n")
+    else:
+        out.write(str(res) + "\n")
+    return 0 if res.agrees_with_theory else 1
+
+
+def _cmd_generate(args, out) -> int:
+    import os
+
+    import numpy as np
+
+    from . import io
+    from .errors import OutputError
+    from .numeric import generate
+    from .numeric.datasets import DATASETS
+
+    if args.samples < 1:
+        raise _UsageError("identkit generate: --samples must be >= 1")
+    if args.seed < 0:
+        raise _UsageError("identkit generate: --seed must be >= 0")
+    if not args.output.endswith(".npz"):
+        raise OutputError(f"{args.output}: the output must be an .npz file")
+    source = args.source
+    if source.lower().replace("k=2", "k2") not in {d.lower() for d in DATASETS} or \
+            os.path.exists(source):
+        if os.path.exists(source):
+            source = io.read_graph(source)
+    data = generate(source, args.samples, seed=args.seed, p=args.p, mechanism=args.mechanism)
+    try:
+        with open(args.output, "wb") as fh:
+            np.savez(fh, **data)
+    except OSError as exc:
+        raise OutputError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    out.write(f"wrote {args.output}: " + ", ".join(f"{k} {tuple(v.shape)}" for k, v in data.items())
+              + "\n")
+    return 0
+
+
 def _cmd_examples(args, out) -> int:
     from . import examples, io
 
@@ -220,7 +290,8 @@ def main(argv=None) -> int:
             parser.print_help(out)
             return 2
         return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples,
-                "design": _cmd_design, "repair": _cmd_repair}[args.command](args, out)
+                "design": _cmd_design, "repair": _cmd_repair, "verify": _cmd_verify,
+                "generate": _cmd_generate}[args.command](args, out)
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2

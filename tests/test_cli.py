@@ -198,3 +198,44 @@ def test_repair_command(tmp_path, capsys):
     assert code == 2 and "not intervenable" in err and err.count("\n") == 1
     code, _, err = run(capsys, "repair", "--example", "ex8", "--intervenable", "zz")
     assert code == 2 and "unknown latent 'zz'" in err
+
+
+def test_verify_command(capsys):
+    code, out, err = run(capsys, "verify", "--example", "ex8", "--maps", "4", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and err == ""
+    assert data["preserving_maps"] == {"tried": 4, "kept_graph": 4}
+    assert data["violating_maps"]["tried"] == 4 and data["violating_maps"]["detected"] == 4
+    assert isinstance(data["sufficient_influence"]["holds"], bool)
+    assert data["agrees_with_theory"] is True
+    code, out, _ = run(capsys, "verify", "--example", "ex5", "--mechanism", "linear", "--maps", "2")
+    assert code == 0 and "Example 10" in out
+    code, _, err = run(capsys, "verify", "--example", "ex5", "--mechanism", "cubic")
+    assert code == 2 and "invalid choice" in err
+    code, _, err = run(capsys, "verify", "--example", "ex5", "--maps", "-1")
+    assert code == 2 and "--maps" in err
+
+
+def test_generate_command(tmp_path, capsys):
+    out_file = tmp_path / "data.npz"
+    code, out, _ = run(capsys, "generate", "TimeBlockDiag", "--samples", "50", "--seed", "3",
+                       "-o", str(out_file))
+    assert code == 0
+    import numpy as np
+
+    with np.load(out_file) as data:
+        assert data["x"].shape == (50, 20) and data["Gz"].shape == (10, 10)
+        first = data["x"].tobytes()
+    run(capsys, "generate", "TimeBlockDiag", "--samples", "50", "--seed", "3", "-o", str(out_file))
+    with np.load(out_file) as data:
+        assert data["x"].tobytes() == first
+    graph_file = tmp_path / "g.yaml"
+    graph_file.write_text("latents: 2\nGz: [[1, 0], [1, 1]]\nGa: [[1], [0]]\n")
+    code, _, _ = run(capsys, "generate", str(graph_file), "--samples", "20", "--mechanism",
+                     "heteroscedastic", "-o", str(tmp_path / "g.npz"))
+    assert code == 0
+    code, _, err = run(capsys, "generate", "NoSuchData", "--samples", "5", "-o", str(out_file))
+    assert code == 2 and "no dataset named" in err
+    code, _, err = run(capsys, "generate", "TimeDiag", "--samples", "5", "-o",
+                       str(tmp_path / "x.csv"))
+    assert code == 2 and ".npz" in err

@@ -1,0 +1,37 @@
+"""Torch-free numeric backend: mechanisms, maps, derivatives, sufficient influence, datasets.
+
+Everything is vectorised numpy over batches of points, and every random routine takes ``seed``
+(an int or a ``numpy.random.Generator``): the same seed gives the same bytes.
+"""
+
+from .datasets import DATASETS, dataset_graph, generate
+from .derivatives import (
+    CallableMechanism,
+    GraphEstimate,
+    Pushforward,
+    estimate_graph,
+    finite_difference_cross_derivatives,
+)
+from .influence import InfluenceCheck, InfluenceReport, numerical_rank, sufficient_influence
+from .maps import (
+    Composed,
+    DiffeoMap,
+    MapError,
+    Mixing,
+    make_mixing,
+    sample_preserving_map,
+    sample_violating_map,
+)
+from .mechanisms import GaussianMechanism, MechanismError, make_mechanism
+from .verify import VerifyResult, check_learned_model, entanglement_from_decoders, verify
+
+__all__ = [
+    "GaussianMechanism", "make_mechanism", "MechanismError",
+    "Composed", "DiffeoMap", "MapError", "Mixing", "make_mixing", "sample_preserving_map",
+    "sample_violating_map",
+    "Pushforward", "CallableMechanism", "estimate_graph", "GraphEstimate",
+    "finite_difference_cross_derivatives",
+    "sufficient_influence", "InfluenceReport", "InfluenceCheck", "numerical_rank",
+    "verify", "VerifyResult", "entanglement_from_decoders", "check_learned_model",
+    "generate", "dataset_graph", "DATASETS",
+]

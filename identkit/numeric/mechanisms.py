@@ -1,0 +1,440 @@
+"""Gaussian transition mechanisms with exact log-densities and analytic cross-derivatives.
+
+A mechanism is ``p(z^t | z^{t-1}, ..., z^{t-L}, a^{t-1}) = Π_i N(z_i; μ_i, exp(s_i))`` whose mean
+``μ`` and log-variance ``s`` depend on the parents given by ``Gz`` (every lag uses the same
+graph) and ``Ga``. Everything is vectorised over a batch: a history is an array of shape
+``(n, L, d)`` with ``hist[:, 0]`` the previous step, actions ``(n, m)``, states ``(n, d)``.
+
+The cross-derivatives of THEORY §1 and §4 follow from the Gaussian form:
+``∂_{z_i} log p = -(z_i - μ_i) e^{-s_i}``, so for any parent variable u
+
+    ∂²/∂z_i ∂u log p = e^{-s_i} (∂μ_i/∂u + (z_i - μ_i) ∂s_i/∂u).
+
+Families of means (the frequencies ``ω_k = π/(k+3)`` and phases ``φ_k = k`` for the 0-based row
+k are those of the paper's datasets, Appendix C.1, eqs. 73 and 76):
+
+* ``"sinusoidal"`` (lag 1): ``μ_k = L_k z_k^{t-1} + ½ Σ_j Gz[k,j] sin(ω_k z_j^{t-1} + φ_k)
+  + Σ_l Ga[k,l] sin(ω_k a_l + φ_k)``, with ``L_k = Gz[k,k]`` (the identity term of eq. 76 kept
+  only where the self-loop exists). With ``lags=2`` the temporal term becomes
+  ``½ Σ_j Gz[k,j] sin(ω_k z_j^{t-2} + φ_k + j) z_j^{t-1}``: a non-Markovian weight that varies
+  with the older step (Example 14 with a varying W).
+* ``"linear"``: ``μ = (L + ½ Gz ⊙ W) z^{t-1} (+ ½ (Gz ⊙ W₂) z^{t-2}) + (Ga ⊙ W_a) a``, W Gaussian
+  (the NoSuffInf datasets; Examples 10 and 14 with constant W): constant cross-derivatives.
+* ``"hard"`` / ``"soft"`` interventions with unknown targets for discrete actions
+  ``a ∈ {0, e_1, .., e_m}`` (paper §3.4.1, Examples 11-13): with a temporal graph,
+  ``μ = L z^{t-1} + (1 - Ga a) ⊙ g(z^{t-1})`` (hard: the targeted mechanisms lose their
+  dependence, Example 12) or ``μ = L z^{t-1} + g(z^{t-1}) + (Ga a) ⊙ c`` with a variance change
+  (soft); without one (T = 1), ``μ = (Ga ⊙ c) a`` and ``s = log(σ² (1 + (Ga ⊙ δ) a))``
+  (Examples 11 and 15).
+
+Variance families: ``"constant"`` (σ² = 0.1) and ``"heteroscedastic"`` (k = 2: ``s_k = log 0.1
++ ½ Σ_j Gz[k,j] cos(ω_k z_j^{t-1} + φ_k) + ½ Σ_l Ga[k,l] cos(ω_k a_l + φ_k)``, eqs. 74 and 77).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._rng import as_generator
+from ..errors import IdentkitError
+from ..graphs import LatentGraph
+
+__all__ = ["GaussianMechanism", "MechanismError", "make_mechanism", "MEAN_FAMILIES"]
+
+MEAN_FAMILIES = ("sinusoidal", "linear", "hard", "soft")
+VARIANCE_FAMILIES = ("constant", "heteroscedastic")
+_LOG_2PI = float(np.log(2 * np.pi))
+
+
+class MechanismError(IdentkitError, ValueError):
+    """A mechanism was asked for with an unknown family, incompatible graph or bad input."""
+
+
+@dataclass(frozen=True)
+class _Terms:
+    mu: np.ndarray       # (n, d)
+    dmu_h: np.ndarray    # (n, d, L, d)  dμ_i / d z^{t-1-τ}_j
+    dmu_a: np.ndarray    # (n, d, m)
+    s: np.ndarray        # (n, d)
+    ds_h: np.ndarray     # (n, d, L, d)
+    ds_a: np.ndarray     # (n, d, m)
+
+
+class GaussianMechanism:
+    """A Gaussian transition model for a :class:`~identkit.LatentGraph` (see module docs).
+
+    Parameters
+    ----------
+    graph : LatentGraph
+    mean : {"sinusoidal", "linear", "hard", "soft"}
+    variance : {"constant", "heteroscedastic"}
+    lags : {1, 2}
+        How many past steps the mean reads (both use ``Gz``).
+    noise : float
+        The base variance σ² (default 0.1).
+    seed : None, int or numpy.random.Generator
+        Draws the random weights of the ``linear``, ``hard`` and ``soft`` families.
+
+    Raises
+    ------
+    MechanismError
+        For an unknown family, ``lags`` other than 1 or 2, or a family that needs a graph the
+        model lacks (``hard``/``soft`` need ``Ga``).
+
+    Examples
+    --------
+    >>> import numpy as np, identkit as ik
+    >>> from identkit.numeric import GaussianMechanism
+    >>> mech = GaussianMechanism(ik.examples.get("fig1").graph, seed=0)
+    >>> batch = mech.sample_inputs(4, seed=1)
+    >>> mech.log_prob(batch["z"], batch["hist"], batch["a"]).shape
+    (4,)
+    """
+
+    def __init__(self, graph: LatentGraph, mean: str = "sinusoidal",
+                 variance: str = "constant", lags: int = 1, noise: float = 0.1, seed=0):
+        if not isinstance(graph, LatentGraph):
+            raise MechanismError("graph must be a LatentGraph")
+        if mean not in MEAN_FAMILIES:
+            raise MechanismError(f"unknown mean family {mean!r}; choose from {MEAN_FAMILIES}")
+        if variance not in VARIANCE_FAMILIES:
+            raise MechanismError(
+                f"unknown variance family {variance!r}; choose from {VARIANCE_FAMILIES}")
+        if lags not in (1, 2):
+            raise MechanismError(f"lags must be 1 or 2, got {lags!r}")
+        if not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise > 0):
+            raise MechanismError(f"noise must be a positive variance, got {noise!r}")
+        if mean in ("hard", "soft") and graph.Ga_sparse is None:
+            raise MechanismError(f"the {mean!r} intervention family needs an action graph Ga")
+        self.graph = graph
+        self.mean_family = mean
+        self.variance_family = variance
+        self.noise = float(noise)
+        self.d = graph.n_latents
+        self.m = graph.n_actions
+        self.temporal = graph.Gz_sparse is not None
+        self.lags = lags if self.temporal else 0
+        self.discrete = mean in ("hard", "soft")
+        self.Gz = graph.Gz.astype(float) if self.temporal else np.zeros((self.d, self.d))
+        self.Ga = graph.Ga.astype(float) if graph.Ga_sparse is not None else np.zeros((self.d, 0))
+        k = np.arange(self.d)
+        self.omega = np.pi / (k + 3.0)
+        self.phi = k.astype(float)
+        self.loop = np.diag(self.Gz).copy()
+        # edge lists and incidence matrices: the fast path of sampling evaluates the sinusoids
+        # on edges only, O(n · edges) instead of O(n d²)
+        self._ez = np.nonzero(self.Gz)
+        self._ea = np.nonzero(self.Ga)
+        self._Sz = np.zeros((len(self._ez[0]), self.d))
+        self._Sz[np.arange(len(self._ez[0])), self._ez[0]] = 1.0
+        self._Sa = np.zeros((len(self._ea[0]), self.d))
+        self._Sa[np.arange(len(self._ea[0])), self._ea[0]] = 1.0
+        rng = as_generator(seed)
+        self.W = [rng.standard_normal((self.d, self.d)) for _ in range(2)]
+        self.Wa = rng.standard_normal((self.d, self.m))
+        self.shift = rng.uniform(1.0, 2.0, (self.d, self.m)) * rng.choice([-1, 1], (self.d, self.m))
+        self.scale = rng.uniform(0.5, 1.5, (self.d, self.m))
+
+    # ------------------------------------------------------------------------- description
+
+    def __repr__(self):
+        return (f"<GaussianMechanism {self.mean_family}/{self.variance_family}, d={self.d}, "
+                f"m={self.m}, lags={self.lags}>")
+
+    @property
+    def action_values(self) -> np.ndarray | None:
+        """The discrete action set ``{0, e_1, .., e_m}`` (rows), or None for continuous."""
+        if not self.discrete:
+            return None
+        return np.vstack([np.zeros((1, self.m)), np.eye(self.m)])
+
+    # ---------------------------------------------------------------------------- internals
+
+    def _check(self, z, hist, a):
+        n = None
+        out = []
+        for name, arr, shape in (("z", z, (self.d,)), ("hist", hist, (self.lags, self.d)),
+                                 ("a", a, (self.m,))):
+            if arr is None:
+                out.append(None)
+                continue
+            arr = np.asarray(arr, dtype=float)
+            if arr.shape[1:] != shape:
+                raise MechanismError(f"{name} must have shape (n, {', '.join(map(str, shape))})"
+                                     f", got {arr.shape}")
+            if n is not None and arr.shape[0] != n:
+                raise MechanismError(f"{name} has {arr.shape[0]} rows, expected {n}")
+            n = arr.shape[0]
+            if not np.all(np.isfinite(arr)):
+                raise MechanismError(f"{name} has non-finite values")
+            out.append(arr)
+        return out
+
+    def _edge_sum(self, x, which, fn):
+        """``Σ_j G[i, j] fn(ω_i x_j + φ_i)`` for every row i, on the edges of G only."""
+        rows, cols = self._ez if which == "z" else self._ea
+        S = self._Sz if which == "z" else self._Sa
+        if len(rows) == 0:
+            return 0.0
+        return fn(x[:, cols] * self.omega[rows] + self.phi[rows]) @ S
+
+    def _terms_fast(self, hist, a) -> _Terms:
+        """μ and s without derivatives, for sampling and log-densities."""
+        fam, L = self.mean_family, self.lags
+        if fam == "linear" or (fam == "sinusoidal" and L == 2):
+            return self._terms(hist, a, jac=False)
+        n = hist.shape[0] if hist is not None and hist.ndim == 3 else a.shape[0]
+        mu = np.zeros((n, self.d))
+        s = np.full((n, self.d), np.log(self.noise))
+        if self.temporal:
+            z1 = hist[:, 0]
+            g = 0.5 * self._edge_sum(z1, "z", np.sin)
+            mu += self.loop * z1
+            mu += (1.0 - a @ self.Ga.T) * g if fam == "hard" else g
+        if self.m:
+            if fam == "sinusoidal":
+                mu += self._edge_sum(a, "a", np.sin)
+            elif fam == "soft" or (fam == "hard" and not self.temporal):
+                mu += a @ (self.Ga * self.shift).T
+                factor = 1.0 + a @ (self.Ga * self.scale).T
+                if np.any(factor <= 0):
+                    raise MechanismError("actions outside the intervention set make the "
+                                         "variance non-positive")
+                s += np.log(factor)
+        if self.variance_family == "heteroscedastic":
+            if self.temporal:
+                s += 0.5 * self._edge_sum(hist[:, 0], "z", np.cos)
+            if self.m:
+                s += 0.5 * self._edge_sum(a, "a", np.cos)
+        return _Terms(mu, None, None, s, None, None)
+
+    def _terms(self, hist, a, jac: bool = True) -> _Terms:
+        n = hist.shape[0] if hist is not None and hist.ndim == 3 else a.shape[0]
+        d, m, L = self.d, self.m, self.lags
+        mu = np.zeros((n, d))
+        s = np.full((n, d), np.log(self.noise))
+        if jac:
+            dmu_h = np.zeros((n, d, max(L, 1), d))
+            dmu_a = np.zeros((n, d, m))
+            ds_h = np.zeros((n, d, max(L, 1), d))
+            ds_a = np.zeros((n, d, m))
+        om, ph = self.omega[None, :, None], self.phi[None, :, None]
+        Gz, Ga = self.Gz[None], self.Ga[None]
+        fam = self.mean_family
+        if self.temporal:
+            z1 = hist[:, 0]
+            mu += self.loop * z1
+            idx = np.arange(d)
+            if jac:
+                dmu_h[:, idx, 0, idx] += self.loop
+            if fam in ("sinusoidal", "hard", "soft"):
+                if fam == "sinusoidal" and L == 2:
+                    z2 = hist[:, 1]
+                    arg = om * z2[:, None, :] + ph + np.arange(d)[None, None, :]
+                    w = 0.5 * Gz * np.sin(arg)                      # (n, d, d)
+                    mu += np.einsum("nij,nj->ni", w, z1)
+                    if jac:
+                        dmu_h[:, :, 0, :] += w
+                    if jac:
+                        dmu_h[:, :, 1, :] += 0.5 * Gz * om * np.cos(arg) * z1[:, None, :]
+                else:
+                    arg = om * z1[:, None, :] + ph
+                    g = 0.5 * (Gz * np.sin(arg)).sum(-1)            # (n, d)
+                    dg = 0.5 * Gz * om * np.cos(arg)                 # (n, d, d)
+                    if fam == "hard":
+                        keep = 1.0 - a @ self.Ga.T                   # (n, d)
+                        mu += keep * g
+                        if jac:
+                            dmu_h[:, :, 0, :] += keep[:, :, None] * dg
+                        if jac:
+                            dmu_a -= self.Ga[None] * g[:, :, None]
+                    else:
+                        mu += g
+                        if jac:
+                            dmu_h[:, :, 0, :] += dg
+            elif fam == "linear":
+                mu += z1 @ (0.5 * self.Gz * self.W[0]).T
+                if jac:
+                    dmu_h[:, :, 0, :] += 0.5 * self.Gz * self.W[0]
+                if L == 2:
+                    mu += hist[:, 1] @ (0.5 * self.Gz * self.W[1]).T
+                    if jac:
+                        dmu_h[:, :, 1, :] += 0.5 * self.Gz * self.W[1]
+        if m:
+            if fam == "sinusoidal":
+                arg = om * a[:, None, :] + ph
+                mu += (Ga * np.sin(arg)).sum(-1)
+                if jac:
+                    dmu_a += Ga * om * np.cos(arg)
+            elif fam == "linear":
+                mu += a @ (self.Ga * self.Wa).T
+                if jac:
+                    dmu_a += self.Ga * self.Wa
+            elif fam == "soft" or (fam == "hard" and not self.temporal):
+                mu += a @ (self.Ga * self.shift).T
+                if jac:
+                    dmu_a += self.Ga * self.shift
+                factor = 1.0 + a @ (self.Ga * self.scale).T         # > 0 on {0, e_l}
+                if np.any(factor <= 0):
+                    raise MechanismError("actions outside the intervention set make the "
+                                         "variance non-positive")
+                s += np.log(factor)
+                if jac:
+                    ds_a += (self.Ga * self.scale)[None] / factor[:, :, None]
+        if self.variance_family == "heteroscedastic":
+            if self.temporal:
+                z1 = hist[:, 0]
+                arg = om * z1[:, None, :] + ph
+                s += 0.5 * (Gz * np.cos(arg)).sum(-1)
+                if jac:
+                    ds_h[:, :, 0, :] += -0.5 * Gz * om * np.sin(arg)
+            if m:
+                arg = om * a[:, None, :] + ph
+                s += 0.5 * (Ga * np.cos(arg)).sum(-1)
+                if jac:
+                    ds_a += -0.5 * Ga * om * np.sin(arg)
+        if not jac:
+            return _Terms(mu, None, None, s, None, None)
+        return _Terms(mu, dmu_h[:, :, :L, :], dmu_a, s, ds_h[:, :, :L, :], ds_a)
+
+    def _defaults(self, n, hist, a):
+        if hist is None:
+            hist = np.zeros((n, self.lags, self.d))
+        if a is None:
+            a = np.zeros((n, self.m))
+        return hist, a
+
+    # ------------------------------------------------------------------------------- public
+
+    def mean(self, hist=None, a=None) -> np.ndarray:
+        """The mean μ (n, d) of ``z^t`` given the history (n, L, d) and actions (n, m)."""
+        n = _rows(hist, a)
+        hist, a = self._defaults(n, hist, a)
+        _, hist, a = self._check(None, hist, a)
+        return self._terms_fast(hist, a).mu
+
+    def log_prob(self, z, hist=None, a=None) -> np.ndarray:
+        """Exact ``log p(z^t | history, a)`` for each row; shape (n,). O(n d (L d + m))."""
+        n = np.asarray(z).shape[0]
+        hist, a = self._defaults(n, hist, a)
+        z, hist, a = self._check(z, hist, a)
+        t = self._terms_fast(hist, a)
+        r = z - t.mu
+        return -0.5 * (r**2 * np.exp(-t.s) + t.s + _LOG_2PI).sum(-1)
+
+    def score(self, z, hist=None, a=None) -> np.ndarray:
+        """``∇_{z^t} log p`` (n, d)."""
+        n = np.asarray(z).shape[0]
+        hist, a = self._defaults(n, hist, a)
+        z, hist, a = self._check(z, hist, a)
+        t = self._terms_fast(hist, a)
+        return -(z - t.mu) * np.exp(-t.s)
+
+    def cross_derivatives(self, z, hist=None, a=None):
+        """Analytic ``H_za = D_a ∇_{z^t} log p`` (n, d, m) and ``H_zz`` (n, L, d, d).
+
+        ``H_zz[:, τ, i, j] = ∂²/∂z_i^t ∂z_j^{t-1-τ} log p``. For discrete families ``H_za`` is
+        still the derivative of the smooth extension; use :meth:`action_differences` for the
+        partial differences of Assumption 7.
+        """
+        n = np.asarray(z).shape[0]
+        hist, a = self._defaults(n, hist, a)
+        z, hist, a = self._check(z, hist, a)
+        t = self._terms(hist, a)
+        r = (z - t.mu)
+        inv = np.exp(-t.s)
+        H_za = inv[:, :, None] * (t.dmu_a + r[:, :, None] * t.ds_a)
+        H_zz = inv[:, :, None, None] * (t.dmu_h + r[:, :, None, None] * t.ds_h)
+        return H_za, np.moveaxis(H_zz, 2, 1)
+
+    def action_differences(self, z, hist=None, base=None) -> np.ndarray:
+        """Partial differences ``∇_z log p(z | a + e_l) - ∇_z log p(z | a)`` (n, d, m).
+
+        ``base`` (n, m) is the action a (default 0, the observational regime).
+        """
+        n = np.asarray(z).shape[0]
+        hist, base = self._defaults(n, hist, base)
+        out = np.empty((n, self.d, self.m))
+        s0 = self.score(z, hist, base)
+        for l in range(self.m):
+            a1 = np.array(base, dtype=float, copy=True)
+            a1[:, l] += 1.0
+            out[:, :, l] = self.score(z, hist, a1) - s0
+        return out
+
+    def sample_inputs(self, n: int, seed=None) -> dict:
+        """Points where derivatives are evaluated: z, hist ~ N(0, I); a ~ N(0, I) or uniform on
+        the discrete action set. Returns ``{"z", "hist", "a"}``."""
+        rng = as_generator(seed)
+        z = rng.standard_normal((n, self.d))
+        hist = rng.standard_normal((n, self.lags, self.d))
+        if self.discrete:
+            vals = self.action_values
+            a = vals[rng.integers(0, len(vals), n)]
+        else:
+            a = rng.standard_normal((n, self.m))
+        return {"z": z, "hist": hist, "a": a}
+
+    def sample(self, n: int, seed=None, *, hist=None, a=None) -> dict:
+        """Draw n transitions: histories and actions as in :meth:`sample_inputs` (unless given),
+        then ``z^t ~ p(· | history, a)``. Returns ``{"z", "hist", "a"}``. O(n d (L d + m))."""
+        rng = as_generator(seed)
+        inputs = self.sample_inputs(n, rng)
+        hist = inputs["hist"] if hist is None else np.asarray(hist, float)
+        a = inputs["a"] if a is None else np.asarray(a, float)
+        _, hist, a = self._check(None, hist, a)
+        t = self._terms_fast(hist, a)
+        z = t.mu + np.exp(0.5 * t.s) * rng.standard_normal((n, self.d))
+        return {"z": z, "hist": hist, "a": a}
+
+    def trajectory(self, T: int, seed=None, actions=None) -> dict:
+        """A trajectory ``z^1..z^T`` started from N(0, I) histories. Returns ``{"z": (T, d),
+        "a": (T, m)}``; actions are drawn as in :meth:`sample_inputs` unless given."""
+        rng = as_generator(seed)
+        L = max(self.lags, 1)
+        past = list(rng.standard_normal((L, self.d)))
+        zs, acts = [], []
+        for t in range(T):
+            a = (self.sample_inputs(1, rng)["a"] if actions is None
+                 else np.asarray(actions[t], float).reshape(1, self.m))
+            hist = np.stack(past[::-1][:self.lags])[None] if self.lags else \
+                np.zeros((1, 0, self.d))
+            z = self.sample(1, rng, hist=hist, a=a)["z"][0]
+            zs.append(z)
+            acts.append(a[0])
+            past.append(z)
+            past = past[-L:]
+        return {"z": np.array(zs), "a": np.array(acts).reshape(T, self.m)}
+
+
+def _rows(*arrays):
+    for arr in arrays:
+        if arr is not None:
+            return np.asarray(arr).shape[0]
+    raise MechanismError("give at least one of hist or a")
+
+
+def make_mechanism(graph: LatentGraph, name: str = "nonlinear", seed=0, lags: int = 1):
+    """A mechanism by the CLI's names: ``nonlinear`` (sinusoidal means), ``heteroscedastic``
+    (sinusoidal means, k = 2 variances), ``linear`` (constant cross-derivatives; no sufficient
+    influence once an action has two children), ``hard`` and ``soft`` (interventions).
+
+    Raises
+    ------
+    MechanismError
+        For an unknown name.
+    """
+    table = {
+        "nonlinear": ("sinusoidal", "constant"),
+        "sinusoidal": ("sinusoidal", "constant"),
+        "heteroscedastic": ("sinusoidal", "heteroscedastic"),
+        "linear": ("linear", "constant"),
+        "hard": ("hard", "constant"),
+        "soft": ("soft", "constant"),
+    }
+    if name not in table:
+        raise MechanismError(f"unknown mechanism {name!r}; choose from {', '.join(table)}")
+    mean, var = table[name]
+    return GaussianMechanism(graph, mean=mean, variance=var, seed=seed, lags=lags)

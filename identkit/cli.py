@@ -96,6 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="for a graph file (default nonlinear)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.npz")
 
+    p = sub.add_parser("score", help="MCC, R and Rcon of learned latents against true ones")
+    p.add_argument("--true", required=True, metavar="Z", help="true latents: .npy, .npz or .csv")
+    p.add_argument("--learned", required=True, metavar="ZHAT", help="learned latents")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--graph", metavar="PATH", help="the true graph, for Rcon")
+    src.add_argument("--example", metavar="NAME", help="a catalogue graph, for Rcon")
+    p.add_argument("--regularize", metavar="a|z|az")
+    p.add_argument("--method", choices=["pearson", "spearman"], default="pearson")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
     p = sub.add_parser("examples", help="list the paper's catalogue, or print one as a graph file")
     p.add_argument("name", nargs="?", help="print this example as a graph file")
     p.add_argument("--format", choices=["yaml", "json", "text"], default="json",
@@ -261,6 +271,70 @@ def _cmd_generate(args, out) -> int:
     return 0
 
 
+def _read_array(path: str, preferred: str):
+    import os
+
+    import numpy as np
+
+    from .errors import GraphFileError
+
+    if not os.path.exists(path):
+        raise GraphFileError(f"{path}: no such file")
+    ext = os.path.splitext(path)[1].lower()
+    try:
+        if ext == ".npy":
+            return np.load(path, allow_pickle=False)
+        if ext == ".npz":
+            with np.load(path, allow_pickle=False) as data:
+                if preferred in data.files:
+                    return data[preferred]
+                if len(data.files) == 1:
+                    return data[data.files[0]]
+                raise GraphFileError(f"{path}: holds {', '.join(data.files)}; name the array "
+                                     f"'{preferred}' or keep one array")
+        if ext == ".csv":
+            with open(path, encoding="utf-8") as fh:
+                first = fh.readline()
+            skip = 1 if any(c.isalpha() for c in first.replace("e", "").replace("E", "")) else 0
+            return np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
+    except GraphFileError:
+        raise
+    except (ValueError, OSError, EOFError) as exc:
+        raise GraphFileError(f"{path}: cannot read the array: {str(exc).splitlines()[0]}") from None
+    raise GraphFileError(f"{path}: use .npy, .npz or .csv")
+
+
+def _cmd_score(args, out) -> int:
+    from . import examples, io
+    from .metrics import mcc, r_score, rcon
+
+    z = _read_array(args.true, "z")
+    zhat = _read_array(args.learned, "zhat")
+    res = mcc(z, zhat, method=args.method)
+    data = {"mcc": res.score, "r": r_score(z, zhat), "rcon": None,
+            "matching": {f"true {i}": int(j) for i, j in enumerate(res.matching)}}
+    g = None
+    if args.graph:
+        g = io.read_graph(args.graph)
+    elif args.example:
+        ex = examples.get(args.example)
+        g = ex.graph
+        args.regularize = args.regularize or ex.regularize
+    if g is not None:
+        data["rcon"] = rcon(z, zhat, g, args.regularize, matching=res.matching)
+        data["matching"] = {g.latents[i]: int(j) for i, j in enumerate(res.matching)}
+    if args.format == "json":
+        out.write(_jsonfmt.dumps(data) + "\n")
+    else:
+        out.write(f"MCC ({args.method}): {data['mcc']:.4f}\n")
+        out.write(f"R:    {data['r']:.4f}\n")
+        if data["rcon"] is not None:
+            out.write(f"Rcon: {data['rcon']:.4f}\n")
+        out.write("Matching (true latent -> learned column): "
+                  + ", ".join(f"{k} -> {v}" for k, v in data["matching"].items()) + "\n")
+    return 0
+
+
 def _cmd_examples(args, out) -> int:
     from . import examples, io
 
@@ -291,7 +365,7 @@ def main(argv=None) -> int:
             return 2
         return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples,
                 "design": _cmd_design, "repair": _cmd_repair, "verify": _cmd_verify,
-                "generate": _cmd_generate}[args.command](args, out)
+                "generate": _cmd_generate, "score": _cmd_score}[args.command](args, out)
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2

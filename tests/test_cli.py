@@ -239,3 +239,30 @@ def test_generate_command(tmp_path, capsys):
     code, _, err = run(capsys, "generate", "TimeDiag", "--samples", "5", "-o",
                        str(tmp_path / "x.csv"))
     assert code == 2 and ".npz" in err
+
+
+def test_score_command(tmp_path, capsys):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((400, 3))
+    zhat = np.c_[z[:, 0], z[:, 1] + z[:, 2], z[:, 1] - z[:, 2]][:, [2, 0, 1]]
+    np.save(tmp_path / "z.npy", z)
+    np.savez(tmp_path / "zhat.npz", zhat=zhat, other=np.zeros(3))
+    np.savetxt(tmp_path / "zhat.csv", zhat, delimiter=",", header="a,b,c", comments="")
+    code, out, err = run(capsys, "score", "--true", str(tmp_path / "z.npy"), "--learned",
+                         str(tmp_path / "zhat.npz"), "--example", "ex8", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and err == ""
+    assert data["mcc"] < 0.9 and abs(data["rcon"] - 1) < 1e-9 and abs(data["r"] - 1) < 1e-9
+    assert data["matching"]["z1"] == 1
+    code, out, _ = run(capsys, "score", "--true", str(tmp_path / "z.npy"), "--learned",
+                       str(tmp_path / "zhat.csv"))
+    assert code == 0 and out.startswith("MCC (pearson):") and "Rcon" not in out
+    np.save(tmp_path / "short.npy", z[:10])
+    code, _, err = run(capsys, "score", "--true", str(tmp_path / "short.npy"), "--learned",
+                       str(tmp_path / "zhat.csv"))
+    assert code == 2 and "paired" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "score", "--true", str(tmp_path / "nope.npy"), "--learned",
+                       str(tmp_path / "zhat.csv"))
+    assert code == 2 and "no such file" in err

@@ -1,0 +1,37 @@
+"""Evaluating learned representations: the paper's metrics (MCC, R, Rcon, SHD), the classic
+disentanglement metrics and VAE diagnostics, in numpy.
+
+Arrays are shaped ``(n_samples, n_dims)``. Mutual information is computed from our own
+contingency tables; classifier-based metrics use scikit-learn (``identkit[metrics]``).
+"""
+
+from ._common import MetricError, MetricWarning
+from .classic import (
+    GroundTruth,
+    beta_vae_score,
+    dci,
+    dci_from_importance,
+    factor_vae_score,
+    gaussian_total_correlation,
+    gaussian_wasserstein_correlation,
+    irs,
+    irs_from_samples,
+    mean_mutual_information,
+    mig,
+    modularity,
+    modularity_explicitness,
+    sap,
+)
+from .information import discretize, entropy, mutual_info_matrix, mutual_information
+from .paper import MCCResult, correlation_matrix, mcc, r_score, rcon, shd
+from .vae import gaussian_log_density, kl_decomposition
+
+__all__ = [
+    "MetricError", "MetricWarning",
+    "mcc", "MCCResult", "correlation_matrix", "r_score", "rcon", "shd",
+    "mig", "sap", "modularity", "modularity_explicitness", "dci", "dci_from_importance",
+    "GroundTruth", "beta_vae_score", "factor_vae_score", "irs", "irs_from_samples",
+    "gaussian_total_correlation", "gaussian_wasserstein_correlation", "mean_mutual_information",
+    "discretize", "entropy", "mutual_info_matrix", "mutual_information",
+    "kl_decomposition", "gaussian_log_density",
+]

@@ -1,0 +1,25 @@
+"""Symbolic backend: written mechanisms to exact graphs and exact assumption verdicts (sympy).
+
+Expressions are parsed through a whitelist (:func:`parse_expression`), never evaluated as code.
+"""
+
+from .assumptions import AssumptionReport, Verdict, check_assumptions
+from .check import MechanismCheck, check_mechanism
+from .mechanism import (
+    MECHANISM_KEYS,
+    DerivedGraph,
+    SymbolicMap,
+    SymbolicMechanism,
+    is_mechanism_dict,
+    load_mechanism,
+    mechanism_from_dict,
+)
+from .parser import FUNCTIONS, parse_expression
+
+__all__ = [
+    "parse_expression", "FUNCTIONS",
+    "SymbolicMechanism", "DerivedGraph", "SymbolicMap", "mechanism_from_dict", "load_mechanism",
+    "is_mechanism_dict", "MECHANISM_KEYS",
+    "check_assumptions", "AssumptionReport", "Verdict",
+    "check_mechanism", "MechanismCheck",
+]

@@ -1,0 +1,492 @@
+"""Exact checks of the sufficient-influence and sufficient-variability assumptions (THEORY §4).
+
+Every check names the functions its assumption is about, then either
+
+* **counts**: when those functions cannot vary over the variables the assumption lets vary
+  (Remark 6: one intervention without time; Remark 7: a Markovian model without actions; linear
+  means: constant cross-derivatives, Examples 10 and 14; too few action values, Example 15), the
+  span has at most as many dimensions as there are choices, and the verdict is *fails* with that
+  counting argument; or
+* **finds points**: at a random rational z it evaluates the functions at random rational points of
+  the free variables and measures the rank, exactly when every value is rational, otherwise from
+  a 60-digit SVD. *Holds* comes with the points that attain the required rank (for analytic
+  mechanisms a minor nonzero at one z is nonzero for almost every z). *Fails* comes with a
+  vanishing linear combination ``Σ c_i f_i ≡ 0``, verified symbolically at that z.
+
+Functions checked (``s_i = ∂ log p / ∂ z_i``):
+
+* Assumption 6 (continuous a): ``{∂s_i/∂a_l : i ∈ Ch_a(l)}`` over (history, a).
+* Assumption 7 (discrete a): ``{s_i(a') − s_i(a)}`` for values a, a' differing in coordinate l.
+* Assumption 8 (temporal): ``{∂s_i/∂z_j^{t-τ} : (i, j) ∈ Gz}`` with ``z^{t-τ} = z``, over the
+  other lags, the actions and τ.
+* Assumptions 10, 11, 12 (Gaussian mechanisms as exponential families: k = 1 when every variance
+  is constant, with ``λ_i = μ_i / v_i``; k = 2 otherwise, with ``(μ_i / v_i, −1/(2 v_i))``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy
+
+from .._rng import as_generator
+from .exact import PRECISION, decide_zero, evaluate, null_vector, random_point, rank_at_points
+from .mechanism import DerivedGraph, SymbolicMechanism
+
+__all__ = ["Verdict", "AssumptionReport", "check_assumptions"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One assumption for one target: holds / fails / not applicable (None), with its proof."""
+
+    assumption: str
+    target: str
+    holds: bool | None
+    required: int
+    attained: int | None
+    route: str
+    certificate: str
+    points: tuple = field(default=(), repr=False)
+
+    def to_dict(self) -> dict:
+        return {"assumption": self.assumption, "target": self.target, "holds": self.holds,
+                "required": self.required, "attained": self.attained, "route": self.route,
+                "certificate": self.certificate,
+                "points": [{str(k): str(v) for k, v in p.items()} for p in self.points]}
+
+    def __str__(self):
+        word = {True: "holds", False: "FAILS", None: "does not apply"}[self.holds]
+        return f"{self.assumption} for {self.target}: {word}. {self.certificate}"
+
+
+@dataclass(frozen=True)
+class AssumptionReport:
+    """All verdicts for a mechanism, with the combined answers per graph."""
+
+    actions: tuple
+    temporal: Verdict | None
+    variability: Verdict | None
+    expfam_temporal: Verdict | None
+    expfam_actions: tuple
+    k: int | None
+
+    @property
+    def holds_a(self) -> bool | None:
+        if not self.actions:
+            return None
+        return all(v.holds for v in self.actions)
+
+    @property
+    def holds_z(self) -> bool | None:
+        if self.temporal is None:
+            return None
+        if self.temporal.holds:
+            return True
+        return bool(self.k == 1 and self.expfam_temporal is not None and self.expfam_temporal.holds
+                    and self.variability is not None and self.variability.holds)
+
+    def holds_for(self, regularize: str) -> bool:
+        ok = True
+        if "a" in regularize and self.holds_a is not None:
+            ok &= self.holds_a
+        if "z" in regularize and self.holds_z is not None:
+            ok &= self.holds_z
+        return bool(ok)
+
+    def failures(self, regularize: str) -> list:
+        out = []
+        if "a" in regularize:
+            out += [v for v in self.actions if v.holds is False]
+        if "z" in regularize and self.holds_z is False and self.temporal is not None:
+            out.append(self.temporal)
+            if self.expfam_temporal is not None and self.expfam_temporal.holds is False:
+                out.append(self.expfam_temporal)
+        return out
+
+    def all(self) -> list:
+        out = list(self.actions)
+        out += [v for v in (self.temporal, self.variability, self.expfam_temporal) if v]
+        out += list(self.expfam_actions)
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "actions": {"holds": self.holds_a, "checks": [v.to_dict() for v in self.actions]},
+            "temporal": {"holds": None, "assumption_8": None, "assumption_11": None}
+            if self.temporal is None else {
+                "holds": self.holds_z, "assumption_8": self.temporal.to_dict(),
+                "assumption_11": None if self.expfam_temporal is None
+                else self.expfam_temporal.to_dict()},
+            "exponential_family": {
+                "k": self.k,
+                "assumption_10": None if self.variability is None else self.variability.to_dict(),
+                "assumption_12": [v.to_dict() for v in self.expfam_actions]},
+        }
+
+    def __str__(self):
+        return "\n".join(str(v) for v in self.all()) or "no assumption applies"
+
+    def _repr_latex_(self):
+        rows = []
+        for v in self.all():
+            word = {True: r"\text{holds}", False: r"\text{fails}", None: r"\text{n/a}"}[v.holds]
+            rows.append(rf"\text{{{v.assumption}}} & \text{{{v.target}}} & {word} & "
+                        rf"{v.attained}/{v.required}")
+        return r"$$\begin{array}{llll}" + r"\\ ".join(rows) + r"\end{array}$$"
+
+
+# ------------------------------------------------------------------------------- engine
+
+
+def _fmt_point(pt):
+    return "{" + ", ".join(f"{k} = {v}" for k, v in pt.items()) + "}"
+
+
+def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2):
+    """Rank of the vectors ``[f(z0, p) for f in funcs]`` over random points p.
+
+    ``draw_extra(rng)`` returns a dict of substitutions beyond the free symbols (action values)
+    and the list of functions for that row (one list per lag τ or per pair of action values);
+    ``label_sets`` are all those lists, so a vanishing combination is verified on each. Returns
+    ``(holds, attained, route, certificate, points)``.
+    """
+    rows, pts = [], []
+    tries = 0
+    target = k + n_extra
+    compiled = {}
+
+    def values(fs, extra, full):
+        key = (id(fs), tuple(sorted(extra.items(), key=lambda kv: kv[0].name)))
+        if key not in compiled:
+            exprs = [f.xreplace(extra) for f in fs]
+            syms = sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda x: x.name)
+            rational = all(e.is_rational_function(*syms) and not e.has(sympy.pi, sympy.E)
+                           for e in exprs)
+            # rational functions are evaluated exactly by substitution; anything else is
+            # compiled once for mpmath and evaluated with 60 digits
+            fn = exprs if rational else sympy.lambdify(syms, exprs, modules="mpmath")
+            compiled[key] = (syms, rational, fn)
+        syms, rational, fn = compiled[key]
+        args = [full.get(x) for x in syms]
+        if any(a is None for a in args):
+            return None
+        try:
+            if rational:
+                sub = dict(zip(syms, args))
+                out = [e.xreplace(sub) for e in fn]
+                return None if any(not v.is_Rational for v in out) else out
+            with mpmath.workdps(PRECISION):
+                out = fn(*[mpmath.mpf(int(a.p)) / int(a.q) for a in args])
+                if any(not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v) for v in out):
+                    return None
+                return [sympy.Float(mpmath.nstr(v, PRECISION), PRECISION) for v in out]
+        except (ZeroDivisionError, ValueError, TypeError):
+            return None
+
+    while len(rows) < target and tries < 30 * target:
+        tries += 1
+        pt = random_point(free, rng, generic=True)
+        extra, fs = draw_extra(rng)
+        full = {**z0, **pt}
+        vals = values(fs, extra, full)
+        if vals is None:
+            continue
+        rows.append(vals)
+        pts.append({**pt, **{s: v for s, v in extra.items() if not hasattr(v, "free_symbols")
+                             or not v.free_symbols}})
+    if not rows:
+        return False, k, 0, "evaluation", "the functions are undefined at every random point tried", ()
+    rank, route, picked = rank_at_points(rows, with_rows=True)
+    if rank == k:
+        chosen_pts = [pts[i] for i in picked[:k]]
+        if z0:
+            cert = (f"rank {k} attained at z = {_fmt_point(z0)} with the {k} point(s) listed "
+                    f"({route}); the minor is a nonzero analytic function of z, so the rank is "
+                    f"attained for almost every z")
+        else:
+            cert = f"rank {k} attained at the {k} point(s) listed ({route})"
+        return True, k, k, route, cert, tuple(chosen_pts)
+    c = null_vector(rows)
+    if c is not None:
+        decs = [decide_zero(sympy.simplify(
+            sympy.Add(*[ci * f for ci, f in zip(c, fs)]).xreplace(z0)), rng) for fs in label_sets]
+        dec = decs[0]
+        if all(x.zero for x in decs):
+            terms = " + ".join(f"({sympy.nsimplify(ci)})·f{idx + 1}" for idx, ci in enumerate(c)
+                               if ci != 0)
+            cert = (f"at z = {_fmt_point(z0)} the linear combination {terms} of the functions "
+                    f"vanishes identically ({dec.route}), so they span at most {rank} of the "
+                    f"{k} dimensions")
+            return False, k, rank, f"vanishing combination ({dec.route})", cert, tuple(pts)
+    cert = (f"rank {rank} < {k} at {len(rows)} random points ({route}); no exact vanishing "
+            f"combination was found, so this verdict is numerical")
+    return False, k, rank, route + " (numerical)", cert, tuple(pts)
+
+
+def _over_z(zs, rng, run, tries: int = 3):
+    """Run a rank test at up to ``tries`` random z: "for almost every z" holds when one z
+    attains the rank (the minor is analytic in z); a failure must repeat at every z tried."""
+    res = None
+    for _ in range(tries):
+        res = run(random_point(zs, rng, generic=True))
+        if res[0]:
+            return res
+    return res
+
+
+def _depends(funcs, syms) -> bool:
+    syms = set(syms)
+    return any(f.free_symbols & syms for f in funcs)
+
+
+# --------------------------------------------------------------------------- assumptions
+
+
+def _check_actions(mech: SymbolicMechanism, derived: DerivedGraph, rng):
+    g = derived.graph
+    out = []
+    if not mech.m or g.Ga is None:
+        return out
+    hist = mech.history_symbols()
+    acts = mech.action_symbols()
+    zs = [mech.z[n] for n in mech.latents]
+    scores = [mech.score(i) for i in range(mech.d)]
+    for l, name in enumerate(mech.actions):
+        ch = sorted(g.children_a(l))
+        k = len(ch)
+        if k == 0:
+            continue
+        if not mech.discrete:
+            funcs = [sympy.diff(scores[i], acts[l]) for i in ch]
+            free = hist + acts
+            if not _depends(funcs, free):
+                if k == 1:
+                    out.append(Verdict("Assumption 6", name, True, 1, 1, "structural",
+                                       "one child: the nonzero cross-derivative spans R^1"))
+                    continue
+                out.append(Verdict(
+                    "Assumption 6", name, False, k, 1, "counting",
+                    f"linear means (Example 10): ∂²log p/∂z_i∂{name} does not depend on the "
+                    f"history or the actions, so for each z it is one vector, which cannot span "
+                    f"the {k} dimensions of Ch_a({name})"))
+                continue
+            res = _over_z(zs, rng, lambda z0: _rank_test(funcs, z0, free, lambda r: ({}, funcs),
+                                                         k, rng, [funcs]))
+            out.append(Verdict("Assumption 6", name, *res))
+        else:
+            pairs = mech.action_pairs(l)
+            if not pairs:
+                out.append(Verdict("Assumption 7", name, False, k, 0, "counting",
+                                   f"no two action values differ in {name} alone"))
+                continue
+            diffs = [[scores[i].xreplace(dict(zip(acts, v))) - scores[i].xreplace(dict(zip(acts, u)))
+                      for i in ch] for u, v in pairs]
+            if not _depends(sum(diffs, []), hist):
+                if len(pairs) < k:
+                    why = ("Remark 6: without time (T = 1), " if mech.lags == 0 else "")
+                    out.append(Verdict(
+                        "Assumption 7", name, False, k, len(pairs), "counting",
+                        f"{why}the differences of ∇_z log p between action values differing in "
+                        f"{name} do not depend on the history: {len(pairs)} vector(s) per z "
+                        f"cannot span the {k} dimensions of Ch_a({name}); use {k} interventions "
+                        f"on this target set (Example 13) or temporal dynamics (Example 12)"))
+                    continue
+            def draw(r, diffs=diffs):
+                return {}, diffs[int(r.integers(len(diffs)))]
+
+            res = _over_z(zs, rng, lambda z0: _rank_test(diffs[0], z0, hist, draw, k, rng, diffs))
+            out.append(Verdict("Assumption 7", name, *res))
+    return out
+
+
+def _check_temporal(mech: SymbolicMechanism, derived: DerivedGraph, rng):
+    g = derived.graph
+    if g.Gz is None:
+        return None
+    E = [(i, j) for i in range(mech.d) for j in range(mech.d) if g.Gz[i, j]]
+    k = len(E)
+    if k == 0:
+        return Verdict("Assumption 8", "Gz", True, 0, 0, "structural", "Gz has no edge")
+    L = mech.lags
+    if L == 0:
+        return None
+    zs = [mech.z[n] for n in mech.latents]
+    scores = [mech.score(i) for i in range(mech.d)]
+    per_tau = []
+    for tau in range(1, L + 1):
+        to_z = {mech.lag(n, tau): mech.z[n] for n in mech.latents}
+        per_tau.append([sympy.diff(scores[i], mech.lag(mech.latents[j], tau)).xreplace(to_z)
+                        for i, j in E])
+
+    def others(tau):
+        return [mech.lag(n, t) for t in range(1, L + 1) if t != tau for n in mech.latents]
+
+    acts = mech.action_symbols()
+    free_all = mech.history_symbols() + acts
+    varies = any(_depends(per_tau[t - 1], others(t) + acts) for t in range(1, L + 1))
+    if not varies and k > L:
+        remark = ("Remark 7: a Markovian model without auxiliary variables; "
+                  if L == 1 and not mech.m else "")
+        return Verdict(
+            "Assumption 8", "Gz", False, k, L, "counting",
+            f"{remark}with z^(t-τ) = z, the cross-derivatives depend on nothing else, so each z "
+            f"gives one matrix per lag ({L}), which cannot span the {k} entries of Gz; the "
+            f"exponential-family route (Assumption 11) may still apply")
+    action_values = mech.action_values
+
+    def draw(r):
+        tau = int(r.integers(1, L + 1))
+        extra = {}
+        if action_values is not None and acts:
+            extra.update(dict(zip(acts, action_values[int(r.integers(len(action_values)))])))
+        # the lag-τ entries are z: they no longer appear; the others are free
+        return extra, per_tau[tau - 1]
+
+    free = [s for s in free_all if action_values is None or s not in acts]
+    res = _over_z(zs, rng, lambda z0: _rank_test(per_tau[0], z0, free, draw, k, rng, per_tau))
+    return Verdict("Assumption 8", "Gz", *res)
+
+
+def _expfam(mech: SymbolicMechanism):
+    if mech.mean is None:
+        return None, None
+    const = all(not v.free_symbols for v in mech.variance)
+    if const:
+        return 1, [m / v for m, v in zip(mech.mean, mech.variance)]
+    lam = []
+    for m, v in zip(mech.mean, mech.variance):
+        lam += [m / v, -1 / (2 * v)]
+    return 2, lam
+
+
+def _check_expfam(mech: SymbolicMechanism, derived: DerivedGraph, rng):
+    k, lam = _expfam(mech)
+    if k is None:
+        return None, None, (), None
+    g = derived.graph
+    hist = mech.history_symbols()
+    acts = mech.action_symbols()
+    need = k * mech.d
+    # Assumption 10: kd + 1 points with independent differences of λ
+    if mech.discrete and not hist:
+        values = mech.action_values
+        if len(values) < need + 1:
+            a10 = Verdict("Assumption 10", "λ", False, need, len(values) - 1, "counting",
+                          f"only {len(values)} action values (no history): their λ differences "
+                          f"span at most {len(values) - 1} < k·d = {need} dimensions "
+                          f"(Example 15)")
+        else:
+            rows = [[evaluate(x.xreplace(dict(zip(acts, v))) - x.xreplace(dict(zip(acts, values[0]))), {})
+                     for x in lam] for v in values[1:]]
+            r, route = rank_at_points(rows)
+            a10 = Verdict("Assumption 10", "λ", r == need, need, r, route,
+                          f"differences λ(a) − λ(a₀) over the {len(values)} action values have "
+                          f"rank {r} ({route})",
+                          tuple(dict(zip(acts, v)) for v in values))
+    else:
+        base = random_point(hist + (acts if not mech.discrete else []), rng, generic=True)
+        base_extra = {}
+        if mech.discrete:
+            base_extra = dict(zip(acts, mech.action_values[0]))
+        lam0 = [x.xreplace(base_extra).xreplace(base) for x in lam]
+        diffs = [x - x0 for x, x0 in zip(lam, lam0)]
+
+        def draw(r):
+            extra = {}
+            if mech.discrete:
+                extra = dict(zip(acts, mech.action_values[int(r.integers(len(mech.action_values)))]))
+            return extra, diffs
+
+        free = hist + (acts if not mech.discrete else [])
+        if not _depends(lam, hist + acts):
+            a10 = Verdict("Assumption 10", "λ", False, need, 0, "counting",
+                          "λ depends on neither the history nor the actions")
+        else:
+            res = _rank_test(diffs, {}, free, draw, need, rng, [diffs])
+            a10 = Verdict("Assumption 10", "λ", *res)
+    a11 = None
+    a12 = []
+    if k == 1:
+        if g.Gz is not None:
+            E = [(i, j) for i in range(mech.d) for j in range(mech.d) if g.Gz[i, j]]
+            per_tau = [[sympy.diff(lam[i], mech.lag(mech.latents[j], t)) for i, j in E]
+                       for t in range(1, mech.lags + 1)]
+
+            def draw11(r):
+                t = int(r.integers(1, mech.lags + 1))
+                extra = {}
+                if mech.discrete:
+                    extra = dict(zip(acts, mech.action_values[int(r.integers(len(mech.action_values)))]))
+                return extra, per_tau[t - 1]
+
+            free = hist + (acts if not mech.discrete else [])
+            if E:
+                if not any(_depends(p, free) for p in per_tau) and len(E) > mech.lags:
+                    a11 = Verdict("Assumption 11", "Gz", False, len(E), mech.lags, "counting",
+                                  "linear temporal means (Example 14 with constant W): D_{z^τ}λ "
+                                  "is constant, one matrix per lag")
+                else:
+                    a11 = Verdict("Assumption 11", "Gz",
+                                  *_rank_test(per_tau[0], {}, free, draw11, len(E), rng, per_tau))
+        if g.Ga is not None:
+            for l, name in enumerate(mech.actions):
+                ch = sorted(g.children_a(l))
+                if not ch:
+                    continue
+                if mech.discrete:
+                    pairs = mech.action_pairs(l)
+                    diffs = [[lam[i].xreplace(dict(zip(acts, v))) - lam[i].xreplace(dict(zip(acts, u)))
+                              for i in ch] for u, v in pairs]
+                    if not diffs:
+                        continue
+                    if not _depends(sum(diffs, []), hist) and len(diffs) < len(ch):
+                        a12.append(Verdict("Assumption 12", name, False, len(ch), len(diffs),
+                                           "counting", f"{len(diffs)} difference vector(s) cannot "
+                                           f"span {len(ch)} dimensions (Remark 6)"))
+                        continue
+
+                    def draw12(r, diffs=diffs):
+                        return {}, diffs[int(r.integers(len(diffs)))]
+
+                    a12.append(Verdict("Assumption 12", name,
+                                       *_rank_test(diffs[0], {}, hist, draw12, len(ch), rng, diffs)))
+                else:
+                    eps = sympy.Symbol("epsilon_", real=True)
+                    diffs = [lam[i].xreplace({acts[l]: acts[l] + eps}) - lam[i] for i in ch]
+                    free = hist + acts + [eps]
+                    if not _depends(diffs, hist + acts) and len(ch) > 1:
+                        a12.append(Verdict("Assumption 12", name, False, len(ch), 1, "counting",
+                                           "λ is linear in the actions: the differences do not vary "
+                                           "(Example 10's linear case)"))
+                        continue
+                    a12.append(Verdict("Assumption 12", name,
+                                       *_rank_test(diffs, {}, free, lambda r, d=diffs: ({}, d),
+                                                   len(ch), rng, [diffs])))
+    return a10, a11, tuple(a12), k
+
+
+def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = None,
+                      seed=0) -> AssumptionReport:
+    """Check every assumption that applies to the mechanism.
+
+    Examples
+    --------
+    Example 10 and its linear counterpart:
+
+    >>> from identkit.symbolic import mechanism_from_dict, check_assumptions
+    >>> spec = {"latents": ["z1", "z2", "z3"], "actions": ["a1", "a2", "a3"]}
+    >>> good = mechanism_from_dict({**spec, "mean": {"z1": "a1 + a2", "z2": "a1**2 + a3",
+    ...                                              "z3": "a2**2 + a3**2"}})
+    >>> bad = mechanism_from_dict({**spec, "mean": {"z1": "a1 + 2*a2", "z2": "3*a1 + a3",
+    ...                                             "z3": "a2 - a3"}})
+    >>> check_assumptions(good).holds_a, check_assumptions(bad).holds_a
+    (True, False)
+    """
+    rng = as_generator(seed)
+    derived = derived or mech.graph(seed=rng)
+    actions = tuple(_check_actions(mech, derived, rng))
+    temporal = _check_temporal(mech, derived, rng)
+    a10, a11, a12, k = _check_expfam(mech, derived, rng)
+    return AssumptionReport(actions, temporal, a10, a11, a12, k)

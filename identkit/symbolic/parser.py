@@ -1,0 +1,185 @@
+"""Safe parsing of mechanism expressions into sympy objects.
+
+User text is parsed with Python's :mod:`ast` (``mode="eval"``) and walked node by node; only a
+whitelist becomes sympy objects: numbers (floats become exact decimals), declared names,
+``+ - * / **``, unary ``+``/``-``, parentheses, and calls of a fixed list of functions with one
+positional argument. Nothing is evaluated: no ``eval``, ``sympify`` or ``parse_expr`` ever sees
+the text. Errors name where the expression came from, the expression and the offending token.
+"""
+
+from __future__ import annotations
+
+import ast
+import numbers
+
+import sympy
+
+from ..errors import ParseError
+
+__all__ = ["FUNCTIONS", "parse_expression"]
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 100
+MAX_EXPONENT = 1000
+
+
+def _sigmoid(x):
+    return 1 / (1 + sympy.exp(-x))
+
+
+FUNCTIONS = {
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp, "log": sympy.log,
+    "sqrt": sympy.sqrt, "tanh": sympy.tanh, "sinh": sympy.sinh, "cosh": sympy.cosh,
+    "atan": sympy.atan, "abs": sympy.Abs, "sigmoid": _sigmoid,
+}
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_DESCRIBE = {
+    ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Lambda: "lambda",
+    ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension", ast.GeneratorExp: "a generator", ast.Compare: "a comparison",
+    ast.BoolOp: "a boolean operator", ast.IfExp: "a conditional expression",
+    ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict", ast.Set: "a set",
+    ast.Starred: "unpacking", ast.NamedExpr: "an assignment", ast.JoinedStr: "an f-string",
+    ast.Await: "await", ast.Yield: "yield", ast.BitXor: "'^' (use ** for powers)",
+    ast.MatMult: "'@'", ast.FloorDiv: "'//'", ast.Mod: "'%'", ast.BitAnd: "'&'",
+    ast.BitOr: "'|'", ast.LShift: "'<<'", ast.RShift: "'>>'", ast.Invert: "'~'", ast.Not: "'not'",
+}
+
+
+def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy.Expr:
+    """Parse ``text`` into a sympy expression over the declared ``symbols``.
+
+    Parameters
+    ----------
+    text : str or number
+        The expression (a bare int or float is accepted as a constant).
+    symbols : dict of str to sympy.Symbol
+        The names the expression may use.
+    where : str
+        What the expression is, for messages (e.g. ``"mean of z1"``).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ParseError
+        On a syntax error, an undeclared name, a function outside the whitelist, any other
+        construct (attribute access, calls of undeclared names, lambdas, comprehensions,
+        subscripts, ...), dunder names, expressions longer than 10,000 characters or nested
+        deeper than 100, and numeric exponents above 1,000 in magnitude.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from identkit.symbolic import parse_expression
+    >>> z, a = sympy.symbols("z1 a1", real=True)
+    >>> parse_expression("0.5*sin(z1) + a1**2", {"z1": z, "a1": a})
+    a1**2 + sin(z1)/2
+    >>> parse_expression("__import__('os')", {"z1": z}, where="mean of z1")
+    Traceback (most recent call last):
+    ...
+    identkit.errors.ParseError: mean of z1: "__import__('os')": dunder name '__import__' is refused (column 1)
+    """
+    if isinstance(text, bool):
+        raise ParseError(f"{where}: {text!r} is not an expression")
+    if isinstance(text, numbers.Number):
+        if isinstance(text, complex):
+            raise ParseError(f"{where}: complex numbers are not allowed")
+        text = repr(text)
+    if not isinstance(text, str):
+        raise ParseError(f"{where}: expected an expression string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"{where}: the expression is longer than {MAX_LENGTH} characters")
+    if not text.strip():
+        raise ParseError(f"{where}: the expression is empty")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        col = (exc.offset or 1)
+        raise ParseError(f"{where}: {text!r}: syntax error at column {col}: {exc.msg}") from None
+    except (ValueError, MemoryError, RecursionError):
+        raise ParseError(f"{where}: {text!r} cannot be parsed") from None
+
+    def fail(node, what):
+        col = getattr(node, "col_offset", None)
+        at = f" (column {col + 1})" if col is not None else ""
+        raise ParseError(f"{where}: {text!r}: {what}{at}")
+
+    def walk(node, depth):
+        if depth > MAX_DEPTH:
+            fail(node, f"nested deeper than {MAX_DEPTH}")
+        if isinstance(node, ast.Expression):
+            return walk(node.body, depth + 1)
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                fail(node, f"the constant {v!r} is not a number")
+            if isinstance(v, int):
+                if abs(v) > 10**100:
+                    fail(node, "the integer is too large")
+                return sympy.Integer(v)
+            if v != v or v in (float("inf"), float("-inf")):
+                fail(node, f"the constant {v!r} is not finite")
+            return sympy.Rational(repr(v))
+        if isinstance(node, ast.Name):
+            name = node.id
+            if name.startswith("__"):
+                fail(node, f"dunder name {name!r} is refused")
+            if name in symbols:
+                return symbols[name]
+            if name in FUNCTIONS:
+                fail(node, f"the function {name!r} must be called with one argument")
+            if name in ("pi", "E"):
+                return sympy.pi if name == "pi" else sympy.E
+            known = ", ".join(sorted(symbols)) or "none"
+            fail(node, f"undeclared name {name!r} (declared: {known})")
+        if isinstance(node, ast.BinOp):
+            op = type(node.op)
+            if op not in _BINOPS:
+                fail(node, f"the operator {_DESCRIBE.get(op, op.__name__)} is not allowed")
+            left = walk(node.left, depth + 1)
+            right = walk(node.right, depth + 1)
+            if op is ast.Add:
+                return left + right
+            if op is ast.Sub:
+                return left - right
+            if op is ast.Mult:
+                return left * right
+            if op is ast.Div:
+                if right == 0:
+                    fail(node, "division by zero")
+                return left / right
+            if right.is_number and abs(right) > MAX_EXPONENT:
+                fail(node, f"the exponent {right} exceeds {MAX_EXPONENT} in magnitude")
+            if left.is_number and right.is_number and abs(left) > 1 and abs(right) > 64:
+                fail(node, "the power is too large to expand")
+            return left**right
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                return -walk(node.operand, depth + 1)
+            if isinstance(node.op, ast.UAdd):
+                return walk(node.operand, depth + 1)
+            fail(node, f"the operator {_DESCRIBE.get(type(node.op), 'unary')} is not allowed")
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                fail(func, f"attribute access ('.{func.attr}') is not allowed")
+            if not isinstance(func, ast.Name):
+                fail(node, "only calls of the whitelisted functions are allowed "
+                           f"({', '.join(sorted(FUNCTIONS))})")
+            if func.id.startswith("__"):
+                fail(func, f"dunder name {func.id!r} is refused")
+            if func.id not in FUNCTIONS:
+                fail(func, f"unknown function {func.id!r}; allowed: {', '.join(sorted(FUNCTIONS))}")
+            if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+                fail(node, f"{func.id}() takes exactly one positional argument")
+            return FUNCTIONS[func.id](walk(node.args[0], depth + 1))
+        fail(node, f"{_DESCRIBE.get(type(node), type(node).__name__)} is not allowed")
+
+    try:
+        return walk(tree, 0)
+    except RecursionError:
+        raise ParseError(f"{where}: the expression is nested too deeply") from None

@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=["pearson", "spearman"], default="pearson")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
+    p = sub.add_parser("theorems", help="try to refute the paper's results by computation")
+    p.add_argument("--quick", action="store_true", help="smaller instances (what the tests run)")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
     p = sub.add_parser("examples", help="list the paper's catalogue, or print one as a graph file")
     p.add_argument("name", nargs="?", help="print this example as a graph file")
     p.add_argument("--format", choices=["yaml", "json", "text"], default="json",
@@ -380,6 +385,25 @@ def _cmd_score(args, out) -> int:
     return 0
 
 
+def _cmd_theorems(args, out) -> int:
+    from . import theorems
+
+    if args.seed < 0:
+        raise _UsageError("identkit theorems: --seed must be >= 0")
+    results = theorems.run_all(quick=args.quick, seed=args.seed)
+    if args.format == "json":
+        out.write(_jsonfmt.dumps([r.to_dict() for r in results]) + "\n")
+    else:
+        w = max(len(r.name) for r in results)
+        out.write(f"{'result':<{w}}  {'holds':<5}  {'instances':>9}  reference\n")
+        for r in results:
+            out.write(f"{r.name:<{w}}  {'yes' if r.holds else 'NO':<5}  {r.instances:>9}  "
+                      f"{r.reference}\n")
+            if r.counterexample:
+                out.write(f"{'':<{w}}  counterexample: {r.counterexample}\n")
+    return 0 if all(r.holds for r in results) else 1
+
+
 def _cmd_examples(args, out) -> int:
     from . import examples, io
 
@@ -410,7 +434,7 @@ def main(argv=None) -> int:
             return 2
         return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples,
                 "design": _cmd_design, "repair": _cmd_repair, "verify": _cmd_verify,
-                "generate": _cmd_generate, "score": _cmd_score}[args.command](args, out)
+                "generate": _cmd_generate, "score": _cmd_score, "theorems": _cmd_theorems}[args.command](args, out)
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -29,7 +29,17 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .errors import IdentkitError
 from .graphs import LatentGraph
 
-__all__ = ["latent_graphs", "bool_matrices"]
+__all__ = [
+    "latent_graphs",
+    "bool_matrices",
+    "disentangled_graphs",
+    "entangled_graphs",
+    "intervention_designs",
+    "preserving_matrices",
+    "violating_matrices",
+    "mechanisms",
+    "preserving_maps",
+]
 
 
 class StrategyArgumentError(IdentkitError, ValueError):
@@ -119,3 +129,171 @@ def latent_graphs(*, min_latents: int = 1, max_latents: int = 6, temporal: bool 
         raise StrategyArgumentError("a model needs at least one graph")
     return _latent_graphs(min_latents, max_latents, temporal, actions, min_actions, max_actions,
                           self_loops, density)
+
+
+# ------------------------------------------------------------------ graphs by construction
+
+
+@st.composite
+def _disentangled(draw, min_latents, max_latents, kind):
+    import itertools
+
+    d = draw(st.integers(min_latents, max_latents))
+    if kind == "any":
+        kind = draw(st.sampled_from(["repair", "temporal", "actions"]))
+    if kind == "temporal":
+        # Prop 8: self-loops and no 2-cycles (a DAG under a drawn order, plus loops)
+        order = draw(st.permutations(range(d)))
+        Gz = np.eye(d, dtype=bool)
+        for a, b in itertools.combinations(range(d), 2):
+            if draw(st.booleans()):
+                Gz[order[b], order[a]] = True
+        return LatentGraph(Gz=Gz)
+    if kind == "actions":
+        # an antichain of action-parent sets: distinct ⌊m/2⌋-subsets of m actions
+        from .design import sperner_minimum
+
+        m = max(sperner_minimum(d), 1) + draw(st.integers(0, 1))
+        layer = list(itertools.combinations(range(m), max(m // 2, 1)))
+        idx = draw(st.lists(st.integers(0, len(layer) - 1), min_size=d, max_size=d, unique=True))
+        Ga = np.zeros((d, m), dtype=bool)
+        for i, k in enumerate(idx):
+            Ga[i, list(layer[k])] = True
+        return LatentGraph(Ga=Ga)
+    # any model, completed by a single-target intervention on each latent not identified
+    g = draw(_latent_graphs(d, d, None, None, 1, 3, "any", None))
+    from .report import analyze
+
+    rep = analyze(g)
+    missing = [g.latents[i] for i in range(d) if i not in rep.identified]
+    return g.with_interventions([[n] for n in missing]) if missing else g
+
+
+def disentangled_graphs(*, min_latents: int = 1, max_latents: int = 6, kind: str = "any"):
+    """Models that satisfy the criterion, by construction.
+
+    ``kind``: ``"temporal"`` (self-loops and no 2-cycles, Prop 8), ``"actions"`` (an antichain
+    of action-parent sets from one layer, THEORY §6), ``"repair"`` (any model plus a
+    single-target intervention on every latent that is not identified), or ``"any"``.
+    """
+    _check_range("min_latents", min_latents, "max_latents", max_latents, 1)
+    if kind not in ("any", "temporal", "actions", "repair"):
+        raise StrategyArgumentError(f"unknown kind {kind!r}")
+    return _disentangled(min_latents, max_latents, kind)
+
+
+@st.composite
+def _entangled(draw, min_latents, max_latents):
+    g = draw(_latent_graphs(min_latents, max_latents, None, None, 1, 3, "any", None))
+    d = g.n_latents
+    i, j = draw(st.lists(st.integers(0, d - 1), min_size=2, max_size=2, unique=True))
+    Gz = None if g.Gz is None else np.array(g.Gz)
+    Ga = None if g.Ga is None else np.array(g.Ga)
+    if draw(st.booleans()):
+        # make j a twin of i: equal action parents, equal temporal parents and children
+        if Ga is not None:
+            Ga[j] = Ga[i]
+        if Gz is not None:
+            b = draw(st.booleans())
+            Gz[j, :] = Gz[i, :]
+            Gz[:, j] = Gz[:, i]
+            Gz[i, j] = Gz[j, i] = Gz[i, i] = Gz[j, j] = b
+    else:
+        # isolate i: no parents and no children, so it may absorb every other latent
+        if Ga is not None:
+            Ga[i] = False
+        if Gz is not None:
+            Gz[i, :] = False
+            Gz[:, i] = False
+    return LatentGraph(Gz=Gz, Ga=Ga)
+
+
+def entangled_graphs(*, min_latents: int = 2, max_latents: int = 6):
+    """Models that violate the criterion, by construction: two latents made twins (identical
+    parent and child sets), or one latent isolated (so ``C[i, ·]`` is all ones)."""
+    _check_range("min_latents", max(min_latents, 2), "max_latents", max_latents, 2)
+    return _entangled(max(min_latents, 2), max_latents)
+
+
+@st.composite
+def _designs(draw, n_latents, max_interventions, max_targets):
+    names = [f"z{k + 1}" for k in range(n_latents)]
+    k = draw(st.integers(1, max_interventions))
+    sets = []
+    for _ in range(k):
+        size = draw(st.integers(1, min(max_targets, n_latents)))
+        sets.append(sorted(draw(st.lists(st.sampled_from(names), min_size=size, max_size=size,
+                                         unique=True)), key=names.index))
+    return sets
+
+
+def intervention_designs(n_latents: int, *, max_interventions: int = 6, max_targets: int = 3):
+    """Lists of target sets (latent names ``z1 ..``), one per intervention; shrink toward one
+    single-target intervention. Feed them to :meth:`LatentGraph.from_interventions` with
+    ``latents=n_latents``."""
+    _check_range("n_latents", n_latents, "n_latents", n_latents, 1)
+    _check_range("max_interventions", 1, "max_interventions", max_interventions, 1)
+    _check_range("max_targets", 1, "max_targets", max_targets, 1)
+    return _designs(n_latents, max_interventions, max_targets)
+
+
+# --------------------------------------------------------------------------- matrices
+
+
+def _pattern(g, regularize):
+    from .entanglement import entanglement_graph
+
+    return entanglement_graph(g, regularize)
+
+
+@st.composite
+def _matrices(draw, g, regularize, violate):
+    C = _pattern(g, regularize)
+    d = g.n_latents
+    vals = draw(st.lists(st.floats(-2, 2, allow_nan=False, allow_infinity=False),
+                         min_size=d * d, max_size=d * d))
+    M = np.array(vals).reshape(d, d) * C
+    np.fill_diagonal(M, 0.0)
+    if violate:
+        outside = np.argwhere(~C)
+        i, j = outside[draw(st.integers(0, len(outside) - 1))]
+        M[i, j] = draw(st.sampled_from([-1.0, 1.0])) * draw(st.floats(0.25, 2.0))
+    # strictly diagonally dominant: invertible
+    np.fill_diagonal(M, np.abs(M).sum(axis=1) + 1.0)
+    return M
+
+
+def preserving_matrices(g: LatentGraph, regularize: str | None = None):
+    """Invertible real matrices supported on the pattern C (graph-preserving, Def 11)."""
+    return _matrices(g, regularize, False)
+
+
+def violating_matrices(g: LatentGraph, regularize: str | None = None):
+    """Invertible real matrices with exactly one nonzero entry outside C.
+
+    Raises StrategyArgumentError when C is all ones (nothing can violate it)."""
+    if _pattern(g, regularize).all():
+        raise StrategyArgumentError("the pattern C is all ones: no matrix violates it")
+    return _matrices(g, regularize, True)
+
+
+# ------------------------------------------------------------------- numeric backend
+
+
+def mechanisms(g: LatentGraph, *, families=("nonlinear", "heteroscedastic", "linear")):
+    """Gaussian mechanisms on ``g`` (numeric backend), one of ``families``, seeded by hypothesis."""
+    from .numeric import make_mechanism
+
+    allowed = [f for f in families if f not in ("hard", "soft") or g.Ga_sparse is not None]
+    if not allowed:
+        raise StrategyArgumentError("no mechanism family applies to this graph")
+    return st.builds(lambda fam, seed: make_mechanism(g, fam, seed=seed),
+                     st.sampled_from(allowed), st.integers(0, 2**32 - 1))
+
+
+def preserving_maps(g: LatentGraph, regularize: str | None = None):
+    """Random graph-preserving diffeomorphisms (numeric backend), seeded by hypothesis."""
+    from .numeric import sample_preserving_map
+
+    return st.builds(lambda seed: sample_preserving_map(g, regularize, seed=seed),
+                     st.integers(0, 2**32 - 1))

@@ -1,0 +1,39 @@
+"""Lemma 13: the allowed row i of a G-preserving map is an intersection of columns of G.
+
+Statement: c is G-preserving iff for every i, ``C[i, ·] ⊆ ∩_{k ∈ G[i, ·]} G[·, k]`` (an empty
+intersection is everything). Checked by comparing each row of the pattern with that
+intersection, computed with Python sets, on every small G.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._rng import as_generator
+from ..entanglement import preserving_pattern
+from ._common import all_matrices, random_matrix, show
+from ._evidence import Trial
+
+NAME = "lemma13"
+REFERENCE = "Lemma 13"
+STATEMENT = "row i of the pattern is the intersection of the columns G[·, k] over k in row i"
+
+
+def check(quick: bool = True, seed=0, pattern=preserving_pattern):
+    rng = as_generator(seed)
+    t = Trial(NAME, REFERENCE, STATEMENT, ("pattern", "set intersections of columns"))
+    cases = [G for d in (1, 2, 3) for n in (1, 2, 3) for G in all_matrices(d, n)
+             if d * n <= (6 if quick else 9)]
+    cases += [random_matrix(rng, 7, 4) for _ in range(10 if quick else 100)]
+    for G in cases:
+        P = np.asarray(pattern(G), dtype=bool)
+        d = G.shape[0]
+        for i in range(d):
+            cols = [set(np.flatnonzero(G[:, k]).tolist()) for k in np.flatnonzero(G[i])]
+            inter = set(range(d)).intersection(*cols) if cols else set(range(d))
+            row = set(np.flatnonzero(P[i]).tolist())
+            if not t.record(row == inter, lambda: f"G = {show(G)}, row {i}: pattern {sorted(row)}"
+                                                  f" but the intersection is {sorted(inter)}"):
+                return t.done()
+    t.largest = "exhaustive up to 3x3, random 7x4"
+    return t.done()

@@ -1,0 +1,70 @@
+"""Proposition 11: the criterion in the form of Lachapelle et al. (CLeaR 2022).
+
+Statement: the criterion holds iff for every latent i there are sets I, J ⊆ [d] and L ⊆ [m] with
+``(∩_{j∈I} Pa_z(j)) ∩ (∩_{j∈J} Ch_z(j)) ∩ (∩_{l∈L} Ch_a(l)) = {i}``. Checked by brute force over
+all triples (I, J, L) against the criterion, on every small model.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from .._rng import as_generator
+from ..entanglement import satisfies_criterion
+from ..graphs import LatentGraph
+from ._common import all_matrices, random_matrix, show
+from ._evidence import Trial
+
+NAME = "prop11"
+REFERENCE = "Proposition 11"
+STATEMENT = "the criterion holds iff every latent is some intersection of Pa_z, Ch_z and Ch_a sets"
+
+
+def _subsets(n):
+    return [s for k in range(n + 1) for s in itertools.combinations(range(n), k)]
+
+
+def _brute(g):
+    d, m = g.n_latents, g.n_actions
+    everything = frozenset(range(d))
+    pa = [g.parents_z(j) for j in range(d)]
+    ch = [g.children_z(j) for j in range(d)]
+    cha = [g.children_a(l) for l in range(m)]
+    for i in range(d):
+        found = False
+        for I in _subsets(d):
+            A = everything.intersection(*[pa[j] for j in I]) if I else everything
+            if i not in A:
+                continue
+            for J in _subsets(d):
+                B = A.intersection(*[ch[j] for j in J]) if J else A
+                if i not in B:
+                    continue
+                for L in _subsets(m):
+                    Cset = B.intersection(*[cha[l] for l in L]) if L else B
+                    if Cset == {i}:
+                        found = True
+                        break
+                if found:
+                    break
+            if found:
+                break
+        if not found:
+            return False
+    return True
+
+
+def check(quick: bool = True, seed=0, criterion=satisfies_criterion):
+    rng = as_generator(seed)
+    t = Trial(NAME, REFERENCE, STATEMENT, ("Assumption 5", "brute force over (I, J, L)"))
+    models = [LatentGraph(Gz=Gz, Ga=Ga) for d in (1, 2) for Gz in all_matrices(d, d)
+              for Ga in all_matrices(d, 1)]
+    models += [LatentGraph(Gz=random_matrix(rng, 3, 3), Ga=random_matrix(rng, 3, 2))
+               for _ in range(40 if quick else 400)]
+    for g in models:
+        a, b = bool(criterion(g)), _brute(g)
+        if not t.record(a == b, lambda: f"Gz = {show(g.Gz)}, Ga = {show(g.Ga)}: criterion {a},"
+                                        f" brute force {b}"):
+            break
+    t.largest = "exhaustive d ≤ 2 with m = 1, random d = 3 with m = 2"
+    return t.done()

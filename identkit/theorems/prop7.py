@@ -1,0 +1,40 @@
+"""Proposition 7: the graphical criterion (Assumption 5) holds iff the pattern C is the identity.
+
+Checked by computing the criterion from the intersections the paper writes (Python sets) and the
+pattern from the subset relation of parent and child sets (sparse products), on every pair
+(Gz, Ga) with d ≤ 2 and m ≤ 2, every Gz with d = 3, and random larger models.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._rng import as_generator
+from ..entanglement import entanglement_graph, satisfies_criterion
+from ..graphs import LatentGraph
+from ._common import all_matrices, random_matrix, show
+from ._evidence import Trial
+
+NAME = "prop7"
+REFERENCE = "Proposition 7 (Assumption 5)"
+STATEMENT = "the criterion of Assumption 5 holds iff the entanglement pattern C is the identity"
+
+
+def check(quick: bool = True, seed=0, criterion=satisfies_criterion):
+    rng = as_generator(seed)
+    t = Trial(NAME, REFERENCE, STATEMENT,
+              ("intersections of Assumption 5", "pattern C = I"))
+    models = [LatentGraph(Gz=Gz, Ga=Ga) for d in (1, 2) for m in (1, 2)
+              for Gz in all_matrices(d, d) for Ga in all_matrices(d, m)]
+    models += [LatentGraph(Gz=Gz) for Gz in all_matrices(3, 3)]
+    models += [LatentGraph(Gz=random_matrix(rng, d, d), Ga=random_matrix(rng, d, 3))
+               for d in rng.integers(3, 8 if quick else 12, size=30 if quick else 300)]
+    for g in models:
+        ident = np.array_equal(entanglement_graph(g), np.eye(g.n_latents, dtype=bool))
+        got = bool(criterion(g))
+        if not t.record(got == ident, lambda: f"Gz = {show(g.Gz)}, Ga = "
+                                              f"{show(g.Ga) if g.Ga is not None else None}: "
+                                              f"criterion {got}, C = I {ident}"):
+            break
+    t.largest = f"exhaustive d ≤ 2 (with m ≤ 2) and Gz with d = 3; random up to d = {max(g.n_latents for g in models)}"
+    return t.done()

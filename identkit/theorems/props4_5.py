@@ -1,0 +1,55 @@
+"""Propositions 4 and 5: invertible G-preserving matrices form a group.
+
+Statement: products and inverses of invertible G-preserving matrices are G-preserving. Checked
+exactly with sympy: a matrix with one independent symbol on each entry of the pattern (a generic
+element), the product of two such matrices and the adjugate (so the inverse) of one have no
+nonzero polynomial outside the pattern.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+from .._rng import as_generator
+from ..entanglement import preserving_pattern
+from ._common import random_matrix, show
+from ._evidence import Trial
+
+NAME = "props4_5"
+REFERENCE = "Propositions 4-5"
+STATEMENT = ("products and inverses of invertible G-preserving matrices are G-preserving "
+             "(a group)")
+
+
+def _generic(P, prefix):
+    d = P.shape[0]
+    return sympy.Matrix(d, d, lambda i, j: sympy.Symbol(f"{prefix}{i}_{j}") if P[i, j] else 0)
+
+
+def check(quick: bool = True, seed=0, pattern=preserving_pattern):
+    rng = as_generator(seed)
+    t = Trial(NAME, REFERENCE, STATEMENT, ("exact sympy products", "exact adjugates"))
+    n_cases = 12 if quick else 60
+    dmax = 4 if quick else 5
+    for _ in range(n_cases):
+        d = int(rng.integers(2, dmax + 1))
+        G = random_matrix(rng, d, int(rng.integers(1, 4)))
+        P = np.asarray(pattern(G), dtype=bool)
+        A, B = _generic(P, "a"), _generic(P, "b")
+        prod = (A * B).expand()
+        outside = [(i, j) for i in range(d) for j in range(d) if not P[i, j] and prod[i, j] != 0]
+        if not t.record(not outside, lambda: f"G = {show(G)}: the product leaves the pattern at "
+                                             f"{outside[0]}"):
+            break
+        adj = A.adjugate()
+        outside = [(i, j) for i in range(d) for j in range(d)
+                   if not P[i, j] and sympy.expand(adj[i, j]) != 0]
+        if not t.record(not outside, lambda: f"G = {show(G)}: the inverse leaves the pattern at "
+                                             f"{outside[0]}"):
+            break
+        if not t.record(bool(np.all(np.diag(P))), lambda: f"G = {show(G)}: the identity is not "
+                                                          "in the pattern"):
+            break
+    t.largest = f"generic {dmax}x{dmax} matrices"
+    return t.done()

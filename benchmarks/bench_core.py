@@ -94,3 +94,24 @@ def test_repair_500_latents(benchmark):
     g = ik.LatentGraph(Gz=Gz)
     r = benchmark(repair, g, static=False)
     assert r.after.complete
+
+
+def test_reading_a_10mb_graph_file(benchmark, tmp_path):
+    """Memory goal: a 10 MB graph file takes no more than a few times its size to read."""
+    import json
+    import os
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    d = 1800
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"Gz": (rng.random((d, d)) < 0.01).astype(int).tolist()}))
+    size = os.path.getsize(path)
+    assert size > 9_000_000
+    tracemalloc.start()
+    g = ik.io.read_graph(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert g.n_latents == d
+    assert peak < 6 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
+    benchmark.pedantic(ik.io.read_graph, args=(path,), rounds=1, iterations=1)

@@ -279,3 +279,18 @@ def test_latex_rendering():
     mech = mechanism_examples()[1].mechanism()
     assert mech._repr_latex_().startswith("$$")
     assert check_mechanism(mech)._repr_latex_().startswith("$$")
+
+
+def test_mechanism_schema_accepts_the_catalogue_and_rejects_typos():
+    import jsonschema
+
+    from identkit.symbolic import mechanism_schema
+
+    schema = mechanism_schema()
+    for ex in mechanism_examples():
+        jsonschema.validate(ex.spec, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"latents": ["z1"], "mean": {"z1": "0"}, "varience": 1}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"latents": ["z1"], "mean": {"z1": "0"}, "log_density": {"z1": "0"}},
+                            schema)

@@ -13,13 +13,14 @@ from .mechanism import (
     is_mechanism_dict,
     load_mechanism,
     mechanism_from_dict,
+    mechanism_schema,
 )
 from .parser import FUNCTIONS, parse_expression
 
 __all__ = [
     "parse_expression", "FUNCTIONS",
     "SymbolicMechanism", "DerivedGraph", "SymbolicMap", "mechanism_from_dict", "load_mechanism",
-    "is_mechanism_dict", "MECHANISM_KEYS",
+    "is_mechanism_dict", "MECHANISM_KEYS", "mechanism_schema",
     "check_assumptions", "AssumptionReport", "Verdict",
     "check_mechanism", "MechanismCheck",
 ]

@@ -40,7 +40,21 @@ from .exact import ZeroDecision, decide_zero
 from .parser import parse_expression
 
 __all__ = ["SymbolicMechanism", "DerivedGraph", "load_mechanism", "mechanism_from_dict",
-           "is_mechanism_dict", "MECHANISM_KEYS", "SymbolicMap"]
+           "is_mechanism_dict", "MECHANISM_KEYS", "SymbolicMap", "mechanism_schema"]
+
+
+def mechanism_schema() -> dict:
+    """The JSON Schema of mechanism files (shipped beside the graph schema).
+
+    >>> from identkit.symbolic import mechanism_schema
+    >>> sorted(mechanism_schema()["properties"])[:3]
+    ['action_values', 'actions', 'description']
+    """
+    import json
+    from importlib import resources
+
+    text = resources.files("identkit").joinpath("schemas/mechanism.schema.json").read_text("utf-8")
+    return json.loads(text)
 
 MECHANISM_KEYS = ("latents", "actions", "action_values", "mean", "variance", "log_density",
                   "name", "description")

@@ -510,7 +510,7 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
 
     Notes
     -----
-    O(Σ_k |column_k(F)|² + pairs) for the analysis; greedy colouring O(pairs log d); the exact
+    ``O(Σ_k |column_k(F)|² + pairs)`` for the analysis; greedy colouring O(pairs log d); the exact
     search is exponential and used only for small cases.
     """
     reg = resolve_regularize(g, regularize)

@@ -258,7 +258,7 @@ def preserving_pattern(G) -> np.ndarray:
 
     Notes
     -----
-    O(Σ_k |column_k|² + output) with sparse products, or O(d² n / block) BLAS work when ``G`` is
+    ``O(Σ_k |column_k|² + output)`` with sparse products, or O(d² n / block) BLAS work when ``G`` is
     dense; memory O(nnz(G) + output).
     """
     F = _as_01(G)
@@ -288,7 +288,7 @@ def entanglement_pairs(g: LatentGraph, regularize: str | None = None):
 
     Notes
     -----
-    Never builds a dense d x d matrix on the sparse route: time O(Σ_k |column_k(F)|² + nnz(C))
+    Never builds a dense d x d matrix on the sparse route: time ``O(Σ_k |column_k(F)|² + nnz(C))``
     and memory O(nnz(F) + nnz(C)) for ``F = [Ga | Gz | Gzᵀ]``.
     """
     reg = resolve_regularize(g, regularize)
@@ -329,7 +329,7 @@ def entanglement_graph(g: LatentGraph, regularize: str | None = None) -> np.ndar
 
     Notes
     -----
-    Time O(Σ_k |column_k(F)|² + d²) on sparse graphs (dense BLAS products when the graphs are
+    Time ``O(Σ_k |column_k(F)|² + d²)`` on sparse graphs (dense BLAS products when the graphs are
     dense), memory O(d²) for the output.
     """
     rows, cols = entanglement_pairs(g, regularize)
@@ -434,7 +434,7 @@ def criterion_witnesses(g: LatentGraph, regularize: str | None = None) -> dict[i
     Notes
     -----
     Computed with Python sets straight from the definition, independently of the matrix route
-    of :func:`entanglement_graph`: O(Σ_i Σ_constraints |set|) time.
+    of :func:`entanglement_graph`: ``O(Σ_i Σ_constraints |set|)`` time.
     """
     reg = resolve_regularize(g, regularize)
     d = g.n_latents

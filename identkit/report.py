@@ -297,10 +297,10 @@ def analyze(g: LatentGraph, regularize: str | None = None) -> EntanglementReport
 
     Notes
     -----
-    Time O(Σ_k |column_k(F)|² + nnz(C) + d) with ``F = [Ga | Gz | Gzᵀ]`` of the regularized
+    Time ``O(Σ_k |column_k(F)|² + nnz(C) + d)`` with ``F = [Ga | Gz | Gzᵀ]`` of the regularized
     graphs, memory proportional to the edges plus the output; no dense d x d matrix is built
     (the ``entanglement_graph`` attribute is computed on first access). The Hasse diagram costs
-    O(Σ_b |succ(b)| · |succ|) over blocks.
+    ``O(Σ_b |succ(b)| · |succ|)`` over blocks.
     """
     reg = resolve_regularize(g, regularize)
     F = _features(g, reg)

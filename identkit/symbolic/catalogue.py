@@ -77,6 +77,11 @@ _ENTRIES = [
                   "z3": "z3_lag1 + (1 - a2 - a3)*(z1_lag1 + z3_lag1)"}},
         {"Assumption 7": True}, Ga=[[1, 1, 0], [1, 0, 1], [0, 1, 1]]),
     MechanismExample(
+        "ex13", "Example 13", "Two interventions in one group targeting {z1, z2}, no time",
+        {"latents": ["z1", "z2"], "actions": ["a1"], "action_values": [[0], [1], [2]],
+         "mean": {"z1": "a1", "z2": "a1**2"}},
+        {"Assumption 7": True}, Ga=[[1], [1]]),
+    MechanismExample(
         "ex14-constant", "Example 14 (constant W)", "μ = z^{t-1} + W z^{t-1}: too simple",
         {"latents": _Z3,
          "mean": {"z1": "z1_lag1 + z1_lag1/2", "z2": "z2_lag1 + z1_lag1/3 + z2_lag1/5",

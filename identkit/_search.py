@@ -18,6 +18,35 @@ from typing import Iterator, Sequence
 Graph = tuple  # (out, inn, colors)
 
 
+class DisjointSets:
+    """Union-find over ``0 .. n-1`` with path halving; roots are the smallest members."""
+
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, a: int) -> int:
+        parent = self.parent
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(self, a: int, b: int) -> int:
+        """Merge the sets of a and b; returns the root of the merged set."""
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            ra, rb = min(ra, rb), max(ra, rb)
+            self.parent[rb] = ra
+        return ra
+
+    def groups(self) -> list[list[int]]:
+        """The sets, each sorted, ordered by their smallest member."""
+        out: dict[int, list[int]] = {}
+        for v in range(len(self.parent)):
+            out.setdefault(self.find(v), []).append(v)
+        return sorted(out.values(), key=lambda m: m[0])
+
+
 def _refine(out, inn, colors: list[int]) -> list[int]:
     """Coarsest equitable refinement of ``colors`` (canonical: colours renumbered by signature)."""
     n_classes = len(set(colors))
@@ -133,32 +162,25 @@ def automorphism_group_data(G: Graph) -> tuple[int, list[tuple]]:
             return order, gens
         cell = nontrivial[0]
         v = cell[0]
-        parent = list(range(n))
-
-        def find(a):
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
+        sets = DisjointSets(n)
         failed_roots: set[int] = set()
         fixed = [(b, b) for b in base]
         for w in cell[1:]:
-            if find(w) == find(v) or find(w) in failed_roots:
+            if sets.find(w) == sets.find(v) or sets.find(w) in failed_roots:
                 continue
             sigma = next(isomorphisms(G, G, fixed + [(v, w)]), None)
             if sigma is None:
-                failed_roots.add(find(w))
+                failed_roots.add(sets.find(w))
                 continue
             gens.append(sigma)
             for a in range(n):
-                ra, rb = find(a), find(sigma[a])
+                ra, rb = sets.find(a), sets.find(sigma[a])
                 if ra != rb:
                     failed = ra in failed_roots or rb in failed_roots
-                    parent[ra] = rb
+                    root = sets.union(ra, rb)
                     if failed:
-                        failed_roots.add(rb)
-        root = find(v)
-        orbit = sum(1 for a in cell if find(a) == root)
+                        failed_roots.add(root)
+        root = sets.find(v)
+        orbit = sum(1 for a in cell if sets.find(a) == root)
         order *= orbit
         base.append(v)

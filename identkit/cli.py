@@ -26,6 +26,13 @@ class _UsageError(Exception):
     pass
 
 
+def _add_source(p, path_help="a graph file"):
+    """The PATH | --example NAME pair of the commands that read a model."""
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("path", nargs="?", help=path_help)
+    src.add_argument("--example", metavar="NAME", help="a catalogue example (see `examples`)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser (also used to generate the CLI reference)."""
     parser = _Parser(
@@ -37,18 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = sub.add_parser("check", help="analyze a graph: verdict, identified latents, blocks, why")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("path", nargs="?",
-                     help="a graph file (JSON, YAML, text or .npz) or a mechanism file")
-    src.add_argument("--example", metavar="NAME", help="a catalogue example (see `examples`)")
+    _add_source(p, "a graph file (JSON, YAML, text or .npz) or a mechanism file")
     p.add_argument("--regularize", metavar="a|z|az",
                    help="which learned graphs are sparsity-regularized (default: all present)")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
 
     p = sub.add_parser("draw", help="draw the graphs beside the entanglement pattern")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("path", nargs="?", help="a graph file")
-    src.add_argument("--example", metavar="NAME", help="a catalogue example")
+    _add_source(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the picture to write: .svg, .png or .pdf")
     p.add_argument("--regularize", metavar="a|z|az")
@@ -64,9 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("repair", help="the fewest added interventions that make a model complete")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("path", nargs="?", help="a graph file")
-    src.add_argument("--example", metavar="NAME", help="a catalogue example")
+    _add_source(p)
     p.add_argument("--regularize", metavar="a|z|az")
     p.add_argument("--single-target", action="store_true", help="add single-target interventions only")
     p.add_argument("--intervenable", metavar="NAMES",
@@ -77,9 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("verify", help="push a mechanism through preserving and violating maps")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("path", nargs="?", help="a graph file")
-    src.add_argument("--example", metavar="NAME", help="a catalogue example")
+    _add_source(p)
     p.add_argument("--mechanism", default="nonlinear",
                    choices=["nonlinear", "heteroscedastic", "linear", "hard", "soft"])
     p.add_argument("--maps", type=int, default=10, metavar="K",

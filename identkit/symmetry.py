@@ -99,23 +99,11 @@ class PermutationGroup:
 
     def orbits(self) -> list[list[int]]:
         """The orbits of the latents under the group, each sorted, ordered by smallest member."""
-        parent = list(range(self.degree))
-
-        def find(a):
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
+        sets = _search.DisjointSets(self.degree)
         for g in self.generators:
             for a, b in enumerate(g):
-                ra, rb = find(a), find(b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-        groups: dict[int, list[int]] = {}
-        for a in range(self.degree):
-            groups.setdefault(find(a), []).append(a)
-        return sorted(groups.values(), key=lambda m: m[0])
+                sets.union(a, b)
+        return sets.groups()
 
     def is_trivial(self) -> bool:
         """True iff the group has only the identity."""
@@ -267,14 +255,7 @@ def _twin_classes(out, inn, colors) -> list[list[int]]:
     O((n + E) log n).
     """
     n = len(colors)
-    parent = list(range(n))
-
-    def find(a):
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
+    sets = _search.DisjointSets(n)
     for closed in (False, True):
         seen: dict = {}
         for v in range(n):
@@ -282,15 +263,10 @@ def _twin_classes(out, inn, colors) -> list[list[int]]:
             i = frozenset(inn[v]) | ({v} if closed else frozenset())
             key = (colors[v], o, i)
             if key in seen:
-                ra, rb = find(seen[key]), find(v)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
+                sets.union(seen[key], v)
             else:
                 seen[key] = v
-    groups: dict[int, list[int]] = {}
-    for v in range(n):
-        groups.setdefault(find(v), []).append(v)
-    return sorted(groups.values(), key=lambda m: m[0])
+    return sets.groups()
 
 
 def _aut_structure(out, inn, colors):

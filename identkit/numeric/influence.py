@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._rng import as_generator
+from .._verdicts import RegularizedVerdicts
 from .mechanisms import MechanismError
 
 __all__ = ["InfluenceCheck", "InfluenceReport", "sufficient_influence", "numerical_rank"]
@@ -59,7 +60,7 @@ class InfluenceCheck:
 
 
 @dataclass(frozen=True)
-class InfluenceReport:
+class InfluenceReport(RegularizedVerdicts):
     """All rank tests for a mechanism.
 
     Attributes
@@ -92,15 +93,6 @@ class InfluenceReport:
         if self.temporal.holds:
             return True
         return bool(self.exponential_family is not None and self.exponential_family.holds)
-
-    def holds_for(self, regularize: str) -> bool:
-        """Whether the assumptions needed for the regularized graphs hold."""
-        ok = True
-        if "a" in regularize and self.holds_a is not None:
-            ok &= self.holds_a
-        if "z" in regularize and self.holds_z is not None:
-            ok &= self.holds_z
-        return bool(ok)
 
     def to_dict(self) -> dict:
         return {

@@ -31,6 +31,7 @@ import mpmath
 import sympy
 
 from .._rng import as_generator
+from .._verdicts import RegularizedVerdicts
 from .exact import PRECISION, decide_zero, evaluate, null_vector, random_point, rank_at_points
 from .mechanism import DerivedGraph, SymbolicMechanism
 
@@ -62,7 +63,7 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class AssumptionReport:
+class AssumptionReport(RegularizedVerdicts):
     """All verdicts for a mechanism, with the combined answers per graph."""
 
     actions: tuple
@@ -86,14 +87,6 @@ class AssumptionReport:
             return True
         return bool(self.k == 1 and self.expfam_temporal is not None and self.expfam_temporal.holds
                     and self.variability is not None and self.variability.holds)
-
-    def holds_for(self, regularize: str) -> bool:
-        ok = True
-        if "a" in regularize and self.holds_a is not None:
-            ok &= self.holds_a
-        if "z" in regularize and self.holds_z is not None:
-            ok &= self.holds_z
-        return bool(ok)
 
     def failures(self, regularize: str) -> list:
         out = []

@@ -63,6 +63,8 @@ def _mechanism_page(ex) -> str:
     g = res.derived.graph
     lines = [f"# {ex.reference}: {ex.title}", "",
              f"Worked mechanism `{ex.name}` (see `identkit.symbolic.catalogue`).", "",
+             f"![The graphs derived from {ex.reference} and their entanglement pattern]"
+             f"(../_generated/mechanism-{ex.name}.svg)", "",
              "## The mechanism file", "", "```yaml"]
     import yaml
 

@@ -173,7 +173,14 @@ def names() -> list[str]:
 
 
 def catalogue() -> list[Example]:
-    """Every entry of the catalogue, in the paper's order."""
+    """Every entry of the catalogue, in the paper's order.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> [(e.name, e.complete) for e in ik.examples.catalogue()][:3]
+    [('fig1', True), ('ex3', True), ('ex4', False)]
+    """
     return list(_catalogue().values())
 
 

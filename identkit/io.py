@@ -270,6 +270,12 @@ def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
     for large sparse models), ``"auto"`` uses matrices up to 30 latents. The keys ``Gz`` /
     ``temporal_edges`` (and ``Ga`` / ``action_edges``) are present exactly when the model has that
     graph, so reading the mapping back gives the same model.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> ik.io.graph_to_dict(ik.LatentGraph(Gz=[[1, 0], [1, 1]]), style="edges")
+    {'latents': ['z1', 'z2'], 'temporal_edges': [['z1', 'z1'], ['z1', 'z2'], ['z2', 'z2']]}
     """
     if style not in ("auto", "matrix", "edges"):
         raise GraphError(f"style must be 'auto', 'matrix' or 'edges', got {style!r}")
@@ -529,6 +535,12 @@ def loads_graph(text: str, format: str = "json", source: str = "<string>") -> La
         Malformed content (with the line and column the parser reports), or a schema error.
     DependencyError
         For YAML when PyYAML is missing.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> ik.io.loads_graph("latents: 2\\nGa: [[1], [0]]\\n", "yaml").Ga.astype(int).tolist()
+    [[1], [0]]
     """
     if format in ("json", "yaml"):
         return graph_from_dict(_parse_data(text, format, source), source)
@@ -572,6 +584,15 @@ def read_graph(path, format: str | None = None) -> LatentGraph:
     GraphFileError
         If the file is missing, unreadable, malformed, or breaks the schema; the message names
         the file and the key, line or entry at fault.
+
+    Examples
+    --------
+    >>> import os, tempfile, identkit as ik
+    >>> path = os.path.join(tempfile.mkdtemp(), "g.txt")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("z1 -> z1, z2\\nz2 -> z2\\n")
+    >>> ik.io.read_graph(path).Gz.astype(int).tolist()
+    [[1, 0], [1, 1]]
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -598,7 +619,17 @@ def read_graph(path, format: str | None = None) -> LatentGraph:
 
 
 def write_graph(g: LatentGraph, path, format: str | None = None, style: str = "auto") -> None:
-    """Write a model to ``path`` in the format its extension names (or ``format``)."""
+    """Write a model to ``path`` in the format its extension names (or ``format``).
+
+    Examples
+    --------
+    >>> import os, tempfile, identkit as ik
+    >>> g = ik.examples.get("ex5").graph
+    >>> path = os.path.join(tempfile.mkdtemp(), "ex5.npz")
+    >>> ik.io.write_graph(g, path)
+    >>> ik.io.read_graph(path) == g
+    True
+    """
     path = os.fspath(path)
     fmt = format or _format_of(path)
     if fmt == "npz":

@@ -50,7 +50,18 @@ def _positions(n: int) -> np.ndarray:
 
 
 def draw_graph(ax, g: LatentGraph, report: EntanglementReport | None = None) -> None:
-    """Draw the temporal and action graphs of ``g`` on a matplotlib Axes (see module docs)."""
+    """Draw the temporal and action graphs of ``g`` on a matplotlib Axes (see module docs).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> import identkit as ik
+    >>> from identkit.plot import draw_graph
+    >>> ax = Figure().subplots()
+    >>> draw_graph(ax, ik.examples.get("fig1").graph)
+    >>> ax.get_title()
+    'Graphs (edges point from parent to child)'
+    """
     _, _, FancyArrowPatch, _ = _mpl()
     d, m = g.n_latents, g.n_actions
     xs = _positions(d)
@@ -106,7 +117,18 @@ def draw_graph(ax, g: LatentGraph, report: EntanglementReport | None = None) -> 
 
 
 def draw_entanglement(ax, report: EntanglementReport) -> None:
-    """Draw the pattern C, latents grouped by block, blocks outlined, identified highlighted."""
+    """Draw the pattern C, latents grouped by block, blocks outlined, identified highlighted.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> import identkit as ik
+    >>> from identkit.plot import draw_entanglement
+    >>> ax = Figure().subplots()
+    >>> draw_entanglement(ax, ik.analyze(ik.examples.get("ex8").graph))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['z1', 'z2', 'z3']
+    """
     _, _, _, Rectangle = _mpl()
     g = report.graph
     order = [i for b in report.blocks for i in b]
@@ -182,7 +204,17 @@ def draw(g: LatentGraph, regularize: str | None = None, *, report=None):
 
 
 def save(fig, path) -> None:
-    """Save a figure as ``.svg``, ``.png`` or ``.pdf`` (chosen by the extension)."""
+    """Save a figure as ``.svg``, ``.png`` or ``.pdf`` (chosen by the extension).
+
+    Examples
+    --------
+    >>> import os, tempfile, identkit as ik
+    >>> from identkit.plot import draw, save
+    >>> path = os.path.join(tempfile.mkdtemp(), "ex4.svg")
+    >>> save(draw(ik.examples.get("ex4").graph), path)
+    >>> os.path.getsize(path) > 1000
+    True
+    """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".svg", ".png", ".pdf"):

@@ -21,7 +21,14 @@ __all__ = ["EntanglementReport", "analyze", "assumptions_text"]
 
 
 def assumptions_text(reg: str) -> str:
-    """The assumptions a graphical verdict rests on, for the regularized graphs ``reg``."""
+    """The assumptions a graphical verdict rests on, for the regularized graphs ``reg``.
+
+    Examples
+    --------
+    >>> from identkit.report import assumptions_text
+    >>> assumptions_text("a").split(" when ")[1][:50]
+    'the learned action graph is no denser than the tru'
+    """
     if not reg:
         return (
             "No learned graph is sparsity-regularized, so the theory guarantees nothing beyond "

@@ -59,6 +59,13 @@ def bool_matrices(rows: int, cols: int, *, density: float | None = None):
 
     ``density`` (in [0, 1]) biases draws: each entry is True with roughly that probability;
     None leaves the choice to hypothesis.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> from identkit.strategies import bool_matrices
+    >>> find(bool_matrices(2, 2), lambda M: True).tolist()
+    [[False, False], [False, False]]
     """
     if density is not None and not 0.0 <= density <= 1.0:
         raise StrategyArgumentError(f"density must be in [0, 1], got {density!r}")
@@ -118,6 +125,16 @@ def latent_graphs(*, min_latents: int = 1, max_latents: int = 6, temporal: bool 
     ------
     StrategyArgumentError
         For out-of-range bounds, an unknown ``self_loops``, or ``temporal=actions=False``.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from identkit.strategies import latent_graphs
+    >>> @settings(max_examples=10)
+    ... @given(latent_graphs(max_latents=3, temporal=True, actions=False, self_loops="all"))
+    ... def test(g):
+    ...     assert g.Gz.diagonal().all()
+    >>> test()
     """
     _check_range("min_latents", min_latents, "max_latents", max_latents, 1)
     _check_range("min_actions", min_actions, "max_actions", max_actions, 1)
@@ -175,6 +192,17 @@ def disentangled_graphs(*, min_latents: int = 1, max_latents: int = 6, kind: str
     ``kind``: ``"temporal"`` (self-loops and no 2-cycles, Prop 8), ``"actions"`` (an antichain
     of action-parent sets from one layer, THEORY §6), ``"repair"`` (any model plus a
     single-target intervention on every latent that is not identified), or ``"any"``.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> import identkit as ik
+    >>> from identkit.strategies import disentangled_graphs
+    >>> @settings(max_examples=10)
+    ... @given(disentangled_graphs(max_latents=5))
+    ... def test(g):
+    ...     assert ik.satisfies_criterion(g)
+    >>> test()
     """
     _check_range("min_latents", min_latents, "max_latents", max_latents, 1)
     if kind not in ("any", "temporal", "actions", "repair"):
@@ -210,7 +238,19 @@ def _entangled(draw, min_latents, max_latents):
 
 def entangled_graphs(*, min_latents: int = 2, max_latents: int = 6):
     """Models that violate the criterion, by construction: two latents made twins (identical
-    parent and child sets), or one latent isolated (so ``C[i, ·]`` is all ones)."""
+    parent and child sets), or one latent isolated (so ``C[i, ·]`` is all ones).
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> import identkit as ik
+    >>> from identkit.strategies import entangled_graphs
+    >>> @settings(max_examples=10)
+    ... @given(entangled_graphs(max_latents=5))
+    ... def test(g):
+    ...     assert not ik.analyze(g).complete
+    >>> test()
+    """
     _check_range("min_latents", max(min_latents, 2), "max_latents", max_latents, 2)
     return _entangled(max(min_latents, 2), max_latents)
 
@@ -230,7 +270,15 @@ def _designs(draw, n_latents, max_interventions, max_targets):
 def intervention_designs(n_latents: int, *, max_interventions: int = 6, max_targets: int = 3):
     """Lists of target sets (latent names ``z1 ..``), one per intervention; shrink toward one
     single-target intervention. Feed them to :meth:`LatentGraph.from_interventions` with
-    ``latents=n_latents``."""
+    ``latents=n_latents``.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> from identkit.strategies import intervention_designs
+    >>> find(intervention_designs(3), lambda t: True)
+    [['z1']]
+    """
     _check_range("n_latents", n_latents, "n_latents", n_latents, 1)
     _check_range("max_interventions", 1, "max_interventions", max_interventions, 1)
     _check_range("max_targets", 1, "max_targets", max_targets, 1)
@@ -264,14 +312,40 @@ def _matrices(draw, g, regularize, violate):
 
 
 def preserving_matrices(g: LatentGraph, regularize: str | None = None):
-    """Invertible real matrices supported on the pattern C (graph-preserving, Def 11)."""
+    """Invertible real matrices supported on the pattern C (graph-preserving, Def 11).
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> import identkit as ik
+    >>> from identkit.strategies import preserving_matrices
+    >>> g = ik.examples.get("ex8").graph
+    >>> @settings(max_examples=10)
+    ... @given(preserving_matrices(g))
+    ... def test(M):
+    ...     assert ik.is_graph_preserving(M, g)
+    >>> test()
+    """
     return _matrices(g, regularize, False)
 
 
 def violating_matrices(g: LatentGraph, regularize: str | None = None):
     """Invertible real matrices with exactly one nonzero entry outside C.
 
-    Raises StrategyArgumentError when C is all ones (nothing can violate it)."""
+    Raises StrategyArgumentError when C is all ones (nothing can violate it).
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> import identkit as ik
+    >>> from identkit.strategies import violating_matrices
+    >>> g = ik.examples.get("ex8").graph
+    >>> @settings(max_examples=10)
+    ... @given(violating_matrices(g))
+    ... def test(M):
+    ...     assert not ik.is_graph_preserving(M, g)
+    >>> test()
+    """
     if _pattern(g, regularize).all():
         raise StrategyArgumentError("the pattern C is all ones: no matrix violates it")
     return _matrices(g, regularize, True)
@@ -281,7 +355,16 @@ def violating_matrices(g: LatentGraph, regularize: str | None = None):
 
 
 def mechanisms(g: LatentGraph, *, families=("nonlinear", "heteroscedastic", "linear")):
-    """Gaussian mechanisms on ``g`` (numeric backend), one of ``families``, seeded by hypothesis."""
+    """Gaussian mechanisms on ``g`` (numeric backend), one of ``families``, seeded by hypothesis.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> import identkit as ik
+    >>> from identkit.strategies import mechanisms
+    >>> find(mechanisms(ik.examples.get("ex5").graph), lambda m: True).m
+    3
+    """
     from .numeric import make_mechanism
 
     allowed = [f for f in families if f not in ("hard", "soft") or g.Ga_sparse is not None]
@@ -292,7 +375,21 @@ def mechanisms(g: LatentGraph, *, families=("nonlinear", "heteroscedastic", "lin
 
 
 def preserving_maps(g: LatentGraph, regularize: str | None = None):
-    """Random graph-preserving diffeomorphisms (numeric backend), seeded by hypothesis."""
+    """Random graph-preserving diffeomorphisms (numeric backend), seeded by hypothesis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> import identkit as ik
+    >>> from identkit.strategies import preserving_maps
+    >>> g = ik.examples.get("ex8").graph
+    >>> @settings(max_examples=5)
+    ... @given(preserving_maps(g))
+    ... def test(v):
+    ...     assert ik.is_graph_preserving(v.jacobian(np.ones((1, 3)))[0], g)
+    >>> test()
+    """
     from .numeric import sample_preserving_map
 
     return st.builds(lambda seed: sample_preserving_map(g, regularize, seed=seed),

@@ -33,7 +33,16 @@ __all__ = ["assert_invariant_to_preserving_maps", "assert_accepts_relabelings",
 
 
 def random_preserving_matrix(g: LatentGraph, regularize=None, seed=None) -> np.ndarray:
-    """An invertible real matrix supported on the pattern C (diagonally dominant)."""
+    """An invertible real matrix supported on the pattern C (diagonally dominant).
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> from identkit.testing import random_preserving_matrix
+    >>> g = ik.examples.get("ex4").graph
+    >>> ik.is_graph_preserving(random_preserving_matrix(g, seed=0), g)
+    True
+    """
     from .entanglement import entanglement_graph
 
     rng = as_generator(seed)
@@ -56,6 +65,14 @@ def assert_invariant_to_preserving_maps(metric, g: LatentGraph, z, *, regularize
     ------
     AssertionError
         Naming the map that changed the value.
+
+    Examples
+    --------
+    >>> import numpy as np, identkit as ik
+    >>> from identkit.metrics import r_score
+    >>> from identkit.testing import assert_invariant_to_preserving_maps
+    >>> z = np.random.default_rng(0).standard_normal((200, 3))
+    >>> assert_invariant_to_preserving_maps(r_score, ik.examples.get("ex8").graph, z)
     """
     rng = as_generator(seed)
     z = np.asarray(z, dtype=float)
@@ -79,7 +96,14 @@ def assert_invariant_to_preserving_maps(metric, g: LatentGraph, z, *, regularize
 
 def assert_accepts_relabelings(checker, g: LatentGraph, *, n: int = 10, seed=0) -> None:
     """Assert ``checker(g, g.permute(p))`` is truthy for ``n`` random permutations p (and the
-    identity)."""
+    identity).
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> from identkit.testing import assert_accepts_relabelings
+    >>> assert_accepts_relabelings(ik.are_consistent, ik.examples.get("fig1").graph)
+    """
     rng = as_generator(seed)
     perms = [np.arange(g.n_latents)] + [rng.permutation(g.n_latents) for _ in range(n)]
     for p in perms:

@@ -65,7 +65,15 @@ def mutual_information(a, b) -> float:
 
 
 def entropy(a) -> float:
-    """Entropy ``H(a) = I(a; a)`` in nats of a label sequence."""
+    """Entropy ``H(a) = I(a; a)`` in nats of a label sequence.
+
+    Examples
+    --------
+    >>> import math
+    >>> from identkit.metrics import entropy
+    >>> math.isclose(entropy([0, 1, 2, 3]), math.log(4))
+    True
+    """
     a = _labels(a)
     p = np.bincount(a) / a.size
     p = p[p > 0]
@@ -73,7 +81,14 @@ def entropy(a) -> float:
 
 
 def mutual_info_matrix(codes, factors) -> np.ndarray:
-    """``M[i, j] = I(codes_i; factors_j)`` for discrete columns, shape (n_codes, n_factors)."""
+    """``M[i, j] = I(codes_i; factors_j)`` for discrete columns, shape (n_codes, n_factors).
+
+    Examples
+    --------
+    >>> from identkit.metrics import mutual_info_matrix
+    >>> mutual_info_matrix([[0, 0], [1, 0], [0, 1], [1, 1]], [0, 1, 0, 1]).round(3).tolist()
+    [[0.693], [0.0]]
+    """
     codes = np.asarray(codes)
     factors = np.asarray(factors)
     if codes.ndim == 1:

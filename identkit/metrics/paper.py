@@ -50,6 +50,14 @@ def correlation_matrix(z, zhat, method: str = "pearson") -> np.ndarray:
 
     Constant columns have no correlation: their entries are 0 (with a :class:`MetricWarning`).
     O(n (d + d̂)²) time, O(chunk (d + d̂)) extra memory for Pearson.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from identkit.metrics import correlation_matrix
+    >>> z = np.random.default_rng(0).standard_normal((100, 2))
+    >>> correlation_matrix(z, -z).diagonal().round(6).tolist()   # |corr| ignores the sign
+    [1.0, 1.0]
     """
     z, zhat = pair(z, zhat)
     if method not in ("pearson", "spearman"):

@@ -35,7 +35,15 @@ _LOG_2PI = float(np.log(2 * np.pi))
 
 
 def gaussian_log_density(z, mu, logvar) -> np.ndarray:
-    """Element-wise ``log N(z; mu, exp(logvar))`` (broadcasting)."""
+    """Element-wise ``log N(z; mu, exp(logvar))`` (broadcasting).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from identkit.metrics import gaussian_log_density
+    >>> bool(np.isclose(gaussian_log_density(0.0, 0.0, 0.0), -0.5 * np.log(2 * np.pi)))
+    True
+    """
     return -0.5 * (_LOG_2PI + logvar + (z - mu) ** 2 * np.exp(-logvar))
 
 

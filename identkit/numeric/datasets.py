@@ -41,6 +41,13 @@ def dataset_graph(name: str, p: float = 0.5, seed=None) -> tuple[LatentGraph, st
     ------
     ExampleNotFoundError
         For an unknown name (the closest is suggested).
+
+    Examples
+    --------
+    >>> from identkit.numeric import dataset_graph
+    >>> g, mean, variance = dataset_graph("TimeNonDiagK2")
+    >>> g.n_latents, mean, variance
+    (10, 'sinusoidal', 'heteroscedastic')
     """
     canon = {n.lower(): n for n in DATASETS}
     key = name.lower().replace("k=2", "k2")

@@ -34,7 +34,15 @@ __all__ = ["InfluenceCheck", "InfluenceReport", "sufficient_influence", "numeric
 
 
 def numerical_rank(M: np.ndarray, rtol: float = 1e-8) -> int:
-    """Rank of M by SVD: singular values above ``rtol`` times the largest."""
+    """Rank of M by SVD: singular values above ``rtol`` times the largest.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from identkit.numeric import numerical_rank
+    >>> numerical_rank(np.array([[1.0, 2.0], [2.0, 4.0]]))
+    1
+    """
     if M.size == 0:
         return 0
     s = np.linalg.svd(M, compute_uv=False)

@@ -208,6 +208,16 @@ def sample_violating_map(g: LatentGraph, regularize: str | None = None, seed=Non
     ------
     MapError
         When C has no zero entry (every map is graph-preserving), or ``pair`` is inside C.
+
+    Examples
+    --------
+    >>> import numpy as np, identkit as ik
+    >>> from identkit.numeric import sample_violating_map
+    >>> g = ik.examples.get("ex8").graph
+    >>> v = sample_violating_map(g, seed=0)
+    >>> J = v.jacobian(np.zeros((1, 3)))[0]
+    >>> ik.is_graph_preserving(J, g), int((J != 0).sum() - 3)
+    (False, 1)
     """
     C = _pattern(g, regularize)
     d = g.n_latents
@@ -320,7 +330,15 @@ class Mixing:
 
 
 def make_mixing(d: int, d_x: int | None = None, kind: str = "leaky_relu", seed=None) -> Mixing:
-    """A :class:`Mixing` by name (``leaky_relu``, ``smooth``, ``linear``)."""
+    """A :class:`Mixing` by name (``leaky_relu``, ``smooth``, ``linear``).
+
+    Examples
+    --------
+    >>> from identkit.numeric import make_mixing
+    >>> f = make_mixing(3, 5, "smooth", seed=0)
+    >>> f.d, f.d_x, f.activation
+    (3, 5, 'smooth')
+    """
     return Mixing(d, d_x, activation=kind, seed=seed)
 
 

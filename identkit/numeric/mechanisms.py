@@ -425,6 +425,13 @@ def make_mechanism(graph: LatentGraph, name: str = "nonlinear", seed=0, lags: in
     ------
     MechanismError
         For an unknown name.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> from identkit.numeric import make_mechanism
+    >>> make_mechanism(ik.examples.get("ex5").graph, "linear")
+    <GaussianMechanism linear/constant, d=3, m=3, lags=0>
     """
     table = {
         "nonlinear": ("sinusoidal", "constant"),

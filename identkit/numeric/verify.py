@@ -187,6 +187,17 @@ def entanglement_from_decoders(f, f_hat, n_points: int = 200, seed=0, threshold:
     of f. ``V[i, j]`` is True when ``max |Dv[i, j]|`` over the points exceeds ``threshold``
     times the largest entry. Both decoders need ``forward``/``inverse``/``jacobian`` (as
     :class:`~identkit.numeric.Mixing` has).
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> from identkit.numeric import Composed, Mixing, sample_preserving_map
+    >>> from identkit.numeric import entanglement_from_decoders
+    >>> g = ik.examples.get("ex8").graph
+    >>> f = Mixing(3, 6, seed=0)
+    >>> V = entanglement_from_decoders(f, Composed(f, sample_preserving_map(g, seed=1)))
+    >>> V.astype(int).tolist()
+    [[1, 0, 0], [0, 1, 1], [0, 1, 1]]
     """
     if not 0 < threshold < 1:
         raise MechanismError(f"threshold must be in (0, 1), got {threshold!r}")
@@ -214,6 +225,15 @@ def check_learned_model(g: LatentGraph, f, f_hat, regularize: str | None = None,
     dict
         ``entanglement_graph`` (V as 0/1 rows), ``consistent`` (bool), ``permutation`` (learned j
         -> true p(j), or None), ``pattern`` (C).
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> from identkit.numeric import Composed, Mixing, sample_violating_map, check_learned_model
+    >>> g = ik.examples.get("ex8").graph
+    >>> f = Mixing(3, 6, seed=0)
+    >>> check_learned_model(g, f, Composed(f, sample_violating_map(g, seed=1, pair=(0, 1))))["consistent"]
+    False
     """
     from scipy.optimize import linear_sum_assignment
 

@@ -63,7 +63,14 @@ _LAG = re.compile(r"^(.+)_lag([1-9][0-9]*)$")
 
 
 def is_mechanism_dict(data) -> bool:
-    """A mapping is a mechanism file when it has ``mean`` or ``log_density``."""
+    """A mapping is a mechanism file when it has ``mean`` or ``log_density``.
+
+    Examples
+    --------
+    >>> from identkit.symbolic import is_mechanism_dict
+    >>> is_mechanism_dict({"latents": 2, "mean": {}}), is_mechanism_dict({"Gz": [[1]]})
+    (True, False)
+    """
     return isinstance(data, dict) and ("mean" in data or "log_density" in data)
 
 
@@ -324,6 +331,14 @@ def mechanism_from_dict(data, source: str = "<mechanism>") -> SymbolicMechanism:
     GraphFileError
         For unknown keys (the closest valid one is suggested), missing latents, expressions
         for undeclared latents, and every :class:`~identkit.ParseError` (prefixed by the file).
+
+    Examples
+    --------
+    >>> from identkit.symbolic import mechanism_from_dict
+    >>> mech = mechanism_from_dict({"latents": ["z1", "z2"],
+    ...                             "mean": {"z1": "z1_lag1", "z2": "z2_lag1 + z1_lag1**2"}})
+    >>> mech.lags, mech.graph().graph.Gz.astype(int).tolist()
+    (1, [[1, 0], [1, 1]])
     """
     if not isinstance(data, dict):
         raise GraphFileError(f"{source}: the top level must be a mapping of keys")
@@ -360,7 +375,18 @@ def mechanism_from_dict(data, source: str = "<mechanism>") -> SymbolicMechanism:
 
 
 def load_mechanism(path) -> SymbolicMechanism:
-    """Read a mechanism file (YAML or JSON)."""
+    """Read a mechanism file (YAML or JSON).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from identkit.symbolic import load_mechanism
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.yaml")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("latents: [z1]\\nactions: [a1]\\nmean: {z1: 'z1_lag1 + sin(a1)'}\\n")
+    >>> load_mechanism(path).graph().graph.Ga.astype(int).tolist()
+    [[1]]
+    """
     import os
 
     from ..io import _parse_data

@@ -21,17 +21,24 @@ from .maps import (
     make_mixing,
     sample_preserving_map,
     sample_violating_map,
+    linear_map,
 )
 from .mechanisms import GaussianMechanism, MechanismError, make_mechanism
-from .verify import VerifyResult, check_learned_model, entanglement_from_decoders, verify
+from .verify import (
+    VerifyResult,
+    check_learned_model,
+    entanglement_from_decoders,
+    undetectable_violation,
+    verify,
+)
 
 __all__ = [
     "GaussianMechanism", "make_mechanism", "MechanismError",
-    "Composed", "DiffeoMap", "MapError", "Mixing", "make_mixing", "sample_preserving_map",
+    "Composed", "DiffeoMap", "MapError", "linear_map", "Mixing", "make_mixing", "sample_preserving_map",
     "sample_violating_map",
     "Pushforward", "CallableMechanism", "estimate_graph", "GraphEstimate",
     "finite_difference_cross_derivatives",
     "sufficient_influence", "InfluenceReport", "InfluenceCheck", "numerical_rank",
-    "verify", "VerifyResult", "entanglement_from_decoders", "check_learned_model",
+    "verify", "VerifyResult", "undetectable_violation", "entanglement_from_decoders", "check_learned_model",
     "generate", "dataset_graph", "DATASETS",
 ]

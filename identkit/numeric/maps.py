@@ -25,7 +25,7 @@ from ..errors import IdentkitError
 from ..graphs import LatentGraph
 
 __all__ = ["DiffeoMap", "MapError", "sample_preserving_map", "sample_violating_map", "Mixing",
-           "make_mixing", "Composed"]
+           "make_mixing", "Composed", "linear_map"]
 
 
 class MapError(IdentkitError, ValueError):
@@ -95,6 +95,39 @@ class _Shear:
         x = y.copy()
         x[:, self.i] -= self.c * np.tanh(y[:, self.j])
         return x
+
+
+class _Linear:
+    """``y = M x`` for an invertible matrix M."""
+
+    def __init__(self, M):
+        self.M = np.asarray(M, dtype=float)
+        if abs(np.linalg.det(self.M)) < 1e-12:
+            raise MapError("the linear map is not invertible")
+
+    def forward(self, x):
+        return x @ self.M.T
+
+    def jacobian(self, x):
+        return np.broadcast_to(self.M, (x.shape[0],) + self.M.shape).copy()
+
+    def inverse(self, y):
+        return np.linalg.solve(self.M, y.T).T
+
+
+def linear_map(M, violation=None) -> "DiffeoMap":
+    """The linear diffeomorphism ``z = M ẑ`` as a :class:`DiffeoMap`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from identkit.numeric.maps import linear_map
+    >>> v = linear_map([[1.0, 2.0], [0.0, 1.0]])
+    >>> v(np.array([[1.0, 1.0]])).tolist(), v.inverse(np.array([[3.0, 1.0]])).tolist()
+    ([[3.0, 1.0]], [[1.0, 1.0]])
+    """
+    layer = _Linear(M)
+    return DiffeoMap(layer.M.shape[0], [layer], layer.M != 0, violation=violation)
 
 
 class DiffeoMap:

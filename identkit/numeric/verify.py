@@ -22,7 +22,8 @@ from .influence import InfluenceReport, sufficient_influence
 from .maps import MapError, sample_preserving_map, sample_violating_map
 from .mechanisms import MechanismError, make_mechanism
 
-__all__ = ["VerifyResult", "verify", "entanglement_from_decoders", "check_learned_model"]
+__all__ = ["VerifyResult", "verify", "entanglement_from_decoders", "check_learned_model",
+           "undetectable_violation"]
 
 
 def _edges(g: LatentGraph):
@@ -52,6 +53,7 @@ class VerifyResult:
     undetected_violations: tuple
     agrees_with_theory: bool
     prediction: str
+    constructed_violation: tuple | None = None
 
     def to_dict(self) -> dict:
         si = self.influence.to_dict()
@@ -65,6 +67,8 @@ class VerifyResult:
             "violating_maps": {"tried": self.violating_tried, "detected": self.violating_detected,
                                "undetected_pairs": [list(p) for p in self.undetected_violations]},
             "prediction": self.prediction,
+            "constructed_undetectable_violation": None if self.constructed_violation is None
+            else list(self.constructed_violation),
             "agrees_with_theory": self.agrees_with_theory,
         }
 
@@ -84,6 +88,11 @@ class VerifyResult:
             pairs = ", ".join(f"{g.latents[i]}←{g.latents[j]}"
                               for i, j in self.undetected_violations[:10])
             lines.append(f"  undetected dependencies (true ← learned): {pairs}")
+        if self.constructed_violation is not None:
+            i, j = self.constructed_violation
+            lines.append(f"Without sufficient influence, a linear map making true {g.latents[i]} "
+                         f"depend on learned {g.latents[j]} leaves the graph as sparse: sparsity "
+                         "alone cannot rule it out")
         lines.append(f"Theory predicts: {self.prediction}")
         lines.append(f"Agrees with the theory: {self.agrees_with_theory}")
         return "\n".join(lines)
@@ -164,6 +173,7 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
                 detected += 1
             else:
                 missed.append(v.violation)
+    constructed = None
     if si:
         prediction = ("every preserving map keeps the graph, and every violating map makes it "
                       "denser (sufficient influence holds)")
@@ -172,8 +182,101 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
         prediction = ("every preserving map keeps the graph; sufficient influence fails, so "
                       "nothing is promised about violating maps")
         agrees = kept == maps
+        w = undetectable_violation(mech, reg, seed=rng)
+        if w is not None and estimate_graph(Pushforward(mech, w), n_points, seed=rng) == base:
+            constructed = w.violation
     return VerifyResult(g, reg, name, bool(matches), influence, maps, int(kept), tried, detected,
-                        tuple(missed), bool(agrees), prediction)
+                        tuple(missed), bool(agrees), prediction, constructed)
+
+
+def _null_space(A: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    if A.shape[0] == 0:
+        return np.eye(A.shape[1])
+    u, sv, vt = np.linalg.svd(A)
+    rank = int((sv > tol * max(sv.max(initial=0.0), 1.0)).sum())
+    return vt[rank:].T
+
+
+def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points: int = 20):
+    """A linear map with a dependency outside C that leaves the measured graph as sparse.
+
+    This is what sufficient influence rules out. When the cross-derivatives do not vary (linear
+    means, Examples 10 and 14), ``Ĥ_za = Mᵀ H_za`` and ``Ĥ_zz = Mᵀ H_zz M`` are linear in a
+    map ``M = I + n e_jᵀ`` with ``n_j = 0`` (so ``det M = 1``): the entries that must stay zero
+    give linear equations on n, and any solution with ``n_i ≠ 0`` for some ``C[i, j] = 0``
+    entangles true ``z_i`` with learned ``ẑ_j`` while the learned graph stays as sparse as the
+    truth. Latents j without a temporal self-loop are skipped (their constraint is quadratic).
+
+    Returns
+    -------
+    DiffeoMap or None
+        The map (its ``violation`` is the pair (i, j)), or None when the cross-derivatives vary
+        over the points (the construction does not apply) or no solution exists.
+
+    Examples
+    --------
+    Example 10's linear counterpart: a learned z1 may mix in z2, undetected.
+
+    >>> import identkit as ik
+    >>> from identkit.numeric import GaussianMechanism, Pushforward, estimate_graph
+    >>> from identkit.numeric import undetectable_violation
+    >>> g = ik.examples.get("ex5").graph
+    >>> mech = GaussianMechanism(g, mean="linear", seed=0)
+    >>> v = undetectable_violation(mech)
+    >>> v.violation is not None, estimate_graph(Pushforward(mech, v)) == g
+    (True, True)
+    >>> undetectable_violation(GaussianMechanism(g, mean="sinusoidal")) is None
+    True
+    """
+    from .maps import linear_map
+
+    reg = resolve_regularize(mech.graph, regularize)
+    g = mech.graph
+    d = g.n_latents
+    pts = mech.sample_inputs(n_points, seed)
+    H_za, H_zz = mech.cross_derivatives(pts["z"], pts["hist"], pts["a"])
+    if mech.discrete and mech.m:
+        H_za = mech.action_differences(pts["z"], pts["hist"])
+
+    def constant(H):
+        return H.size == 0 or np.allclose(H, H[:1], rtol=1e-9, atol=1e-12 * max(1, np.abs(H).max()))
+
+    if not (constant(H_za) and constant(H_zz)):
+        return None
+    Ha = H_za[0] if H_za.size else np.zeros((d, 0))
+    Hz = [H_zz[0, t] for t in range(H_zz.shape[1])]
+    r, c = entanglement_pairs(g, reg)
+    C = np.zeros((d, d), dtype=bool)
+    C[r, c] = True
+    Ga = g.Ga if g.Ga is not None else np.zeros((d, 0), dtype=bool)
+    Gz = g.Gz if g.Gz is not None else np.zeros((d, d), dtype=bool)
+    for j in range(d):
+        if "z" in reg and Hz and not Gz[j, j]:
+            continue
+        rows = []
+        free = [i for i in range(d) if i != j]
+        if "a" in reg:
+            for l in range(Ga.shape[1]):
+                if not Ga[j, l]:
+                    rows.append(Ha[free, l])          # (nᵀ H_za)_l = 0
+        if "z" in reg:
+            for H in Hz:
+                for k in range(d):
+                    if k != j and not Gz[j, k]:
+                        rows.append(H[free, k])        # row j: (nᵀ H)_k = 0
+                    if k != j and not Gz[k, j]:
+                        rows.append(H[k, free])        # column j: (H n)_k = 0
+        basis = _null_space(np.array(rows).reshape(len(rows), len(free)))
+        bad = [k for k, i in enumerate(free) if not C[i, j]]
+        for col in range(basis.shape[1]):
+            n = basis[:, col]
+            hits = [k for k in bad if abs(n[k]) > 1e-8]
+            if hits:
+                M = np.eye(d)
+                M[free, j] = 0.5 * n / np.abs(n).max()
+                i = free[hits[0]]
+                return linear_map(M, violation=(i, j))
+    return None
 
 
 # ---------------------------------------------------------------- true vs learned decoders

@@ -129,10 +129,21 @@ def _load(args):
     raise _UsageError("identkit: give a graph file PATH or --example NAME")
 
 
+_MECH_PREFIX = "mechanism-"
+
+
 def _mechanism_file(args):
-    """The parsed mapping when PATH is a mechanism file (it has 'mean' or 'log_density')."""
+    """The parsed mapping when PATH is a mechanism file (it has 'mean' or 'log_density'), or
+    when --example names a worked mechanism (``mechanism-<name>``)."""
     import os
 
+    example = getattr(args, "example", None)
+    if example and example.lower().startswith(_MECH_PREFIX):
+        from .symbolic.catalogue import get_mechanism_example
+
+        ex = get_mechanism_example(example[len(_MECH_PREFIX):])
+        args.path = example
+        return ex.spec
     path = getattr(args, "path", None)
     if not path or not os.path.exists(path) or os.path.splitext(path)[1].lower() not in (
             ".json", ".yaml", ".yml"):
@@ -405,14 +416,30 @@ def _cmd_theorems(args, out) -> int:
 def _cmd_examples(args, out) -> int:
     from . import examples, io
 
+    from .symbolic.catalogue import get_mechanism_example, mechanism_examples
+
     if args.name:
+        if args.name.lower().startswith(_MECH_PREFIX):
+            spec = get_mechanism_example(args.name[len(_MECH_PREFIX):]).spec
+            if args.format == "json":
+                out.write(_jsonfmt.dumps(spec) + "\n")
+            elif args.format == "yaml":
+                out.write(io._yaml().safe_dump(spec, sort_keys=False, width=100))
+            else:
+                raise _UsageError("identkit examples: a worked mechanism prints as json or yaml")
+            return 0
         ex = examples.get(args.name)
         out.write(io.dumps_graph(ex.graph, args.format))
         return 0
-    width = max(len(n) for n in examples.names())
+    mechs = [(_MECH_PREFIX + e.name, e) for e in mechanism_examples()]
+    width = max([len(n) for n in examples.names()] + [len(n) for n, _ in mechs])
+    out.write("Graphs (the criterion):\n")
     for ex in examples.catalogue():
         verdict = "complete" if ex.complete else "partial "
-        out.write(f"{ex.name:<{width}}  {verdict}  {ex.reference:<24} {ex.title}\n")
+        out.write(f"  {ex.name:<{width}}  {verdict}  {ex.reference:<24} {ex.title}\n")
+    out.write("Worked mechanisms (the assumptions; `check --example NAME` runs the exact checks):\n")
+    for name, ex in mechs:
+        out.write(f"  {name:<{width}}  {ex.reference:<34} {ex.title}\n")
     return 0
 
 

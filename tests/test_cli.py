@@ -81,11 +81,29 @@ def test_examples_print_graph_files_check_reads_back(tmp_path, capsys, fmt):
 
 
 def test_examples_list(capsys):
+    from identkit.symbolic.catalogue import mechanism_examples
+
     code, out, _ = run(capsys, "examples")
     assert code == 0
-    lines = out.splitlines()
-    assert len(lines) == len(ik.examples.names())
+    lines = [ln for ln in out.splitlines() if ln.startswith("  ")]
+    assert len(lines) == len(ik.examples.names()) + len(mechanism_examples())
     assert lines[0].split()[0] == "fig1" and "complete" in lines[0]
+    assert "mechanism-ex10" in out
+
+
+def test_worked_mechanisms_from_the_command(tmp_path, capsys):
+    code, out, _ = run(capsys, "check", "--example", "mechanism-ex10-linear")
+    assert code == 1 and "but the mechanism does not" in out
+    code, out, _ = run(capsys, "check", "--example", "mechanism-ex12", "--regularize", "a",
+                       "--format", "json")
+    assert code == 0 and json.loads(out)["guaranteed"] is True
+    code, out, _ = run(capsys, "examples", "mechanism-remark6", "--format", "yaml")
+    path = tmp_path / "remark6.yaml"
+    path.write_text(out)
+    code, out, _ = run(capsys, "check", str(path), "--format", "json")
+    assert code == 1 and json.loads(out)["sufficient_influence"]["actions"]["holds"] is False
+    code, _, err = run(capsys, "check", "--example", "mechanism-ex99")
+    assert code == 2 and "no worked mechanism" in err
 
 
 @pytest.mark.parametrize("ext", ["svg", "png", "pdf"])

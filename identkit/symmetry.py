@@ -308,9 +308,90 @@ def _aut_structure(out, inn, colors):
         members = [[x for v in c for x in members[v]] for c in classes]
         cur_out, cur_in = new_out, new_in
         cur_col = _encode([new_keys])[0]
-    q_order, q_gens = _search.automorphism_group_data((cur_out, cur_in, cur_col))
+    q_order, q_gens = _components_aut((cur_out, cur_in, cur_col))
     order *= q_order
     gens.extend(_lift(s, members, n) for s in q_gens)
+    return order, gens
+
+
+def _components_aut(G):
+    """Aut of a coloured digraph from its weakly connected components.
+
+    Components are grouped into isomorphism classes (an invariant, then an isomorphism search
+    between candidates); ``|Aut| = Π_classes |Aut(component)|^k · k!`` for a class of k
+    isomorphic components. Generators: each component's own (lifted), and for each class a
+    transposition and a cycle of whole components, built from the isomorphisms found.
+    """
+    out, inn, colors = G
+    n = len(colors)
+    sets = _search.DisjointSets(n)
+    for v in range(n):
+        for u in out[v]:
+            sets.union(v, u)
+    comps = sets.groups()
+    if len(comps) <= 1:
+        return _search.automorphism_group_data(G)
+
+    def sub(comp):
+        pos = {v: k for k, v in enumerate(comp)}
+        return (tuple(tuple(pos[u] for u in out[v]) for v in comp),
+                tuple(tuple(pos[u] for u in inn[v]) for v in comp),
+                [colors[v] for v in comp])
+
+    subs = [sub(c) for c in comps]
+
+    def invariant(S):
+        o, i, col = S
+        refined = _search._refine(o, i, list(col))
+        return (len(col), sum(len(x) for x in o), tuple(sorted(col)),
+                tuple(sorted((col[v], refined.count(refined[v])) for v in range(len(col)))))
+
+    # isomorphism classes: (representative index, [(component index, iso rep -> component)])
+    classes: list = []
+    by_key: dict = {}
+    for k, S in enumerate(subs):
+        key = invariant(S)
+        placed = False
+        for cls in by_key.get(key, []):
+            rep = cls[0]
+            iso = next(_search.isomorphisms(subs[rep], S), None)
+            if iso is not None:
+                cls[1].append((k, iso))
+                placed = True
+                break
+        if not placed:
+            cls = (k, [(k, tuple(range(len(S[2]))))])
+            by_key.setdefault(key, []).append(cls)
+            classes.append(cls)
+    order = 1
+    gens: list[tuple] = []
+    cache: dict = {}
+    for rep, members in classes:
+        if rep not in cache:
+            cache[rep] = _search.automorphism_group_data(subs[rep])
+        c_order, c_gens = cache[rep]
+        order *= c_order ** len(members) * math.factorial(len(members))
+        for k, iso in members:
+            comp = comps[k]
+            # a generator of the representative, carried to component k through iso
+            for sg in c_gens:
+                p = list(range(n))
+                for a in range(len(comp)):
+                    # component vertex iso[a] goes to iso[sg[a]]
+                    p[comp[iso[a]]] = comp[iso[sg[a]]]
+                gens.append(tuple(p))
+        if len(members) >= 2:
+            def swap(pairs):
+                p = list(range(n))
+                for (ka, isa), (kb, isb) in pairs:
+                    for a in range(len(comps[ka])):
+                        p[comps[ka][isa[a]]] = comps[kb][isb[a]]
+                return tuple(p)
+
+            gens.append(swap([(members[0], members[1]), (members[1], members[0])]))
+            if len(members) >= 3:
+                gens.append(swap([(members[t], members[(t + 1) % len(members)])
+                                  for t in range(len(members))]))
     return order, gens
 
 

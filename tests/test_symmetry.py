@@ -158,3 +158,41 @@ def test_orbits_and_matrix():
     assert np.array_equal(P @ g.Gz @ P.T, g.Gz)
     assert (0, 2, 1) in ik.automorphisms(g)
     assert [1, 1, 0] not in ik.automorphisms(g)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_disjoint_unions_of_isomorphic_components(seed):
+    """Copies of a small component, relabeled and mixed with others: order, membership and the
+    closure of the generators against brute force (d up to 8)."""
+    import scipy.linalg
+
+    rng = np.random.default_rng(seed)
+    a = rng.random((3, 3)) < 0.5
+    b = rng.random((2, 2)) < 0.5
+    Gz = scipy.linalg.block_diag(a, a, b).astype(bool)
+    if seed % 2:
+        Gz = scipy.linalg.block_diag(a, a, a[::-1, ::-1]).astype(bool)[:8, :8] | np.eye(8, dtype=bool) * (seed % 3 == 0)
+    p = rng.permutation(Gz.shape[0])
+    Gz = Gz[np.ix_(p, p)]
+    group = ik.automorphisms(ik.LatentGraph(Gz=Gz))
+    expected = brute_automorphisms(Gz)
+    check_group(group, expected)
+    d = Gz.shape[0]
+    closure = {tuple(range(d))}
+    frontier = list(closure)
+    while frontier:
+        q = frontier.pop()
+        for s in group.generators:
+            r = tuple(s[q[i]] for i in range(d))
+            if r not in closure:
+                closure.add(r)
+                frontier.append(r)
+    assert closure == expected
+
+
+def test_many_isomorphic_components_from_structure():
+    import scipy.sparse as sp
+
+    cycle = np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
+    g = ik.LatentGraph(Gz=sp.kron(sp.eye_array(100), cycle, format="csr"))
+    assert ik.automorphisms(g).order() == 3**100 * math.factorial(100)

@@ -175,6 +175,7 @@ def test_certificates_name_their_argument():
     ex16 = check_mechanism(next(e for e in mechanism_examples() if e.name == "ex16").mechanism())
     assert "Remark 7" in ex16.assumptions.temporal.certificate
     assert ex16.assumptions.holds_z  # Theorem 5's route
+    assert "exponential-family route" in ex16.verdict()
     lin = check_mechanism(next(e for e in mechanism_examples() if e.name == "ex10-linear").mechanism())
     assert "Example 10" in lin.assumptions.actions[0].certificate
     assert "but the mechanism does not" in lin.verdict()

@@ -115,3 +115,24 @@ def test_reading_a_10mb_graph_file(benchmark, tmp_path):
     assert g.n_latents == d
     assert peak < 6 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
     benchmark.pedantic(ik.io.read_graph, args=(path,), rounds=1, iterations=1)
+
+
+def test_reading_a_yaml_graph_file(benchmark, tmp_path):
+    """Memory goal for YAML too: PyYAML's node graph would take over 100 times the file's size;
+    the streaming loader stays within a few times it."""
+    import os
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    d = 1000
+    rows = (rng.random((d, d)) < 0.01).astype(int).tolist()
+    path = tmp_path / "big.yaml"
+    path.write_text("Gz:\n" + "\n".join("- [" + ", ".join(map(str, r)) + "]" for r in rows) + "\n")
+    size = os.path.getsize(path)
+    tracemalloc.start()
+    g = ik.io.read_graph(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert g.n_latents == d
+    assert peak < 8 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
+    benchmark.pedantic(ik.io.read_graph, args=(path,), rounds=1, iterations=1)

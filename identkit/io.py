@@ -516,14 +516,98 @@ def _parse_data(text: str, format: str, source: str):
         except RecursionError:
             _fail(source, "malformed JSON: nested too deeply")
     yaml = _yaml()
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # safe loader: builds no Python objects
+        return _yaml_stream_load(text, source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         _fail(source, f"malformed or unsafe YAML{where}: {problem}")
+
+
+_SAFE_SCALAR_TAGS = {"tag:yaml.org,2002:" + t
+                     for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+def _yaml_stream_load(text: str, source: str):
+    """Load one YAML document from the parser's event stream, building plain data directly.
+
+    The same result as ``yaml.safe_load`` for the plain data graph files hold, but without the
+    intermediate node graph that makes PyYAML use over 100 times a file's size: memory stays
+    near the size of the resulting lists. Only standard scalar tags (str, int, float, bool,
+    null), lists and mappings are accepted; any other tag is refused as unsafe.
+    """
+    yaml = _yaml()
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolver = yaml.resolver.Resolver()
+    constructor = yaml.constructor.SafeConstructor()
+    events = yaml.events
+    stack: list = []          # [container, pending key or _NOKEY]
+    anchors: dict = {}
+    root = [_NOKEY]
+    docs = 0
+
+    def add(value, anchor=None):
+        if anchor:
+            anchors[anchor] = value
+        if not stack:
+            root[0] = value
+            return
+        top = stack[-1]
+        if isinstance(top[0], list):
+            top[0].append(value)
+        elif top[1] is _NOKEY:
+            try:
+                hash(value)
+            except TypeError:
+                raise GraphFileError(f"{source}: a mapping key must be a plain value") from None
+            top[1] = value
+        else:
+            top[0][top[1]] = value
+            top[1] = _NOKEY
+
+    def unsafe(ev, tag):
+        line = ev.start_mark.line + 1 if ev.start_mark else "?"
+        raise GraphFileError(f"{source}: malformed or unsafe YAML at line {line}: the tag {tag!r} "
+                             "is not allowed (plain data only)")
+
+    for ev in yaml.parse(text, Loader=loader_cls):
+        if isinstance(ev, events.DocumentStartEvent):
+            docs += 1
+            if docs > 1:
+                raise GraphFileError(f"{source}: the file holds more than one YAML document")
+        elif isinstance(ev, events.ScalarEvent):
+            value, tag = ev.value, ev.tag
+            if tag is None and ev.implicit[0] and _PLAIN_INT.match(value):
+                add(int(value), ev.anchor)  # the common case of matrix entries, decided fast
+                continue
+            if tag in (None, "!"):
+                tag = resolver.resolve(yaml.ScalarNode, value, ev.implicit)
+            if tag not in _SAFE_SCALAR_TAGS:
+                unsafe(ev, tag)
+            # the tag's constructor directly: construct_object would cache every node
+            node = yaml.ScalarNode(tag, value, style=ev.style)
+            add(constructor.yaml_constructors[tag](constructor, node), ev.anchor)
+        elif isinstance(ev, events.SequenceStartEvent):
+            if ev.tag not in (None, "!", "tag:yaml.org,2002:seq"):
+                unsafe(ev, ev.tag)
+            stack.append([[], _NOKEY, ev.anchor])
+        elif isinstance(ev, events.MappingStartEvent):
+            if ev.tag not in (None, "!", "tag:yaml.org,2002:map"):
+                unsafe(ev, ev.tag)
+            stack.append([{}, _NOKEY, ev.anchor])
+        elif isinstance(ev, (events.SequenceEndEvent, events.MappingEndEvent)):
+            obj, _, anchor = stack.pop()
+            add(obj, anchor)
+        elif isinstance(ev, events.AliasEvent):
+            if ev.anchor not in anchors:
+                raise GraphFileError(f"{source}: unknown YAML alias *{ev.anchor}")
+            add(anchors[ev.anchor])
+    return None if root[0] is _NOKEY else root[0]
+
+
+_NOKEY = object()
+_PLAIN_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 
 
 def loads_graph(text: str, format: str = "json", source: str = "<string>") -> LatentGraph:

@@ -183,3 +183,43 @@ def test_schema_rejects_what_the_reader_rejects():
         if isinstance(data, dict) and ("Gzz" in data or not data or data == {"latents": 2}):
             with pytest.raises(jsonschema.ValidationError):
                 jsonschema.validate(data, schema)
+
+
+YAML_DOCS = [
+    "a: 1\nb: [1, 2.5, -3, 0, 010, 0x1F, 1e3, .inf]\nc: {x: yes, y: no, z: ~, w: 'no'}\n",
+    "latents: [tree, robot, 'ball']\nGz:\n- [1, 0, 0]\n- [1, 1, 0]\n- [1, 1, 1]\n",
+    "base: &row [1, 0]\nrows: [*row, *row]\nnested: {k: &m {a: 1}, again: *m}\n",
+    "- 'quoted: yes'\n- \"two\\nlines\"\n- true\n- False\n- 2024-01-01x\n- null\n- 2024-01-01\n",
+    "empty: []\nalso: {}\nstr: hello world\nunicode: ⊆ ∅\n",
+    "just a scalar\n",
+]
+
+
+@pytest.mark.parametrize("text", YAML_DOCS)
+def test_streaming_yaml_loader_matches_safe_load(text):
+    import yaml
+
+    assert io._yaml_stream_load(text, "doc.yaml") == yaml.safe_load(text)
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers(-10**6, 10**6)
+                    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+                    lambda kids: st.lists(kids, max_size=4)
+                    | st.dictionaries(st.text(max_size=5), kids, max_size=4), max_leaves=20))
+def test_streaming_yaml_loader_round_trips_random_data(data):
+    import yaml
+
+    for flow in (None, False, True):
+        text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+        assert io._yaml_stream_load(text, "doc.yaml") == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("a: !!python/object/apply:os.system ['ls']\n", "is not allowed"),
+    ("a: !!binary aGVsbG8=\n", "is not allowed"),
+    ("a: !custom 1\n", "is not allowed"),
+    ("a: 1\n---\nb: 2\n", "more than one YAML document"),
+])
+def test_streaming_yaml_loader_refuses(text, words):
+    with pytest.raises(GraphFileError, match=words):
+        io._parse_data(text, "yaml", "doc.yaml")

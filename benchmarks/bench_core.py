@@ -136,3 +136,20 @@ def test_reading_a_yaml_graph_file(benchmark, tmp_path):
     assert g.n_latents == d
     assert peak < 8 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
     benchmark.pedantic(ik.io.read_graph, args=(path,), rounds=1, iterations=1)
+
+
+def test_analyze_10k_latents_with_a_global_action(benchmark):
+    """An action that targets every latent is shared by all rows of F: pairing rows through it
+    (F Fᵀ) would cost d² = 10^8 entries; the rarest-column route never pairs through it."""
+    import tracemalloc
+
+    g = sparse_model(10_000, 2_000)
+    Ga = sp.hstack([g.Ga_sparse, sp.csr_array(np.ones((10_000, 1), dtype=bool))], format="csr")
+    h = ik.LatentGraph(Gz=g.Gz_sparse, Ga=Ga)
+    tracemalloc.start()
+    report = ik.analyze(h)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 150e6, f"peak {peak / 1e6:.0f} MB"
+    assert report.complete == ik.analyze(g).complete
+    benchmark(ik.analyze, h)

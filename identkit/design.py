@@ -510,7 +510,7 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
 
     Notes
     -----
-    ``O(Σ_k |column_k(F)|² + pairs)`` for the analysis; greedy colouring O(pairs log d); the exact
+    ``O(Σ_i |rarest column of F_i| · |F_i| + pairs)`` for the analysis; greedy colouring O(pairs log d); the exact
     search is exponential and used only for small cases.
     """
     reg = resolve_regularize(g, regularize)

@@ -10,10 +10,11 @@ combined pattern is
 * ``C = Ca ∧ Cz``; all ones when nothing is regularized.
 
 Equivalently ``C`` is the preserving pattern of the *feature matrix* ``F = [Ga | Gz | Gzᵀ]``
-(the blocks of the regularized graphs side by side), which is how it is computed here: one sparse
-product ``F Fᵀ`` counts ``|F_i ∩ F_j|``, and ``C[i, j]`` holds iff that count equals ``|F_i|``.
-Rows with an empty feature set (a latent with no parents and no children in the regularized
-graphs) are all ones.
+(the blocks of the regularized graphs side by side), which is how it is computed here:
+``C[i, j]`` holds iff ``F_i ⊆ F_j``. For sparse graphs the candidates j of row i are the rows
+that contain the rarest column of ``F_i``, each verified by counting ``|F_i ∩ F_j|``; dense graphs
+use BLAS products or column filtering. Rows with an empty feature set (a latent with no parents
+and no children in the regularized graphs) are all ones.
 
 The criterion of Assumption 5 (Prop 7) is computed separately, from the intersections the paper
 writes, as an independent route to the same verdict: ``C = I`` iff every intersection is ``{i}``.
@@ -305,7 +306,7 @@ def preserving_pattern(G) -> np.ndarray:
 
     Notes
     -----
-    ``O(Σ_k |column_k|² + output)`` with sparse products, or O(d² n / block) BLAS work when ``G`` is
+    ``O(Σ_i |rarest column of G_i| · |G_i| + output)`` on sparse input, or O(d² n / block) BLAS work when ``G`` is
     dense; memory O(nnz(G) + output).
     """
     F = _as_01(G)
@@ -376,7 +377,7 @@ def entanglement_graph(g: LatentGraph, regularize: str | None = None) -> np.ndar
 
     Notes
     -----
-    Time ``O(Σ_k |column_k(F)|² + d²)`` on sparse graphs (dense BLAS products when the graphs are
+    Time ``O(Σ_i |rarest column of F_i| · |F_i| + d²)`` on sparse graphs (dense BLAS products when the graphs are
     dense), memory O(d²) for the output.
     """
     rows, cols = entanglement_pairs(g, regularize)

@@ -304,7 +304,7 @@ def analyze(g: LatentGraph, regularize: str | None = None) -> EntanglementReport
 
     Notes
     -----
-    Time ``O(Σ_k |column_k(F)|² + nnz(C) + d)`` with ``F = [Ga | Gz | Gzᵀ]`` of the regularized
+    Time ``O(Σ_i |rarest column of F_i| · |F_i| + nnz(C) + d)`` with ``F = [Ga | Gz | Gzᵀ]`` of the regularized
     graphs, memory proportional to the edges plus the output; no dense d x d matrix is built
     (the ``entanglement_graph`` attribute is computed on first access). The Hasse diagram costs
     ``O(Σ_b |succ(b)| · |succ|)`` over blocks.

@@ -183,3 +183,12 @@ def test_from_networkx_rejects_edges_into_actions():
         ik.LatentGraph.from_networkx(G)
     with pytest.raises(GraphError, match="directed"):
         ik.LatentGraph.from_networkx(nx.Graph([(1, 2)]))
+
+
+def test_restrict_and_to_dict():
+    g = ik.examples.get("fig1").graph
+    assert g.restrict("a").graphs == "a" and g.restrict("z").graphs == "z"
+    assert g.restrict("az") == g
+    d = g.to_dict()
+    assert d["latents"] == ["tree", "robot", "ball"] and d["Ga"] == [[0], [1], [0]]
+    assert ik.LatentGraph(Gz=d["Gz"], Ga=d["Ga"], latents=d["latents"], actions=d["actions"]) == g

@@ -335,3 +335,20 @@ def test_without_sufficient_influence_a_violation_goes_undetected():
     res = verify(g, "linear", maps=2, seed=0).to_dict()
     assert res["constructed_undetectable_violation"] is not None
     assert verify(g, "nonlinear", maps=2, seed=0).to_dict()["constructed_undetectable_violation"] is None
+
+
+def test_trajectories_follow_the_mechanism():
+    g = ik.examples.get("fig1").graph
+    mech = GaussianMechanism(g, seed=0)
+    a = mech.trajectory(50, seed=3)
+    b = mech.trajectory(50, seed=3)
+    assert a["z"].shape == (50, 3) and a["a"].shape == (50, 1)
+    assert a["z"].tobytes() == b["z"].tobytes()
+    # given actions are used, and one-step residuals have the mechanism's variance
+    acts = np.zeros((2000, 1))
+    traj = mech.trajectory(2000, seed=4, actions=acts)
+    hist = traj["z"][:-1][:, None, :]
+    resid = traj["z"][1:] - mech.mean(hist, acts[1:])
+    assert np.allclose(resid.var(axis=0), mech.noise, rtol=0.15)
+    lag2 = GaussianMechanism(ik.examples.get("ex7").graph, lags=2, seed=0).trajectory(10, seed=0)
+    assert lag2["z"].shape == (10, 3) and lag2["a"].shape == (10, 0)

@@ -15,6 +15,18 @@ import scipy.sparse as sp
 import identkit as ik
 
 
+def peak_memory(fn, *args):
+    """``fn(*args)`` and the peak of traced allocations while it ran (bytes)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = fn(*args)
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def sparse_model(d, m, parents=4, seed=0):
     """Random model with `parents` temporal parents and `parents` action parents per latent."""
     rng = np.random.default_rng(seed)
@@ -100,7 +112,6 @@ def test_reading_a_10mb_graph_file(benchmark, tmp_path):
     """Memory goal: a 10 MB graph file takes no more than a few times its size to read."""
     import json
     import os
-    import tracemalloc
 
     rng = np.random.default_rng(0)
     d = 1800
@@ -108,10 +119,7 @@ def test_reading_a_10mb_graph_file(benchmark, tmp_path):
     path.write_text(json.dumps({"Gz": (rng.random((d, d)) < 0.01).astype(int).tolist()}))
     size = os.path.getsize(path)
     assert size > 9_000_000
-    tracemalloc.start()
-    g = ik.io.read_graph(path)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    g, peak = peak_memory(ik.io.read_graph, path)
     assert g.n_latents == d
     assert peak < 6 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
     benchmark.pedantic(ik.io.read_graph, args=(path,), rounds=1, iterations=1)
@@ -121,7 +129,6 @@ def test_reading_a_yaml_graph_file(benchmark, tmp_path):
     """Memory goal for YAML too: PyYAML's node graph would take over 100 times the file's size;
     the streaming loader stays within a few times it."""
     import os
-    import tracemalloc
 
     rng = np.random.default_rng(0)
     d = 1000
@@ -129,10 +136,7 @@ def test_reading_a_yaml_graph_file(benchmark, tmp_path):
     path = tmp_path / "big.yaml"
     path.write_text("Gz:\n" + "\n".join("- [" + ", ".join(map(str, r)) + "]" for r in rows) + "\n")
     size = os.path.getsize(path)
-    tracemalloc.start()
-    g = ik.io.read_graph(path)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    g, peak = peak_memory(ik.io.read_graph, path)
     assert g.n_latents == d
     assert peak < 8 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
     benchmark.pedantic(ik.io.read_graph, args=(path,), rounds=1, iterations=1)
@@ -141,15 +145,10 @@ def test_reading_a_yaml_graph_file(benchmark, tmp_path):
 def test_analyze_10k_latents_with_a_global_action(benchmark):
     """An action that targets every latent is shared by all rows of F: pairing rows through it
     (F Fᵀ) would cost d² = 10^8 entries; the rarest-column route never pairs through it."""
-    import tracemalloc
-
     g = sparse_model(10_000, 2_000)
     Ga = sp.hstack([g.Ga_sparse, sp.csr_array(np.ones((10_000, 1), dtype=bool))], format="csr")
     h = ik.LatentGraph(Gz=g.Gz_sparse, Ga=Ga)
-    tracemalloc.start()
-    report = ik.analyze(h)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    report, peak = peak_memory(ik.analyze, h)
     assert peak < 150e6, f"peak {peak / 1e6:.0f} MB"
     assert report.complete == ik.analyze(g).complete
     benchmark(ik.analyze, h)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 
 class RegularizedVerdicts:
-    """Mixin: given ``holds_a`` and ``holds_z`` (True, False or None when the graph is absent),
-    say whether the assumptions of the regularized graphs hold."""
+    """Mixin for reports with per-action checks in ``actions`` (each with ``.holds``) and a
+    ``holds_z`` property: combine them per regularized graph."""
 
-    holds_a: bool | None
+    actions: tuple
     holds_z: bool | None
+
+    @property
+    def holds_a(self) -> bool | None:
+        """Sufficient influence of a: every action's check holds (None without actions)."""
+        if not self.actions:
+            return None
+        return all(c.holds for c in self.actions)
 
     def holds_for(self, regularize: str) -> bool:
         """Whether the sufficient-influence assumptions of the regularized graphs hold."""

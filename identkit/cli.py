@@ -160,13 +160,10 @@ def _mechanism_file(args):
 
 def _cmd_check_mechanism(args, data, out) -> int:
     from .symbolic import check_mechanism, mechanism_from_dict
-    from .symmetry import automorphisms, graph_preserving_permutations
 
     mech = mechanism_from_dict(data, source=args.path)
     res = check_mechanism(mech, args.regularize)
-    g = res.derived.graph
-    n_gp = graph_preserving_permutations(g, res.report.regularize).order()
-    n_aut = automorphisms(g, res.report.regularize).order()
+    n_gp, n_aut = _group_orders(res.derived.graph, res.report.regularize)
     if args.format == "json":
         d = res.to_dict()
         d["graph_preserving_permutations"] = n_gp
@@ -181,9 +178,15 @@ def _cmd_check_mechanism(args, data, out) -> int:
     return 0 if res.guaranteed else 1
 
 
+def _group_orders(g, reg):
+    """The orders of the graph-preserving permutations and of the automorphisms."""
+    from .symmetry import automorphisms, graph_preserving_permutations
+
+    return graph_preserving_permutations(g, reg).order(), automorphisms(g, reg).order()
+
+
 def _cmd_check(args, out) -> int:
     from .report import analyze
-    from .symmetry import automorphisms, graph_preserving_permutations
 
     data = _mechanism_file(args)
     if data is not None:
@@ -191,8 +194,7 @@ def _cmd_check(args, out) -> int:
     g, default_reg, _ = _load(args)
     reg = args.regularize if args.regularize is not None else default_reg
     report = analyze(g, reg)
-    n_gp = graph_preserving_permutations(g, report.regularize).order()
-    n_aut = automorphisms(g, report.regularize).order()
+    n_gp, n_aut = _group_orders(g, report.regularize)
     if args.format == "json":
         data = report.to_dict()
         data["graph_preserving_permutations"] = n_gp
@@ -320,11 +322,7 @@ def _cmd_generate(args, out) -> int:
         if os.path.exists(source):
             source = io.read_graph(source)
     data = generate(source, args.samples, seed=args.seed, p=args.p, mechanism=args.mechanism)
-    try:
-        with open(args.output, "wb") as fh:
-            np.savez(fh, **data)
-    except OSError as exc:
-        raise OutputError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    io._atomic_write(args.output, lambda fh: np.savez(fh, **data), binary=True)
     out.write(f"wrote {args.output}: " + ", ".join(f"{k} {tuple(v.shape)}" for k, v in data.items())
               + "\n")
     return 0
@@ -471,6 +469,11 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         print("identkit: interrupted", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        msg = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"identkit: internal error ({type(exc).__name__}: {msg}); please report it with "
+              "the command and input", file=sys.stderr)
         return 2
 
 

@@ -183,19 +183,13 @@ def _balanced_subsets(m: int, s: int, d: int, K: int):
     out = []
     for k in range(d):
         order = sorted(range(m), key=lambda e: (deg[e], (e - k) % m))
-        pool = order[: min(m, s + 4)]
+        # the least-used elements first; widen to all of them only when those are exhausted
         chosen = None
-        for combo in itertools.combinations(pool, s):
-            key = tuple(sorted(combo))
-            if key not in used and all(deg[e] < K for e in key):
-                chosen = key
+        for pool in (order[: min(m, s + 4)], order):
+            chosen = next((key for key in (tuple(sorted(c)) for c in itertools.combinations(pool, s))
+                           if key not in used and all(deg[e] < K for e in key)), None)
+            if chosen is not None:
                 break
-        if chosen is None:
-            for combo in itertools.combinations(order, s):
-                key = tuple(sorted(combo))
-                if key not in used and all(deg[e] < K for e in key):
-                    chosen = key
-                    break
         if chosen is None:
             return None
         used.add(chosen)

@@ -139,7 +139,6 @@ def _dense_subset(Fb: np.ndarray, max_filter: int = 32) -> tuple[np.ndarray, np.
     Worst case O(d² n) flops, typical O(d (max_filter d + n)); memory O(d n + output), never a
     d x d matrix.
     """
-    d = Fb.shape[0]
     uniq, inverse = np.unique(Fb, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     U = uniq.shape[0]

@@ -33,7 +33,6 @@ at fault; nothing is coerced.
 from __future__ import annotations
 
 import difflib
-import io as _io
 import json
 import os
 import re
@@ -723,12 +722,32 @@ def write_graph(g: LatentGraph, path, format: str | None = None, style: str = "a
         if g.Ga_sparse is not None:
             arrays["Ga"] = g.Ga
             arrays["actions"] = np.array(g.actions, dtype=str)
-        with open(path, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
+        _atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays), binary=True)
         return
     text = dumps_graph(g, fmt, style)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    _atomic_write(path, lambda fh: fh.write(text))
+
+
+def _atomic_write(path: str, write, binary: bool = False) -> None:
+    """Write through a temporary file beside ``path`` and rename it into place, so a failure
+    never leaves a half-written file or destroys the previous one.
+
+    Raises
+    ------
+    OutputError
+        When the directory cannot be written; the message names the path.
+    """
+    from .errors import OutputError
+
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _read_npz(path) -> LatentGraph:

@@ -219,7 +219,7 @@ def save(fig, path) -> None:
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".svg", ".png", ".pdf"):
         raise OutputError(f"{path}: the picture must be .svg, .png or .pdf, not {ext or 'no extension'!r}")
-    try:
-        fig.savefig(path, dpi=150 if ext == ".png" else None)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    from .io import _atomic_write
+
+    _atomic_write(path, lambda fh: fig.savefig(fh, format=ext[1:], dpi=150 if ext == ".png" else None),
+                  binary=True)

@@ -284,3 +284,16 @@ def test_score_command(tmp_path, capsys):
     code, _, err = run(capsys, "score", "--true", str(tmp_path / "nope.npy"), "--learned",
                        str(tmp_path / "zhat.csv"))
     assert code == 2 and "no such file" in err
+
+
+def test_unexpected_errors_are_one_line(monkeypatch, capsys):
+    """A bug of ours must still reach the user as one line and exit status 2."""
+    import identkit.report
+
+    def boom(*a, **k):
+        raise ZeroDivisionError("simulated")
+
+    monkeypatch.setattr(identkit.report, "analyze", boom)
+    code, out, err = run(capsys, "check", "--example", "ex8")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "internal error (ZeroDivisionError: simulated)" in err

@@ -5,8 +5,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 import identkit as ik
 from identkit.symbolic.catalogue import mechanism_examples
 

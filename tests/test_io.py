@@ -223,3 +223,17 @@ def test_streaming_yaml_loader_round_trips_random_data(data):
 def test_streaming_yaml_loader_refuses(text, words):
     with pytest.raises(GraphFileError, match=words):
         io._parse_data(text, "yaml", "doc.yaml")
+
+
+def test_writing_is_atomic_and_errors_are_typed(tmp_path):
+    g = ik.examples.get("ex8").graph
+    path = tmp_path / "g.json"
+    io.write_graph(g, path)
+    before = path.read_text()
+    with pytest.raises(ik.OutputError, match="cannot write"):
+        io.write_graph(g, tmp_path / "no" / "such" / "dir" / "g.json")
+    # a failure while writing leaves the previous file intact and no temporary file behind
+    with pytest.raises(ik.GraphFileError):
+        io.write_graph(g, path, format="xml")
+    assert path.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json"]

@@ -205,8 +205,6 @@ def test_check_learned_model_detects_entanglement():
     # a relabeling of the learned latents is fine: learned z3 plays true z1
     perm = ik.LatentGraph(Gz=[[1, 0, 0], [0, 1, 0], [0, 0, 1]])
     h = Mixing(3, 6, seed=4)
-    from identkit.numeric.maps import DiffeoMap, _Shear
-
     class Swap:
         d = 3
 

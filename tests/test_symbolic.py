@@ -2,7 +2,6 @@
 worked mechanisms, maps, and the CLI."""
 
 import json
-import os
 
 import numpy as np
 import pytest

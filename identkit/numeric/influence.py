@@ -87,13 +87,6 @@ class InfluenceReport(RegularizedVerdicts):
     notes: tuple = field(default=())
 
     @property
-    def holds_a(self) -> bool | None:
-        """Sufficient influence of a: None when the model has no actions."""
-        if not self.actions:
-            return None
-        return all(c.holds for c in self.actions)
-
-    @property
     def holds_z(self) -> bool | None:
         """Sufficient influence of z by Assumption 8, or by Assumption 11 for k = 1 models."""
         if self.temporal is None:

@@ -19,7 +19,7 @@ from ..entanglement import entanglement_pairs, resolve_regularize
 from ..graphs import LatentGraph
 from .derivatives import Pushforward, estimate_graph
 from .influence import InfluenceReport, sufficient_influence
-from .maps import MapError, sample_preserving_map, sample_violating_map
+from .maps import sample_preserving_map, sample_violating_map
 from .mechanisms import MechanismError, make_mechanism
 
 __all__ = ["VerifyResult", "verify", "entanglement_from_decoders", "check_learned_model",

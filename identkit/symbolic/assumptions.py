@@ -74,12 +74,6 @@ class AssumptionReport(RegularizedVerdicts):
     k: int | None
 
     @property
-    def holds_a(self) -> bool | None:
-        if not self.actions:
-            return None
-        return all(v.holds for v in self.actions)
-
-    @property
     def holds_z(self) -> bool | None:
         if self.temporal is None:
             return None

@@ -18,6 +18,7 @@ orientation changes.
 from __future__ import annotations
 
 import numbers
+import re
 from functools import cached_property
 from typing import Iterable, Sequence
 
@@ -26,7 +27,7 @@ import scipy.sparse as sp
 
 from .errors import GraphError
 
-__all__ = ["LatentGraph"]
+__all__ = ["LatentGraph", "quote_name"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -190,12 +191,60 @@ def _check_names(names, n: int, prefix: str, arg: str) -> tuple[str, ...]:
     return names
 
 
+# A bare name: a letter (any script) or _, then letters, digits, _ . ' or - (but not "->").
+_BARE_NAME = r"[^\W\d](?:[\w.']|-(?!>))*"
+_BARE = re.compile(_BARE_NAME)
+
+
+def quote_name(name: str) -> str:
+    r"""A name as identkit prints it: bare when unambiguous, else double-quoted with escapes.
+
+    A bare name is a letter or ``_`` followed by letters, digits, ``_``, ``.``, ``'`` or ``-``
+    (never ``->``). Any other name (spaces, commas, arrows, quotes, unprintable characters) is
+    written as a JSON string with every unprintable character escaped, so ``a, b`` prints as
+    ``"a, b"`` and cannot be read as two names. The text form of graph files uses the same
+    rule, so whatever identkit writes it reads back.
+
+    Examples
+    --------
+    >>> from identkit.graphs import quote_name
+    >>> print(quote_name("robot"), quote_name("z'1"), quote_name("α"), quote_name("a, b"))
+    robot z'1 α "a, b"
+    >>> print(quote_name('say "hi"'), quote_name("tab	here"))
+    "say "hi"" "tab	here"
+
+    Notes
+    -----
+    O(len(name)).
+    """
+    if _BARE.fullmatch(name):
+        return name
+    out = ['"']
+    for ch in name:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable() and not ch.isspace() or ch == " ":
+            out.append(ch)
+        else:
+            code = ord(ch)
+            if code > 0xFFFF:  # a surrogate pair, as JSON writes it
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+    out.append('"')
+    return "".join(out)
+
+
 def _set_str(names: Sequence[str], idx: Iterable[int]) -> str:
-    """Format a set of indices with their names, e.g. ``{a1, a5}``; the empty set is ``∅``."""
+    """Format a set of indices with their names, e.g. ``{a1, a5}``; the empty set is ``∅``.
+
+    Names that would print ambiguously (``a, b``) are quoted (:func:`quote_name`).
+    """
     idx = sorted(idx)
     if not idx:
         return "∅"
-    return "{" + ", ".join(names[k] for k in idx) + "}"
+    return "{" + ", ".join(quote_name(names[k]) for k in idx) + "}"
 
 
 # ----------------------------------------------------------------------------------------------

@@ -36,13 +36,14 @@ import difflib
 import json
 import os
 import re
+import sys
 from importlib import resources
 
 import numpy as np
 
 from . import _jsonfmt
 from .errors import DependencyError, GraphError, GraphFileError
-from .graphs import LatentGraph, _first_seen
+from .graphs import _BARE_NAME, LatentGraph, _first_seen, quote_name
 
 __all__ = [
     "graph_from_dict",
@@ -53,8 +54,22 @@ __all__ = [
     "dumps_graph",
     "parse_text",
     "format_text",
+    "read_text",
     "schema",
+    "MAX_BYTES",
+    "MAX_MEMORY",
 ]
+
+MAX_BYTES = 256 * 2**20
+"""The default cap on what a reader reads from one file (bytes); ``max_bytes`` raises it."""
+
+MAX_MEMORY = 2 * 2**30
+"""The default cap on the memory that counts declared in a file may make identkit allocate."""
+
+_MAX_INT_DIGITS = 100      # no graph or mechanism file needs a longer integer
+_MAX_ALIAS_NODES = 10**6   # entries that YAML aliases may add to a document
+_BYTES_PER_NAME = 160      # a name: the str, its slots in tuples, sets, dicts and index arrays
+
 
 KEYS = ("latents", "actions", "Gz", "Ga", "temporal_edges", "action_edges", "interventions",
         "name", "description")
@@ -80,6 +95,21 @@ def _fail(source, msg):
     raise GraphFileError(f"{source}: {msg}")
 
 
+def _did_you_mean(name, candidates, limit=2000):
+    """`` (did you mean 'x'?)`` for the closest candidate, or ``""``.
+
+    difflib costs O(len(candidates)) comparisons, so beyond ``limit`` candidates only a
+    candidate differing in case is suggested (O(len(candidates)) string operations).
+    """
+    candidates = list(candidates)
+    if len(candidates) > limit:
+        low = str(name).lower()
+        close = [c for c in candidates if c.lower() == low][:1]
+    else:
+        close = difflib.get_close_matches(str(name), candidates, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _names(value, key, source):
     if value is None:
         return None
@@ -93,9 +123,11 @@ def _names(value, key, source):
         for k, v in enumerate(value):
             if not isinstance(v, str):
                 _fail(source, f"key '{key}' entry {k} is {v!r}; names must be strings")
-        if len(set(value)) != len(value):
-            dup = next(v for v in value if list(value).count(v) > 1)
-            _fail(source, f"key '{key}' names {dup!r} twice")
+        seen = {}
+        for k, v in enumerate(value):  # O(n): one dictionary, not a count per name
+            if v in seen:
+                _fail(source, f"key '{key}' names {v!r} twice (entries {seen[v]} and {k})")
+            seen[v] = k
         if not value:
             _fail(source, f"key '{key}' is an empty list")
         return list(value)
@@ -113,7 +145,7 @@ def _edge_list(value, key, source):
     return out
 
 
-def graph_from_dict(data, source: str = "<graph>") -> LatentGraph:
+def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMORY) -> LatentGraph:
     """Build a :class:`~identkit.LatentGraph` from a mapping in the graph-file schema.
 
     Parameters
@@ -121,12 +153,17 @@ def graph_from_dict(data, source: str = "<graph>") -> LatentGraph:
     data : Mapping
     source : str
         Where the data came from, used in error messages (a file name).
+    max_memory : int
+        Refuse declared counts (``"latents": 100000000``) whose names and index arrays alone
+        would need more than this many bytes (estimated at 160 bytes a name, before anything
+        is allocated; default 2 GiB).
 
     Raises
     ------
     GraphFileError
         If the mapping has unknown keys (the closest valid one is suggested), malformed values,
-        undeclared names, no graph at all, or matrices and edges that disagree.
+        undeclared names, no graph at all, matrices and edges that disagree, or declared
+        counts over ``max_memory``.
 
     Examples
     --------
@@ -146,6 +183,14 @@ def graph_from_dict(data, source: str = "<graph>") -> LatentGraph:
         _fail(source, "empty model: give Gz, Ga, temporal_edges, action_edges or interventions")
     latents = _names(data.get("latents"), "latents", source)
     actions = _names(data.get("actions"), "actions", source)
+    counts = [(k, v) for k, v in (("latents", latents), ("actions", actions)) if isinstance(v, int)]
+    need = sum(v for _, v in counts) * _BYTES_PER_NAME
+    if need > max_memory:
+        what = " and ".join(f"{v:,} {k}" for k, v in counts)
+        _fail(source, f"key '{counts[-1][0] if len(counts) == 1 else 'latents'}' declares {what}: "
+                      f"about {_size(need)} of memory for their names and index arrays, over "
+                      f"the limit of {_size(max_memory)} (raise it with max_memory, or "
+                      "--max-memory on the command line)")
     t_edges = _edge_list(data["temporal_edges"], "temporal_edges", source) \
         if "temporal_edges" in data else None
     a_edges = _edge_list(data["action_edges"], "action_edges", source) \
@@ -205,9 +250,8 @@ def graph_from_dict(data, source: str = "<graph>") -> LatentGraph:
         for k, pair in enumerate(pairs):
             for name, (kind, allowed) in zip(pair, kinds):
                 if name not in allowed:
-                    close = difflib.get_close_matches(name, list(allowed), n=1)
-                    hint = f" (did you mean {close[0]!r}?)" if close else ""
-                    _fail(source, f"key '{key}' entry {k} uses the undeclared {kind} {name!r}{hint}")
+                    _fail(source, f"key '{key}' entry {k} uses the undeclared {kind} "
+                                  f"{name!r}{_did_you_mean(name, allowed)}")
 
     if t_edges is not None:
         check_names(t_edges, "temporal_edges", (("latent", lat_set), ("latent", lat_set)))
@@ -302,23 +346,66 @@ def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
 
 # -------------------------------------------------------------------------------- text form
 
-_NAME = r"[A-Za-z_][A-Za-z0-9_.\-']*"
-_RE_DECL = re.compile(r"^(latents|actions|graphs)\s*:\s*(.*)$")
-_RE_DO = re.compile(r"^do\s*\((.*)\)\s*(?:as\s+(" + _NAME + r"))?$")
-_RE_EDGE = re.compile(r"^(" + _NAME + r")\s*->\s*(.+)$")
-_RE_NAME = re.compile(r"^" + _NAME + r"$")
+# A line is cut into tokens: a name (bare, or double-quoted with JSON escapes), '->', ',', '(',
+# ')', ':' or '#' (the rest of the line is a comment). Anything else is a token of its own so the
+# message can quote it.
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<bare>""" + _BARE_NAME + r""")|(?P<arrow>->)"""
+    r"""|(?P<punct>[,():])|(?P<comment>\#)|(?P<open>")|(?P<other>[^\s,():"#]+))"""
+)
 
 
-def _split_names(text, source, lineno):
-    parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
-    for p in parts:
-        if not _RE_NAME.match(p):
-            _fail(source, f"line {lineno}: {p!r} is not a valid name")
-    return parts
+def _tokens(line: str, source, lineno):
+    """The tokens of one line as ``(kind, value)``; kind is 'name' or the punctuation itself.
+
+    Complexity: O(len(line)).
+    """
+    out, pos, n = [], 0, len(line)
+    while pos < n:
+        m = _TOKEN.match(line, pos)
+        if m is None:  # only trailing whitespace is left
+            break
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "comment":
+            break
+        if kind == "quoted":
+            try:
+                value = json.loads(m.group("quoted"))
+            except json.JSONDecodeError as exc:
+                _fail(source, f"line {lineno}: bad quoted name {m.group('quoted')!r}: {exc.msg}")
+            out.append(("name", value))
+        elif kind == "bare":
+            out.append(("name", m.group("bare")))
+        elif kind == "open":
+            _fail(source, f"line {lineno}: a quoted name is not closed (a '\"' is missing)")
+        elif kind == "other":
+            out.append(("other", m.group("other")))
+        else:
+            out.append((m.group(kind), m.group(kind)))
+    return out
+
+
+def _names_of(tokens, source, lineno):
+    """The names in a run of tokens separated by commas and/or spaces."""
+    names = []
+    for kind, value in tokens:
+        if kind == "name":
+            names.append(value)
+        elif kind != ",":
+            _fail(source, f"line {lineno}: {value!r} is not a valid name (names that are not "
+                          'letters, digits, _ . - \' are written in double quotes: "my name")')
+    return names
 
 
 def parse_text(text: str, source: str = "<text>") -> LatentGraph:
     """Parse the compact text form (see the module docstring).
+
+    A name is written bare when it is a letter or ``_`` followed by letters, digits, ``_``,
+    ``.``, ``'`` or ``-`` (not ``->``); any other name is written in double quotes with the
+    escapes of JSON strings (``"joint one"``, ``"a, b"``, ``"say \\"hi\\""``). Lines end only at
+    ``\\n`` (a ``\\r`` before it is dropped), ``#`` outside quotes starts a comment, and a UTF-8
+    byte-order mark at the start is ignored.
 
     Raises
     ------
@@ -339,24 +426,32 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
     ... ''')
     >>> ik.analyze(g).complete
     True
+    >>> ik.io.parse_text('"joint one" -> "joint two", x').latents
+    ('joint one', 'joint two', 'x')
+
+    Notes
+    -----
+    Time and memory are linear in the length of the text.
     """
     latents = actions = graphs = None
     t_edges, a_edges, targets, target_names = [], [], [], []
     raw_edges = []
     mentions = []  # names in order of appearance, to order the latents when not declared
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        toks = _tokens(line[:-1] if line.endswith("\r") else line, source, lineno)
+        if not toks:
             continue
-        m = _RE_DECL.match(line)
-        if m:
-            key, rest = m.groups()
-            names = _split_names(rest, source, lineno)
-            if key == "latents":
+        kinds = [k for k, _ in toks]
+        head = toks[0][1]
+        if kinds[:2] == ["name", ":"] and head in ("latents", "actions", "graphs"):
+            names = _names_of(toks[2:], source, lineno)
+            if head == "latents":
                 if latents is not None:
                     _fail(source, f"line {lineno}: 'latents:' given twice")
                 latents = names
-            elif key == "actions":
+            elif head == "actions":
                 if actions is not None:
                     _fail(source, f"line {lineno}: 'actions:' given twice")
                 actions = names
@@ -366,27 +461,38 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
                     _fail(source, f"line {lineno}: 'graphs:' takes the letters a and z, got {bad[0]!r}")
                 graphs = set(names)
             continue
-        m = _RE_DO.match(line)
-        if m:
-            inner, label = m.groups()
-            names = _split_names(inner, source, lineno)
+        if kinds[:2] == ["name", "("] and head == "do":
+            try:
+                close = kinds.index(")")
+            except ValueError:
+                _fail(source, f"line {lineno}: do( is not closed by ')'")
+            names = _names_of(toks[2:close], source, lineno)
+            rest = toks[close + 1:]
+            label = None
+            if rest:
+                if len(rest) != 2 or rest[0] != ("name", "as") or rest[1][0] != "name":
+                    _fail(source, f"line {lineno}: after do(...) expected nothing or 'as NAME'")
+                label = rest[1][1]
             if not names:
                 _fail(source, f"line {lineno}: do() needs at least one target")
             targets.append(names)
             target_names.append(label)
             mentions.extend(names)
             continue
-        m = _RE_EDGE.match(line)
-        if m:
-            parent, rest = m.groups()
-            children = _split_names(rest, source, lineno)
+        if kinds[:2] == ["name", "->"]:
+            children = _names_of(toks[2:], source, lineno)
             if not children:
                 _fail(source, f"line {lineno}: an edge needs a child after '->'")
-            raw_edges.extend((parent, c, lineno) for c in children)
-            mentions.extend([parent] + children)
+            raw_edges.extend((head, c, lineno) for c in children)
+            mentions.append(head)
+            mentions.extend(children)
             continue
-        _fail(source, f"line {lineno}: cannot parse {line!r}; expected 'parent -> child', "
-                      "'do(targets)', 'latents: ...', 'actions: ...' or 'graphs: ...'")
+        if kinds[0] == "other" and (len(kinds) == 1 or kinds[1] in ("->", ",")):
+            _fail(source, f"line {lineno}: {head!r} is not a valid name (names that are not "
+                          'letters, digits, _ . - \' are written in double quotes: "my name")')
+        _fail(source, f"line {lineno}: cannot parse {line.strip()[:80]!r}; expected "
+                      "'parent -> child', 'do(targets)', 'latents: ...', 'actions: ...' or "
+                      "'graphs: ...'")
     action_set = set(actions or ())
     for parent, child, lineno in raw_edges:
         if child in action_set:
@@ -395,10 +501,11 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
     # intervention actions
     do_names = []
     taken = set(actions or ()) | set(latents or ())
+    labels = set(target_names)  # a set: membership tests stay O(1) for 10^5 interventions
     for idx, label in enumerate(target_names):
         if label is None:  # the k-th action of the model is called a<k> when that name is free
             k = len(actions or ()) + idx + 1
-            while f"a{k}" in taken or f"a{k}" in target_names:
+            while f"a{k}" in taken or f"a{k}" in labels:
                 k += 1
             label = f"a{k}"
         if label in taken:
@@ -413,9 +520,8 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
     checks = [(p, ln) for p, c, ln in t_edges] + [(c, ln) for _, c, ln in t_edges + a_edges]
     for name, lineno in checks:
         if name not in lat_set:
-            close = difflib.get_close_matches(name, latents, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            _fail(source, f"line {lineno}: {name!r} is not a declared latent{hint}")
+            _fail(source, f"line {lineno}: {name!r} is not a declared latent"
+                          f"{_did_you_mean(name, latents)}")
     has_z = bool(t_edges) or (graphs is not None and "z" in graphs) or \
         (graphs is None and not actions and not targets)
     has_a = bool(actions) or bool(targets)
@@ -447,6 +553,9 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
 def format_text(g: LatentGraph) -> str:
     """Write a model in the compact text form (:func:`parse_text` reads it back unchanged).
 
+    Names that are not bare (see :func:`parse_text`) are written in double quotes, so any
+    name, in any script, with spaces, commas, arrows or quotes, reads back as itself.
+
     Examples
     --------
     >>> import identkit as ik
@@ -457,23 +566,29 @@ def format_text(g: LatentGraph) -> str:
     z1 -> z1, z2
     z2 -> z2
     a1 -> z2
+    >>> print(ik.io.format_text(ik.LatentGraph(Gz=[[1]], latents=["joint one"])), end="")
+    latents: "joint one"
+    graphs: z
+    "joint one" -> "joint one"
     """
-    lines = [f"latents: {' '.join(g.latents)}"]
+    lat = [quote_name(x) for x in g.latents]
+    act = [quote_name(x) for x in g.actions]
+    lines = [f"latents: {' '.join(lat)}"]
     if g.Ga_sparse is not None:
-        lines.append(f"actions: {' '.join(g.actions)}")
+        lines.append(f"actions: {' '.join(act)}")
     lines.append("graphs: " + " ".join(g.graphs))
     if g.Gz_sparse is not None:
         T = g._Gz_T
         for j in range(g.n_latents):
             ch = T.indices[T.indptr[j]: T.indptr[j + 1]].tolist()
             if ch:
-                lines.append(f"{g.latents[j]} -> " + ", ".join(g.latents[i] for i in ch))
+                lines.append(f"{lat[j]} -> " + ", ".join(lat[i] for i in ch))
     if g.Ga_sparse is not None:
         T = g._Ga_T
         for l in range(g.n_actions):
             ch = T.indices[T.indptr[l]: T.indptr[l + 1]].tolist()
             if ch:
-                lines.append(f"{g.actions[l]} -> " + ", ".join(g.latents[i] for i in ch))
+                lines.append(f"{act[l]} -> " + ", ".join(lat[i] for i in ch))
     return "\n".join(lines) + "\n"
 
 
@@ -490,8 +605,123 @@ def _yaml():
     return yaml
 
 
+def _size(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return ""  # pragma: no cover - the loop always returns
+
+
+def _read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file, or of standard input when ``path`` is ``-``.
+
+    Anything else (a directory, a named pipe, a device such as ``/dev/zero``, a socket) is
+    refused without reading, and at most ``max_bytes`` are read.
+
+    Raises
+    ------
+    GraphFileError
+        Naming the file and why it cannot be read.
+    """
+    import stat
+
+    if path == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            _fail("<stdin>", f"more than {_size(max_bytes)}, the size limit "
+                             "(raise it with max_bytes, or --max-bytes on the command line)")
+        return data
+    try:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        _fail(path, "no such file")
+    except PermissionError:
+        _fail(path, "cannot read: permission denied")
+    except OSError as exc:
+        _fail(path, f"cannot open: {exc.strerror or exc}")
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        kind = ("a directory" if stat.S_ISDIR(st.st_mode) else
+                "a named pipe" if stat.S_ISFIFO(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "not a file")
+        _fail(path, f"is {kind}, not a regular file (give a file, or - for standard input)")
+    with os.fdopen(fd, "rb") as fh:
+        if st.st_size > max_bytes:
+            _fail(path, f"is {_size(st.st_size)}, over the size limit of {_size(max_bytes)} "
+                        "(raise it with max_bytes, or --max-bytes on the command line)")
+        try:
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            _fail(path, f"cannot read: {exc.strerror or exc}")
+    if len(data) > max_bytes:  # the file grew while we read it
+        _fail(path, f"is over the size limit of {_size(max_bytes)}")
+    return data
+
+
+def _decode(data: bytes, source: str) -> str:
+    """UTF-8 bytes to text; a leading byte-order mark is dropped, binary data refused."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        _fail(source, f"not a UTF-8 text file (byte 0x{data[exc.start]:02x} at line {line}, "
+                      f"offset {exc.start})")
+    nul = text.find("\x00")
+    if nul >= 0:
+        _fail(source, f"not a text file (a NUL character at offset {nul}); graph files are "
+                      "UTF-8 text or .npz")
+    return text
+
+
+def read_text(path, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a UTF-8 file (or of standard input for ``-``), checked before it is read.
+
+    Parameters
+    ----------
+    path : str or path-like
+    max_bytes : int
+        Refuse files larger than this (default :data:`MAX_BYTES`).
+
+    Raises
+    ------
+    GraphFileError
+        If the file is missing, not a regular file (a directory, a named pipe, a device), over
+        the size limit, or not UTF-8 text; a byte-order mark is accepted and dropped.
+
+    Examples
+    --------
+    >>> import os, tempfile, identkit as ik
+    >>> path = os.path.join(tempfile.mkdtemp(), "g.txt")
+    >>> with open(path, "wb") as fh:
+    ...     _ = fh.write(b"\\xef\\xbb\\xbfx -> y\\n")
+    >>> ik.io.read_text(path)
+    'x -> y\\n'
+    >>> ik.io.read_text(os.path.dirname(path))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identkit.errors.GraphFileError: ...: is a directory, not a regular file (give a file, or - for standard input)
+    """
+    path = os.fspath(path)
+    return _decode(_read_bytes(path, max_bytes), "<stdin>" if path == "-" else path)
+
+
+_DECL = re.compile(r"^\s*(latents|actions|graphs)\s*:\s*(.*)$")
+
+
 def _format_of(path: str, text_head: str | None = None) -> str:
-    ext = os.path.splitext(path)[1].lower()
+    """The format named by the extension, or sniffed from the first statement.
+
+    Without a known extension: ``{`` or ``[`` starts JSON; a first statement ``parent ->
+    child``, ``do(...)`` or ``latents: a b`` (names, not ``[...]`` or a number) makes the text
+    form; any other ``key:`` or ``- item`` makes YAML.
+    """
+    ext = os.path.splitext(path)[1].lower() if path != "-" else ""
     if ext == ".json":
         return "json"
     if ext in (".yaml", ".yml"):
@@ -500,20 +730,74 @@ def _format_of(path: str, text_head: str | None = None) -> str:
         return "npz"
     if ext in (".txt", ".graph", ".ik"):
         return "text"
-    if text_head is not None and text_head.lstrip().startswith("{"):
+    if text_head is None:
+        return "text"
+    head = text_head.lstrip("\ufeff")
+    if head.lstrip().startswith(("{", "[")):
         return "json"
+    for line in head.split("\n"):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _DECL.match(line)
+        if m:
+            rest = m.group(2).split("#", 1)[0].strip()
+            return "yaml" if not rest or rest[0] in "[{" or rest.isdigit() else "text"
+        if "->" in line or re.match(r"^do\s*\(", line):
+            return "text"
+        if re.match(r"^(-\s|---|[^\s:]+\s*:(\s|$))", line) or line.startswith(("'", '"')) \
+                and re.match(r"^(['\"]).*?\1\s*:(\s|$)", line):
+            return "yaml"
+        return "text"
     return "text"
 
 
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise _TooLong(len(text.lstrip("-")))
+    return int(text)
+
+
+class _TooLong(ValueError):
+    pass
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _json_object(pairs):
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
 def _parse_data(text: str, format: str, source: str):
-    """JSON or YAML text to plain data (the YAML loader is the safe one)."""
+    """JSON or YAML text to plain data (the YAML loader is the safe one).
+
+    Duplicate mapping keys, integers longer than 100 digits and YAML aliases that expand to
+    over a million entries are refused, naming the key or the place.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
     if format == "json":
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int)
         except json.JSONDecodeError as exc:
             _fail(source, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
         except RecursionError:
             _fail(source, "malformed JSON: nested too deeply")
+        except _DuplicateKey as exc:
+            _fail(source, f"the key {exc.args[0]!r} is given twice in one mapping "
+                          "(a duplicate key would silently replace the first value)")
+        except _TooLong as exc:
+            m = re.search(r"[0-9]{%d,}" % (_MAX_INT_DIGITS + 1), text)
+            where = f" at line {text.count(chr(10), 0, m.start()) + 1}" if m else ""
+            _fail(source, f"an integer of {exc.args[0]} digits{where}; graph and mechanism "
+                          f"files need at most {_MAX_INT_DIGITS}")
     yaml = _yaml()
     try:
         return _yaml_stream_load(text, source)
@@ -534,25 +818,30 @@ def _yaml_stream_load(text: str, source: str):
     The same result as ``yaml.safe_load`` for the plain data graph files hold, but without the
     intermediate node graph that makes PyYAML use over 100 times a file's size: memory stays
     near the size of the resulting lists. Only standard scalar tags (str, int, float, bool,
-    null), lists and mappings are accepted; any other tag is refused as unsafe.
+    null), lists and mappings are accepted; any other tag is refused as unsafe. A key given
+    twice in one mapping, an integer of more than 100 digits, and aliases that expand the
+    document by more than a million entries (a "billion laughs" file) are refused.
+    Complexity: O(events), whatever the aliases.
     """
     yaml = _yaml()
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     resolver = yaml.resolver.Resolver()
     constructor = yaml.constructor.SafeConstructor()
     events = yaml.events
-    stack: list = []          # [container, pending key or _NOKEY]
-    anchors: dict = {}
+    stack: list = []          # [container, pending key or _NOKEY, anchor, entries inside]
+    anchors: dict = {}        # anchor -> (value, entries inside it once expanded)
     root = [_NOKEY]
     docs = 0
+    expanded = [0]            # entries that aliases have added so far
 
-    def add(value, anchor=None):
+    def add(value, anchor=None, ev=None, size=1):
         if anchor:
-            anchors[anchor] = value
+            anchors[anchor] = (value, size)
         if not stack:
             root[0] = value
             return
         top = stack[-1]
+        top[3] += size
         if isinstance(top[0], list):
             top[0].append(value)
         elif top[1] is _NOKEY:
@@ -560,6 +849,11 @@ def _yaml_stream_load(text: str, source: str):
                 hash(value)
             except TypeError:
                 raise GraphFileError(f"{source}: a mapping key must be a plain value") from None
+            if value in top[0]:
+                line = ev.start_mark.line + 1 if ev is not None and ev.start_mark else "?"
+                raise GraphFileError(f"{source}: the key {value!r} is given twice in one mapping "
+                                     f"(again at line {line}; a duplicate key would silently "
+                                     "replace the first value)")
             top[1] = value
         else:
             top[0][top[1]] = value
@@ -570,6 +864,11 @@ def _yaml_stream_load(text: str, source: str):
         raise GraphFileError(f"{source}: malformed or unsafe YAML at line {line}: the tag {tag!r} "
                              "is not allowed (plain data only)")
 
+    def too_long(ev, value):
+        line = ev.start_mark.line + 1 if ev.start_mark else "?"
+        raise GraphFileError(f"{source}: an integer of {len(value.lstrip('+-'))} digits at line "
+                             f"{line}; graph and mechanism files need at most {_MAX_INT_DIGITS}")
+
     for ev in yaml.parse(text, Loader=loader_cls):
         if isinstance(ev, events.DocumentStartEvent):
             docs += 1
@@ -578,30 +877,42 @@ def _yaml_stream_load(text: str, source: str):
         elif isinstance(ev, events.ScalarEvent):
             value, tag = ev.value, ev.tag
             if tag is None and ev.implicit[0] and _PLAIN_INT.match(value):
-                add(int(value), ev.anchor)  # the common case of matrix entries, decided fast
+                if len(value) > _MAX_INT_DIGITS:
+                    too_long(ev, value)
+                add(int(value), ev.anchor, ev)  # the common case of matrix entries, decided fast
                 continue
             if tag in (None, "!"):
                 tag = resolver.resolve(yaml.ScalarNode, value, ev.implicit)
             if tag not in _SAFE_SCALAR_TAGS:
                 unsafe(ev, tag)
+            if tag == "tag:yaml.org,2002:int" and len(value) > _MAX_INT_DIGITS:
+                too_long(ev, value)
             # the tag's constructor directly: construct_object would cache every node
             node = yaml.ScalarNode(tag, value, style=ev.style)
-            add(constructor.yaml_constructors[tag](constructor, node), ev.anchor)
+            add(constructor.yaml_constructors[tag](constructor, node), ev.anchor, ev)
         elif isinstance(ev, events.SequenceStartEvent):
             if ev.tag not in (None, "!", "tag:yaml.org,2002:seq"):
                 unsafe(ev, ev.tag)
-            stack.append([[], _NOKEY, ev.anchor])
+            stack.append([[], _NOKEY, ev.anchor, 1])
         elif isinstance(ev, events.MappingStartEvent):
             if ev.tag not in (None, "!", "tag:yaml.org,2002:map"):
                 unsafe(ev, ev.tag)
-            stack.append([{}, _NOKEY, ev.anchor])
+            stack.append([{}, _NOKEY, ev.anchor, 1])
         elif isinstance(ev, (events.SequenceEndEvent, events.MappingEndEvent)):
-            obj, _, anchor = stack.pop()
-            add(obj, anchor)
+            obj, _, anchor, size = stack.pop()
+            add(obj, anchor, ev, size)
         elif isinstance(ev, events.AliasEvent):
             if ev.anchor not in anchors:
                 raise GraphFileError(f"{source}: unknown YAML alias *{ev.anchor}")
-            add(anchors[ev.anchor])
+            value, size = anchors[ev.anchor]
+            expanded[0] += size
+            if expanded[0] > _MAX_ALIAS_NODES:
+                line = ev.start_mark.line + 1 if ev.start_mark else "?"
+                raise GraphFileError(
+                    f"{source}: YAML aliases expand the document by more than "
+                    f"{_MAX_ALIAS_NODES:,} entries (at line {line}, *{ev.anchor}); write the "
+                    "entries out instead")
+            add(value, None, ev, size)
     return None if root[0] is _NOKEY else root[0]
 
 
@@ -659,14 +970,27 @@ def dumps_graph(g: LatentGraph, format: str = "json", style: str = "auto") -> st
     raise GraphFileError(f"unknown format {format!r}; use json, yaml or text")
 
 
-def read_graph(path, format: str | None = None) -> LatentGraph:
+def read_graph(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
+               max_memory: int = MAX_MEMORY) -> LatentGraph:
     """Read a graph file (JSON, YAML, text form or ``.npz``), chosen by extension or ``format``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A regular file, or ``-`` for standard input (the format is then sniffed, or ``format``).
+    format : {"json", "yaml", "text", "npz"}, optional
+    max_bytes : int
+        Refuse files larger than this (default 256 MiB).
+    max_memory : int
+        Refuse files whose declared counts (``latents: 100000000``) or ``.npz`` array shapes
+        would make identkit allocate more than this many bytes (default 2 GiB); the check is
+        made before anything is allocated and the message gives the estimate.
 
     Raises
     ------
     GraphFileError
-        If the file is missing, unreadable, malformed, or breaks the schema; the message names
-        the file and the key, line or entry at fault.
+        If the file is missing, not a regular file, too large, unreadable, malformed, or
+        breaks the schema; the message names the file and the key, line or entry at fault.
 
     Examples
     --------
@@ -678,27 +1002,22 @@ def read_graph(path, format: str | None = None) -> LatentGraph:
     [[1, 0], [1, 1]]
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise GraphFileError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise GraphFileError(f"{path}: is a directory, not a graph file")
+    source = "<stdin>" if path == "-" else path
     fmt = format or _format_of(path)
-    if fmt == "npz":
-        return _read_npz(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except UnicodeDecodeError:
-        raise GraphFileError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise GraphFileError(f"{path}: cannot read: {exc.strerror}") from None
+    if format is not None and format not in ("json", "yaml", "text", "npz"):
+        _fail(source, f"unknown format {format!r}; use json, yaml, text or npz")
+    data = _read_bytes(path, max_bytes)
+    if fmt == "npz" or (format is None and fmt == "text" and data.startswith(b"PK\x03\x04")):
+        return _read_npz(data, source, max_memory)
+    text = _decode(data, source)
+    del data
     if format is None and fmt == "text":
-        fmt = _format_of(path, text[:100])
+        fmt = _format_of(path, text[:4096])
     if fmt in ("json", "yaml"):
-        data = _parse_data(text, fmt, path)
+        parsed = _parse_data(text, fmt, source)
         del text  # keep the peak near the parsed data plus one boolean matrix
-        return graph_from_dict(data, path)
-    return loads_graph(text, fmt, source=path)
+        return graph_from_dict(parsed, source, max_memory=max_memory)
+    return parse_text(text, source)
 
 
 def write_graph(g: LatentGraph, path, format: str | None = None, style: str = "auto") -> None:
@@ -750,9 +1069,42 @@ def _atomic_write(path: str, write, binary: bool = False) -> None:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
-def _read_npz(path) -> LatentGraph:
+def _npz_headers(data: bytes, path: str) -> dict:
+    """``{array name: (shape, dtype)}`` of an ``.npz`` read from its headers only. O(arrays)."""
+    import io as _io
+    import zipfile
+
+    from numpy.lib import format as npformat
+
+    out = {}
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with zipfile.ZipFile(_io.BytesIO(data)) as zf:
+            for info in zf.infolist():
+                name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+                with zf.open(info) as fh:
+                    version = npformat.read_magic(fh)
+                    if version == (1, 0):
+                        shape, _, dtype = npformat.read_array_header_1_0(fh)
+                    else:
+                        shape, _, dtype = npformat.read_array_header_2_0(fh)
+                out[name] = (shape, dtype)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+        _fail(path, f"not a readable .npz file: {str(exc).splitlines()[0] if str(exc) else exc}")
+    return out
+
+
+def _read_npz(data: bytes, path: str, max_memory: int = MAX_MEMORY) -> LatentGraph:
+    import io as _io
+
+    need = 0
+    for name, (shape, dtype) in _npz_headers(data, path).items():
+        n = int(np.prod(shape, dtype=object)) if shape else 1
+        need += n * max(dtype.itemsize, 1) + (n * 2 if name in ("Gz", "Ga") else 0)
+    if need > max_memory:
+        _fail(path, f"its arrays need about {_size(need)} of memory once loaded, over the limit "
+                    f"of {_size(max_memory)} (raise it with max_memory, or --max-memory)")
+    try:
+        with np.load(_io.BytesIO(data), allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     except ValueError as exc:
         _fail(path, f"not a plain .npz of arrays (pickled objects are refused): {exc}")

@@ -210,8 +210,8 @@ def quote_name(name: str) -> str:
     >>> from identkit.graphs import quote_name
     >>> print(quote_name("robot"), quote_name("z'1"), quote_name("α"), quote_name("a, b"))
     robot z'1 α "a, b"
-    >>> print(quote_name('say "hi"'), quote_name("tab	here"))
-    "say "hi"" "tab	here"
+    >>> print(quote_name('say "hi"'), quote_name("tab\there"))
+    "say \"hi\"" "tab\u0009here"
 
     Notes
     -----

@@ -12,7 +12,7 @@ import sys
 from . import _jsonfmt
 from .errors import IdentkitError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "int_option", "float_option", "size_option"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,11 +26,102 @@ class _UsageError(Exception):
     pass
 
 
-def _add_source(p, path_help="a graph file"):
-    """The PATH | --example NAME pair of the commands that read a model."""
+def int_option(lo: int, hi: int, what: str = "N"):
+    """An argparse ``type`` accepting a decimal integer with ``lo <= N <= hi``, else one line.
+
+    Every numeric option of the command states its range in its help and is checked by this
+    before any work starts, so ``--maps 1000000000`` or ``--samples -3`` is refused at once.
+
+    Examples
+    --------
+    >>> from identkit.cli import int_option
+    >>> int_option(0, 100)("42")
+    42
+    >>> int_option(0, 100)("-3")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: -3 is out of range: give an integer from 0 to 100
+    """
+
+    def parse(text: str) -> int:
+        t = text.strip().replace("_", "")
+        if not (t.lstrip("+-").isdigit() and t.lstrip("+-").isascii()) or len(t) > 30:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+        v = int(t)
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(
+                f"{v} is out of range: give an integer from {lo} to {hi}")
+        return v
+
+    parse.__name__ = what
+    return parse
+
+
+def float_option(lo: float, hi: float):
+    """An argparse ``type`` accepting a finite number with ``lo <= x <= hi``."""
+
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not lo <= v <= hi:  # NaN fails both comparisons
+            raise argparse.ArgumentTypeError(f"{text} is out of range: give a number from {lo} "
+                                             f"to {hi}")
+        return v
+
+    return parse
+
+
+def size_option(text: str) -> int:
+    """A size in bytes for ``--max-bytes``/``--max-memory``: ``5000000``, ``64M``, ``2G`` (1 to 1T)."""
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    mult = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}.get(t[-1:], 1)
+    digits = t[:-1] if mult > 1 else t
+    if not (digits.isdigit() and digits.isascii()) or len(digits) > 15:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 500000, 64M, 2G)")
+    v = int(digits) * mult
+    if not 1 <= v <= 2**40:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: give a size from 1 to 1T")
+    return v
+
+
+_MAX_LATENTS = 10**6
+
+
+def latents_option(text: str) -> str:
+    """``design --latents``: a count from 1 to 1,000,000 or comma-separated names.
+
+    Returned unchanged when valid; ``-3``, ``0`` or an empty list is refused.
+    """
+    t = text.strip()
+    if t.lstrip("+-").isdigit():
+        int_option(1, _MAX_LATENTS)(t)
+        return t.lstrip("+")
+    if not [x for x in t.split(",") if x.strip()]:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a number of latents nor a "
+                                         "comma-separated list of names")
+    return text
+
+
+def _add_source(p, path_help="a graph file (JSON, YAML, text or .npz; - reads standard input)"):
+    """The PATH | --example NAME pair of the commands that read a model, and its limits."""
     src = p.add_mutually_exclusive_group()
     src.add_argument("path", nargs="?", help=path_help)
-    src.add_argument("--example", metavar="NAME", help="a catalogue example (see `examples`)")
+    src.add_argument("--example", metavar="NAME",
+                     help="a catalogue example or a worked mechanism (see `examples`)")
+    _add_limits(p)
+
+
+def _add_limits(p):
+    p.add_argument("--max-bytes", type=size_option, default=None, metavar="SIZE",
+                   help="refuse input files larger than this (default 256M; e.g. 1G)")
+    p.add_argument("--max-memory", type=size_option, default=None, metavar="SIZE",
+                   help="refuse files whose declared sizes need more memory (default 2G)")
+
+
+_MAX_SEED = 2**63 - 1
+_SEED_HELP = "the random seed, 0 to 2**63-1 (default 0); the same seed gives the same output"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(mechanism sparsity, Lachapelle et al. 2026)",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print the traceback (or set IDENTKIT_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = sub.add_parser("check", help="analyze a graph: verdict, identified latents, blocks, why")
@@ -56,12 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regularize", metavar="a|z|az")
 
     p = sub.add_parser("design", help="the fewest interventions that disentangle n latents")
-    p.add_argument("--latents", required=True, metavar="N",
-                   help="the number of latents, or a comma-separated list of names")
+    p.add_argument("--latents", required=True, metavar="N", type=latents_option,
+                   help="the number of latents (1 to 1,000,000), or a comma-separated list of "
+                        "names")
     p.add_argument("--static", action="store_true",
                    help="no temporal dynamics (T = 1): count Σ|T_l| interventions (Example 13)")
-    p.add_argument("--max-targets", type=int, metavar="K",
-                   help="at most K targets per intervention")
+    p.add_argument("--max-targets", type=int_option(1, _MAX_LATENTS, "K"), metavar="K",
+                   help="at most K targets per intervention (1 to 1,000,000)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the design as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -80,20 +174,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source(p)
     p.add_argument("--mechanism", default="nonlinear",
                    choices=["nonlinear", "heteroscedastic", "linear", "hard", "soft"])
-    p.add_argument("--maps", type=int, default=10, metavar="K",
-                   help="K preserving and K violating maps (default 10)")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--maps", type=int_option(0, 10_000, "K"), default=10, metavar="K",
+                   help="K preserving and K violating maps (0 to 10,000; default 10)")
+    p.add_argument("--seed", type=int_option(0, _MAX_SEED, "S"), default=0, metavar="S",
+                   help=_SEED_HELP)
     p.add_argument("--regularize", metavar="a|z|az")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("generate", help="write a paper dataset (or any graph's) as .npz")
     p.add_argument("source", metavar="NAME|PATH", help="a dataset name or a graph file")
-    p.add_argument("--samples", type=int, required=True, metavar="N")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
-    p.add_argument("--p", type=float, default=0.5, help="edge probability (random-graph datasets)")
+    p.add_argument("--samples", type=int_option(1, 10_000_000, "N"), required=True, metavar="N",
+                   help="the number of samples (1 to 10,000,000)")
+    p.add_argument("--seed", type=int_option(0, _MAX_SEED, "S"), default=0, metavar="S",
+                   help=_SEED_HELP)
+    p.add_argument("--p", type=float_option(0.0, 1.0), default=0.5,
+                   help="edge probability, 0 to 1 (random-graph datasets)")
     p.add_argument("--mechanism", choices=["nonlinear", "heteroscedastic", "linear", "hard", "soft"],
                    help="for a graph file (default nonlinear)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.npz")
+    _add_limits(p)
 
     p = sub.add_parser("score", help="MCC, R and Rcon of learned latents against true ones")
     p.add_argument("--true", required=True, metavar="Z", help="true latents: .npy, .npz or .csv")
@@ -103,11 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--example", metavar="NAME", help="a catalogue graph, for Rcon")
     p.add_argument("--regularize", metavar="a|z|az")
     p.add_argument("--method", choices=["pearson", "spearman"], default="pearson")
+    _add_limits(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("theorems", help="try to refute the paper's results by computation")
     p.add_argument("--quick", action="store_true", help="smaller instances (what the tests run)")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--seed", type=int_option(0, _MAX_SEED, "S"), default=0, metavar="S",
+                   help=_SEED_HELP)
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("examples", help="list the paper's catalogue, or print one as a graph file")
@@ -117,45 +218,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args):
-    from . import examples, io
+def _limits(args) -> dict:
+    from . import io
 
-    if getattr(args, "example", None):
-        ex = examples.get(args.example)
-        return ex.graph, ex.regularize, None
-    if getattr(args, "path", None):
-        loaded = io.read_graph(args.path)
-        return loaded, None, args.path
-    raise _UsageError("identkit: give a graph file PATH or --example NAME")
+    return {"max_bytes": getattr(args, "max_bytes", None) or io.MAX_BYTES,
+            "max_memory": getattr(args, "max_memory", None) or io.MAX_MEMORY}
 
 
 _MECH_PREFIX = "mechanism-"
 
 
-def _mechanism_file(args):
-    """The parsed mapping when PATH is a mechanism file (it has 'mean' or 'log_density'), or
-    when --example names a worked mechanism (``mechanism-<name>``)."""
-    import os
+def _load_any(args):
+    """What the command was given: ``("graph", LatentGraph, default regularize, source)`` or
+    ``("mechanism", mapping, None, source)`` for a mechanism file or a worked mechanism
+    (``--example mechanism-<name>``). A file is read once, so ``-`` (standard input) works for
+    both; a mechanism is recognised without importing sympy."""
+    from . import io
 
     example = getattr(args, "example", None)
-    if example and example.lower().startswith(_MECH_PREFIX):
-        from .symbolic.catalogue import get_mechanism_example
+    if example:
+        if example.lower().startswith(_MECH_PREFIX):
+            from .symbolic.catalogue import get_mechanism_example
 
-        ex = get_mechanism_example(example[len(_MECH_PREFIX):])
-        args.path = example
-        return ex.spec
+            return "mechanism", get_mechanism_example(example[len(_MECH_PREFIX):]).spec, None, \
+                example
+        from . import examples
+
+        ex = examples.get(example)
+        return "graph", ex.graph, ex.regularize, example
     path = getattr(args, "path", None)
-    if not path or not os.path.exists(path) or os.path.splitext(path)[1].lower() not in (
-            ".json", ".yaml", ".yml"):
-        return None
-    from .io import _parse_data
-    from .symbolic.mechanism import is_mechanism_dict
+    if not path:
+        raise _UsageError(f"identkit {args.command}: give a graph file PATH or --example NAME "
+                          "(PATH - reads standard input)")
+    model = io.read_model(path, **_limits(args))
+    source = "<stdin>" if path == "-" else path
+    if isinstance(model, dict):
+        return "mechanism", model, None, source
+    return "graph", model, None, source
 
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    fmt = "json" if path.lower().endswith(".json") else "yaml"
-    data = _parse_data(text, fmt, path)
-    return data if is_mechanism_dict(data) else None
+
+def _load(args):
+    """``(graph, default regularize, source)``; a mechanism gives the graphs derived from it
+    exactly (:meth:`identkit.symbolic.SymbolicMechanism.graph`)."""
+    kind, model, reg, source = _load_any(args)
+    if kind == "mechanism":
+        from .symbolic import mechanism_from_dict
+
+        model = mechanism_from_dict(model, source=source).graph().graph
+    return model, reg, source
 
 
 def _cmd_check_mechanism(args, data, out) -> int:
@@ -188,10 +298,10 @@ def _group_orders(g, reg):
 def _cmd_check(args, out) -> int:
     from .report import analyze
 
-    data = _mechanism_file(args)
-    if data is not None:
-        return _cmd_check_mechanism(args, data, out)
-    g, default_reg, _ = _load(args)
+    kind, g, default_reg, source = _load_any(args)
+    if kind == "mechanism":
+        args.path = source
+        return _cmd_check_mechanism(args, g, out)
     reg = args.regularize if args.regularize is not None else default_reg
     report = analyze(g, reg)
     n_gp, n_aut = _group_orders(g, report.regularize)
@@ -414,10 +524,10 @@ def _cmd_theorems(args, out) -> int:
 def _cmd_examples(args, out) -> int:
     from . import examples, io
 
-    from .symbolic.catalogue import get_mechanism_example, mechanism_examples
-
     if args.name:
         if args.name.lower().startswith(_MECH_PREFIX):
+            from .symbolic.catalogue import get_mechanism_example
+
             spec = get_mechanism_example(args.name[len(_MECH_PREFIX):]).spec
             if args.format == "json":
                 out.write(_jsonfmt.dumps(spec) + "\n")
@@ -429,6 +539,8 @@ def _cmd_examples(args, out) -> int:
         ex = examples.get(args.name)
         out.write(io.dumps_graph(ex.graph, args.format))
         return 0
+    from .symbolic.catalogue import mechanism_examples
+
     mechs = [(_MECH_PREFIX + e.name, e) for e in mechanism_examples()]
     width = max([len(n) for n in examples.names()] + [len(n) for n, _ in mechs])
     out.write("Graphs (the criterion):\n")
@@ -441,8 +553,20 @@ def _cmd_examples(args, out) -> int:
     return 0
 
 
+def _debugging(argv) -> bool:
+    import os
+
+    flag = os.environ.get("IDENTKIT_DEBUG", "").strip().lower() not in ("", "0", "no", "false")
+    return flag or "--debug" in (sys.argv[1:] if argv is None else argv)
+
+
 def main(argv=None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Every failure is one line on stderr and exit status 2: usage errors, bad input (naming the
+    file and the place), and identkit's own bugs, whose line says how to get the traceback
+    (``--debug`` or ``IDENTKIT_DEBUG=1``).
+    """
     out = sys.stdout
     try:
         parser = build_parser()
@@ -459,22 +583,37 @@ def main(argv=None) -> int:
                 "design": _cmd_design, "repair": _cmd_repair, "verify": _cmd_verify,
                 "generate": _cmd_generate, "score": _cmd_score, "theorems": _cmd_theorems}[args.command](args, out)
     except _UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(_one_line(str(exc)), file=sys.stderr)
         return 2
     except IdentkitError as exc:
-        print(f"identkit: error: {exc}", file=sys.stderr)
+        print(f"identkit: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
-    except (OSError, MemoryError) as exc:
-        print(f"identkit: error: {exc}", file=sys.stderr)
+    except MemoryError:
+        print("identkit: error: out of memory; the input is too large for this machine "
+              "(see --max-memory)", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"identkit: error: {where}{_one_line(exc.strerror or str(exc) or type(exc).__name__)}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("identkit: interrupted", file=sys.stderr)
         return 2
-    except Exception as exc:  # a bug of ours: still one line, never a traceback
-        msg = str(exc).splitlines()[0] if str(exc) else ""
-        print(f"identkit: internal error ({type(exc).__name__}: {msg}); please report it with "
-              "the command and input", file=sys.stderr)
+    except Exception as exc:  # a bug of ours: still one line, unless the user asks for more
+        if _debugging(argv):
+            raise
+        msg = _one_line(str(exc))
+        print(f"identkit: internal error ({type(exc).__name__}{': ' + msg if msg else ''}); "
+              "rerun with --debug (or IDENTKIT_DEBUG=1) for the traceback, and please report it "
+              "with the command and input", file=sys.stderr)
         return 2
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    """The first line of a message, cut to ``limit`` characters (a message is one line)."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[:limit] + "..."
 
 
 def console_main():  # pragma: no cover - entry point

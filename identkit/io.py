@@ -55,6 +55,8 @@ __all__ = [
     "parse_text",
     "format_text",
     "read_text",
+    "read_model",
+    "is_mechanism_data",
     "schema",
     "MAX_BYTES",
     "MAX_MEMORY",
@@ -970,6 +972,67 @@ def dumps_graph(g: LatentGraph, format: str = "json", style: str = "auto") -> st
     raise GraphFileError(f"unknown format {format!r}; use json, yaml or text")
 
 
+def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
+               max_memory: int = MAX_MEMORY) -> LatentGraph:
+    """Read a graph file, or the mapping of a mechanism file, from a path or standard input.
+
+    Like :func:`read_graph`, but a JSON or YAML file holding a written mechanism (it has the
+    key ``mean`` or ``log_density``) is returned as its mapping, for
+    :func:`identkit.symbolic.mechanism_from_dict`; it is recognised without importing sympy.
+    The size and memory limits apply as in :func:`read_graph`.
+
+    Returns
+    -------
+    LatentGraph or dict
+
+    Parameters
+    ----------
+    path : str or path-like
+        A regular file, or ``-`` for standard input (the format is then sniffed, or ``format``).
+    format : {"json", "yaml", "text", "npz"}, optional
+    max_bytes : int
+        Refuse files larger than this (default 256 MiB).
+    max_memory : int
+        Refuse files whose declared counts (``latents: 100000000``) or ``.npz`` array shapes
+        would make identkit allocate more than this many bytes (default 2 GiB); the check is
+        made before anything is allocated and the message gives the estimate.
+
+    Raises
+    ------
+    GraphFileError
+        If the file is missing, not a regular file, too large, unreadable, malformed, or
+        breaks the schema; the message names the file and the key, line or entry at fault.
+
+    Examples
+    --------
+    >>> import os, tempfile, identkit as ik
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write('{"latents": ["x"], "mean": {"x": "x_lag1"}}')
+    >>> ik.io.read_model(path)
+    {'latents': ['x'], 'mean': {'x': 'x_lag1'}}
+    """
+    path = os.fspath(path)
+    source = "<stdin>" if path == "-" else path
+    fmt = format or _format_of(path)
+    if format is not None and format not in ("json", "yaml", "text", "npz"):
+        _fail(source, f"unknown format {format!r}; use json, yaml, text or npz")
+    data = _read_bytes(path, max_bytes)
+    if fmt == "npz" or (format is None and fmt == "text" and data.startswith(b"PK\x03\x04")):
+        return _read_npz(data, source, max_memory)
+    text = _decode(data, source)
+    del data
+    if format is None and fmt == "text":
+        fmt = _format_of(path, text[:4096])
+    if fmt in ("json", "yaml"):
+        parsed = _parse_data(text, fmt, source)
+        del text  # keep the peak near the parsed data plus one boolean matrix
+        if is_mechanism_data(parsed):
+            return parsed
+        return graph_from_dict(parsed, source, max_memory=max_memory)
+    return parse_text(text, source)
+
+
 def read_graph(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
                max_memory: int = MAX_MEMORY) -> LatentGraph:
     """Read a graph file (JSON, YAML, text form or ``.npz``), chosen by extension or ``format``.
@@ -1001,23 +1064,24 @@ def read_graph(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
     >>> ik.io.read_graph(path).Gz.astype(int).tolist()
     [[1, 0], [1, 1]]
     """
-    path = os.fspath(path)
-    source = "<stdin>" if path == "-" else path
-    fmt = format or _format_of(path)
-    if format is not None and format not in ("json", "yaml", "text", "npz"):
-        _fail(source, f"unknown format {format!r}; use json, yaml, text or npz")
-    data = _read_bytes(path, max_bytes)
-    if fmt == "npz" or (format is None and fmt == "text" and data.startswith(b"PK\x03\x04")):
-        return _read_npz(data, source, max_memory)
-    text = _decode(data, source)
-    del data
-    if format is None and fmt == "text":
-        fmt = _format_of(path, text[:4096])
-    if fmt in ("json", "yaml"):
-        parsed = _parse_data(text, fmt, source)
-        del text  # keep the peak near the parsed data plus one boolean matrix
-        return graph_from_dict(parsed, source, max_memory=max_memory)
-    return parse_text(text, source)
+    model = read_model(path, format, max_bytes=max_bytes, max_memory=max_memory)
+    if isinstance(model, dict):
+        _fail("<stdin>" if os.fspath(path) == "-" else os.fspath(path),
+              "is a mechanism file (it has 'mean' or 'log_density'), not a graph file; read it "
+              "with identkit.symbolic.load_mechanism, whose .graph() derives the graphs")
+    return model
+
+
+def is_mechanism_data(data) -> bool:
+    """Whether parsed file data is a mechanism (a mapping with ``mean`` or ``log_density``).
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> ik.io.is_mechanism_data({"latents": 2, "mean": {}}), ik.io.is_mechanism_data({"Gz": [[1]]})
+    (True, False)
+    """
+    return isinstance(data, dict) and ("mean" in data or "log_density" in data)
 
 
 def write_graph(g: LatentGraph, path, format: str | None = None, style: str = "auto") -> None:

@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from .entanglement import _features, _subset_pairs, resolve_regularize
-from .graphs import LatentGraph
+from .graphs import LatentGraph, quote_name
 
 __all__ = ["EntanglementReport", "analyze", "assumptions_text"]
 
@@ -117,7 +117,7 @@ class EntanglementReport:
         """
         g = self.graph
         i, j = g.latent_index(i), g.latent_index(j)
-        name_i, name_j = g.latents[i], g.latents[j]
+        name_i, name_j = quote_name(g.latents[i]), quote_name(g.latents[j])
         out = []
         if "a" in self.regularize:
             pi, pj = g.parents_a(i), g.parents_a(j)
@@ -143,11 +143,13 @@ class EntanglementReport:
         i, j = g.latent_index(i), g.latent_index(j)
         inc = self.inclusions(i, j)
         if i == j:
-            return f"true {g.latents[i]} always depends on its own match, learned {g.latents[i]}"
+            name = quote_name(g.latents[i])
+            return f"true {name} always depends on its own match, learned {name}"
         allowed = all("⊄" not in s for s in inc)
         verb = "may depend" if allowed else "cannot depend"
         why = "; ".join(inc) if allowed else "; ".join(s for s in inc if "⊄" in s)
-        return f"true {g.latents[i]} {verb} on learned {g.latents[j]} because {why}"
+        return (f"true {quote_name(g.latents[i])} {verb} on learned {quote_name(g.latents[j])} "
+                f"because {why}")
 
     @cached_property
     def explanations(self) -> tuple:
@@ -228,7 +230,7 @@ class EntanglementReport:
         names = g.latents
         lines = [self.summary()]
         if not self.complete:
-            ident = ", ".join(names[i] for i in self.identified) or "none"
+            ident = ", ".join(quote_name(names[i]) for i in self.identified) or "none"
             lines.append(f"Identified latents (row of C is {{i}}): {ident}")
             ent = [b for b in self.blocks if len(b) > 1]
             if ent:

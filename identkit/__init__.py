@@ -10,17 +10,6 @@ identkit says whether mechanism-sparsity regularization guarantees disentangled 
 (False, ['z1'])
 """
 
-from . import examples, io
-from .consistency import are_consistent, relabelings
-from .entanglement import (
-    criterion_witnesses,
-    entanglement_graph,
-    entanglement_pairs,
-    is_graph_preserving,
-    preserving_pattern,
-    resolve_regularize,
-    satisfies_criterion,
-)
 from .errors import (
     DependencyError,
     ExampleNotFoundError,
@@ -31,14 +20,39 @@ from .errors import (
     ParseError,
     RegularizeError,
 )
-from .graphs import LatentGraph
-from .report import EntanglementReport, analyze
-from .symmetry import (
-    PermutationGroup,
-    automorphisms,
-    graph_preserving_permutations,
-    permutation_matrix,
-)
+
+# The rest is imported on first use (PEP 562), so `import identkit` and a command that needs
+# only part of the package (``identkit check`` on a small file) start fast.
+_LAZY = {
+    "examples": None, "io": None,
+    "are_consistent": "consistency", "relabelings": "consistency",
+    "criterion_witnesses": "entanglement", "entanglement_graph": "entanglement",
+    "entanglement_pairs": "entanglement", "is_graph_preserving": "entanglement",
+    "preserving_pattern": "entanglement", "resolve_regularize": "entanglement",
+    "satisfies_criterion": "entanglement",
+    "LatentGraph": "graphs",
+    "EntanglementReport": "report", "analyze": "report",
+    "PermutationGroup": "symmetry", "automorphisms": "symmetry",
+    "graph_preserving_permutations": "symmetry", "permutation_matrix": "symmetry",
+}
+
+
+def __getattr__(name):
+    import importlib
+
+    if name not in _LAZY:
+        raise AttributeError(f"module 'identkit' has no attribute {name!r}")
+    module = _LAZY[name]
+    value = importlib.import_module(f".{name if module is None else module}", __name__)
+    if module is not None:
+        value = getattr(value, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

@@ -23,8 +23,8 @@ writes, as an independent route to the same verdict: ``C = I`` iff every interse
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
+from ._csr import BoolCSR, is_scipy_sparse
 from .errors import GraphError, RegularizeError
 from .graphs import LatentGraph
 
@@ -86,17 +86,17 @@ def resolve_regularize(g: LatentGraph, regularize: str | None = None) -> str:
     return "".join(ch for ch in "az" if ch in letters)
 
 
-def _features(g: LatentGraph, reg: str) -> sp.csr_array:
-    """The feature matrix ``F = [Ga | Gz | Gzᵀ]`` of the regularized graphs (CSR, 0/1 int8)."""
+def _features(g: LatentGraph, reg: str) -> BoolCSR:
+    """The feature matrix ``F = [Ga | Gz | Gzᵀ]`` of the regularized graphs (canonical CSR)."""
     blocks = []
     if "a" in reg:
-        blocks.append(g.Ga_sparse)
+        blocks.append(g._Ga)
     if "z" in reg:
-        blocks.append(g.Gz_sparse)
+        blocks.append(g._Gz)
         blocks.append(g._Gz_T)
     d = g.n_latents
     if not blocks:
-        return sp.csr_array((d, 0), dtype=np.int32)
+        return BoolCSR(np.zeros(d + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), (d, 0))
     # stack the blocks side by side row by row (all are canonical CSR with sorted indices)
     widths = np.cumsum([0] + [b.shape[1] for b in blocks])
     counts = sum(np.diff(b.indptr) for b in blocks)
@@ -107,8 +107,7 @@ def _features(g: LatentGraph, reg: str) -> sp.csr_array:
     # each block is sorted by row and its column offset exceeds the previous block's, so a
     # stable sort by row (a merge of len(blocks) sorted runs) leaves columns sorted in each row
     order = np.argsort(rows, kind="stable")
-    return sp.csr_array((np.ones(cols.size, dtype=np.int32), cols[order], indptr),
-                        shape=(d, int(widths[-1])))
+    return BoolCSR(indptr, cols[order], (d, int(widths[-1])))
 
 
 def _gemm_subset(Fb: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -189,7 +188,7 @@ def _dense_subset(Fb: np.ndarray, max_filter: int = 32) -> tuple[np.ndarray, np.
     return rows[idx], cols[idx]
 
 
-def _sparse_subset(F: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+def _sparse_subset(F) -> tuple[np.ndarray, np.ndarray]:
     """The subset relation of sparse rows, through each row's rarest column.
 
     ``row_i ⊆ row_j`` forces j to contain the column of ``row_i`` that the fewest rows have, so
@@ -198,8 +197,10 @@ def _sparse_subset(F: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     shared by every row (a global action, say) costs nothing unless it is a row's only one, where
     ``F Fᵀ`` would pay d² for it. Rows with no entries are subsets of every row.
     """
+    import scipy.sparse as sp  # the large-graph route: worth its import time
+
     d, n = F.shape
-    F = F.tocsr()
+    F = (F.to_scipy() if isinstance(F, BoolCSR) else sp.csr_array(F)).astype(np.int32)
     F.sort_indices()
     deg = np.diff(F.indptr)
     nonempty = np.flatnonzero(deg > 0)
@@ -234,17 +235,20 @@ def _sparse_subset(F: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     return rows[order], cols[order]
 
 
-def _subset_pairs(F: sp.csr_array, route: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _subset_pairs(F, route: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """All pairs (i, j) with ``row_i(F) ⊆ row_j(F)``, sorted by i then j.
 
     Three routes to the same relation, chosen by cost unless ``route`` names one: ``"blas"``
     (one dense product, for small matrices), ``"sparse"`` (:func:`_sparse_subset`, memory
     proportional to the candidates and the output) and ``"dense"`` (:func:`_dense_subset`).
     """
+    if not isinstance(F, BoolCSR):
+        from .graphs import _as_sparse_bool
+
+        F = _as_sparse_bool(F, "F")
     d, n = F.shape
     if route is None:
-        F = sp.csr_array(F)
-        col_counts = np.diff(sp.csr_array(F.T).indptr).astype(np.float64)
+        col_counts = np.bincount(F.indices, minlength=n).astype(np.float64)
         deg = np.diff(F.indptr)
         # candidates of the sparse route: at most Σ_i (rarest column count) ≤ Σ_k |column_k|²
         nz = deg > 0
@@ -263,7 +267,7 @@ def _subset_pairs(F: sp.csr_array, route: str | None = None) -> tuple[np.ndarray
         rows, cols = np.nonzero(_gemm_subset(Fb, np.arange(d)))
         return rows.astype(np.int64), cols.astype(np.int64)
     if route == "sparse":
-        return _sparse_subset(sp.csr_array(F))
+        return _sparse_subset(F)
     if route == "dense":
         return _dense_subset(F.toarray().astype(bool))
     raise ValueError(f"unknown route {route!r}")
@@ -273,7 +277,7 @@ def _as_01(G, arg="G"):
     """Validate a general 0/1 matrix (d x n) and return it as CSR int32."""
     from .graphs import _as_sparse_bool
 
-    return _as_sparse_bool(G, arg).astype(np.int32)
+    return _as_sparse_bool(G, arg)
 
 
 def preserving_pattern(G) -> np.ndarray:
@@ -422,7 +426,9 @@ def is_graph_preserving(M, g: LatentGraph, regularize: str | None = None, *, ato
     O(nnz(M) + nnz(C)) time; never builds a dense pattern.
     """
     d = g.n_latents
-    if sp.issparse(M):
+    if is_scipy_sparse(M):
+        import scipy.sparse as sp
+
         coo = sp.coo_array(M)
         shape, data, r, c = coo.shape, coo.data, coo.row, coo.col
     else:

@@ -6,9 +6,11 @@ JMLR 2026, §2-3) with the paper's orientation, **rows are children**:
 * ``Gz`` (d x d): ``Gz[i, j] = 1`` iff latent ``z_j`` at a past step is a parent of ``z_i^t``;
 * ``Ga`` (d x m): ``Ga[i, l] = 1`` iff auxiliary variable (action) ``a_l`` is a parent of ``z_i^t``.
 
-Either graph may be absent (``None``), not both. The graphs are stored sparse (scipy CSR), so a model
-with 10,000 latents costs memory proportional to its edges; the dense boolean arrays are built only
-when the ``Gz``/``Ga`` properties are read. Names are labels carried alongside the matrices.
+Either graph may be absent (``None``), not both. The graphs are stored sparse, in compressed rows
+built with numpy alone (scipy is imported only when ``Gz_sparse``/``Ga_sparse`` is asked for or a
+large graph needs it), so a model with 10,000 latents costs memory proportional to its edges; the
+dense boolean arrays are built only when the ``Gz``/``Ga`` properties are read. Names are labels
+carried alongside the matrices.
 
 networkx uses the opposite orientation (an edge ``u -> v`` is ``A[u, v]``); the conversions
 :meth:`LatentGraph.to_networkx` and :meth:`LatentGraph.from_networkx` are the only places where the
@@ -23,8 +25,8 @@ from functools import cached_property
 from typing import Iterable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
+from ._csr import BoolCSR, is_scipy_sparse
 from .errors import GraphError
 
 __all__ = ["LatentGraph", "quote_name"]
@@ -56,12 +58,17 @@ def _ragged_row(value, arg):
     return f"{arg} must be a 2-D array of 0/1 entries"
 
 
-def _as_sparse_bool(value, arg: str) -> sp.csr_array:
+def _as_sparse_bool(value, arg: str) -> BoolCSR:
     """Validate a 0/1 matrix (nested lists, numpy array or scipy sparse) and return canonical CSR.
 
-    Complexity: O(number of entries) for dense input, O(nnz) for sparse input.
+    Complexity: O(number of entries) for dense input, O(nnz) for sparse input. scipy is
+    imported only when the input is a scipy sparse matrix.
     """
-    if sp.issparse(value):
+    if isinstance(value, BoolCSR):
+        return value
+    if is_scipy_sparse(value):
+        import scipy.sparse as sp
+
         coo = sp.coo_array(value)
         if coo.ndim != 2:
             raise GraphError(f"{arg} must be 2-D, got {coo.ndim}-D")
@@ -76,14 +83,7 @@ def _as_sparse_bool(value, arg: str) -> sp.csr_array:
                     _bad_entry_message(arg, int(coo.row[k]), int(coo.col[k]), data[k].item())
                 )
         keep = data.astype(bool)
-        out = sp.csr_array(
-            (np.ones(int(keep.sum()), dtype=bool), (coo.row[keep], coo.col[keep])),
-            shape=coo.shape,
-        )
-        out.sum_duplicates()
-        out.sort_indices()
-        out.data[:] = True
-        return out
+        return BoolCSR.from_coo(coo.row[keep], coo.col[keep], coo.shape)
     if (isinstance(value, (list, tuple)) and value
             and all(isinstance(r, (list, tuple)) for r in value)):
         return _rows_to_csr(value, arg)
@@ -121,7 +121,7 @@ def _as_sparse_bool(value, arg: str) -> sp.csr_array:
     return _csr_from_dense(mask)
 
 
-def _rows_to_csr(rows, arg: str) -> sp.csr_array:
+def _rows_to_csr(rows, arg: str) -> BoolCSR:
     """Validate nested lists row by row (memory: one boolean matrix plus one row at a time)."""
     n = len(rows[0])
     if n == 0:
@@ -154,14 +154,9 @@ def _rows_to_csr(rows, arg: str) -> sp.csr_array:
     return _csr_from_dense(mask)
 
 
-def _csr_from_dense(mask: np.ndarray) -> sp.csr_array:
-    """Canonical boolean CSR of a dense boolean matrix with a single constructor call."""
-    rows, cols = np.nonzero(mask)
-    indptr = np.zeros(mask.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=mask.shape[0]), out=indptr[1:])
-    return sp.csr_array(
-        (np.ones(cols.size, dtype=bool), cols.astype(np.int64), indptr), shape=mask.shape
-    )
+def _csr_from_dense(mask: np.ndarray) -> BoolCSR:
+    """Canonical boolean CSR of a dense boolean matrix."""
+    return BoolCSR.from_dense(mask)
 
 
 def _first_seen(names) -> list:
@@ -470,8 +465,9 @@ class LatentGraph:
             sets.append(t)
         if latents is None:
             if Gz is not None:
-                latents = _check_names(None, np.shape(Gz)[0] if not sp.issparse(Gz)
-                                       else Gz.shape[0], "z", "latents")
+                latents = _check_names(None, Gz.shape[0] if is_scipy_sparse(Gz)
+                                       or isinstance(Gz, BoolCSR) else np.shape(Gz)[0],
+                                       "z", "latents")
             else:
                 latents = _first_seen(v for t in sets for v in t)
         elif isinstance(latents, numbers.Integral):
@@ -484,9 +480,7 @@ class LatentGraph:
             for v in t:
                 rows.append(_lookup(index, v, f"targets[{l}]", "latent"))
                 cols.append(l)
-        Ga = sp.csr_array(
-            (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(latents), len(sets))
-        )
+        Ga = BoolCSR.from_coo(rows, cols, (len(latents), len(sets)))
         return cls(Gz=Gz, Ga=Ga, latents=latents, actions=actions)
 
     @classmethod
@@ -545,10 +539,10 @@ class LatentGraph:
         has_a = G.graph.get("actions", bool(actions))
         d, m = len(latents), len(actions)
         Gz = (
-            sp.csr_array((np.ones(len(zr), bool), (zr, zc)), shape=(d, d)) if has_z else None
+            BoolCSR.from_coo(zr, zc, (d, d)) if has_z else None
         )
         Ga = (
-            sp.csr_array((np.ones(len(ar), bool), (ar, ac)), shape=(d, m))
+            BoolCSR.from_coo(ar, ac, (d, m))
             if has_a and m
             else None
         )
@@ -636,15 +630,15 @@ class LatentGraph:
         """Dense read-only boolean ``Ga`` (d x m, rows are children), or None. O(d m) memory."""
         return None if self._Ga is None else _readonly(self._Ga.toarray())
 
-    @property
+    @cached_property
     def Gz_sparse(self):
-        """``Gz`` as a boolean scipy CSR array (do not modify), or None."""
-        return self._Gz
+        """``Gz`` as a boolean scipy CSR array (do not modify), or None. Imports scipy."""
+        return None if self._Gz is None else self._Gz.to_scipy()
 
-    @property
+    @cached_property
     def Ga_sparse(self):
-        """``Ga`` as a boolean scipy CSR array (do not modify), or None."""
-        return self._Ga
+        """``Ga`` as a boolean scipy CSR array (do not modify), or None. Imports scipy."""
+        return None if self._Ga is None else self._Ga.to_scipy()
 
     @cached_property
     def _Gz_T(self):
@@ -743,8 +737,8 @@ class LatentGraph:
         p = _check_perm(perm, self.n_latents)
         inv = np.empty_like(p)
         inv[p] = np.arange(p.size)
-        Gz = None if self._Gz is None else self._Gz[inv][:, inv]
-        Ga = None if self._Ga is None else self._Ga[inv]
+        Gz = None if self._Gz is None else self._Gz.take(inv, inv)
+        Ga = None if self._Ga is None else self._Ga.take(inv)
         latents = [self._latents[k] for k in inv.tolist()]
         return LatentGraph(Gz=Gz, Ga=Ga, latents=latents,
                            actions=self._actions if self._Ga is not None else None)
@@ -768,7 +762,7 @@ class LatentGraph:
                 k += 1
                 if f"a{k}" not in taken:
                     names.append(f"a{k}")
-        Ga = extra._Ga if self._Ga is None else sp.hstack([self._Ga, extra._Ga], format="csr")
+        Ga = extra._Ga if self._Ga is None else self._Ga.hstack(extra._Ga)
         return LatentGraph(Gz=self._Gz, Ga=Ga, latents=self._latents,
                            actions=list(self._actions) + list(names))
 
@@ -833,16 +827,9 @@ def _readonly(a):
     return a
 
 
-def _transpose(m: sp.csr_array) -> sp.csr_array:
-    """Canonical CSR of the transpose (sorted indices), with one constructor call. O(nnz log nnz)."""
-    n_rows, n_cols = m.shape
-    rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(m.indptr))
-    cols = m.indices.astype(np.int64)
-    order = np.lexsort((rows, cols))
-    indptr = np.zeros(n_cols + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cols, minlength=n_cols), out=indptr[1:])
-    return sp.csr_array((np.ones(rows.size, dtype=bool), rows[order], indptr),
-                        shape=(n_cols, n_rows))
+def _transpose(m: BoolCSR) -> BoolCSR:
+    """Canonical CSR of the transpose (sorted indices). O(nnz log nnz)."""
+    return m.T
 
 
 def _resolve(key, names, kind):
@@ -896,7 +883,7 @@ def _edges_to_matrix(rows, cols, shape, edges, arg):
         if (counts > 1).any():
             k = int(first[np.flatnonzero(counts > 1)[0]])
             raise GraphError(f"{arg}[{k}] = {edges[k]!r} is listed more than once")
-    return sp.csr_array((np.ones(len(rows), bool), (rows, cols)), shape=shape)
+    return BoolCSR.from_coo(rows, cols, shape)
 
 
 def _check_perm(perm, n):

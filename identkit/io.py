@@ -37,7 +37,6 @@ import json
 import os
 import re
 import sys
-from importlib import resources
 
 import numpy as np
 
@@ -86,6 +85,8 @@ def schema() -> dict:
     >>> sorted(ik.io.schema()["properties"])[:3]
     ['Ga', 'Gz', 'action_edges']
     """
+    from importlib import resources
+
     text = resources.files("identkit").joinpath("schemas/graph.schema.json").read_text("utf-8")
     return json.loads(text)
 
@@ -268,35 +269,35 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
         # each source of each graph, as a LatentGraph with the common names
         Gz_sources, Ga_sources = [], []
         if "Gz" in data:
-            Gz_sources.append(("Gz", LatentGraph(Gz=data["Gz"], latents=latent_names).Gz_sparse))
+            Gz_sources.append(("Gz", LatentGraph(Gz=data["Gz"], latents=latent_names)._Gz))
         if t_edges is not None:
             Gz_sources.append(("temporal_edges", LatentGraph.from_edges(
-                temporal_edges=t_edges, latents=latent_names).Gz_sparse))
+                temporal_edges=t_edges, latents=latent_names)._Gz))
         if "Ga" in data:
             Ga_sources.append(("Ga", LatentGraph(Ga=data["Ga"], latents=latent_names,
-                                                 actions=action_names).Ga_sparse))
+                                                 actions=action_names)._Ga))
         if a_edges is not None:
             Ga_sources.append(("action_edges", LatentGraph.from_edges(
-                action_edges=a_edges, latents=latent_names, actions=action_names).Ga_sparse))
+                action_edges=a_edges, latents=latent_names, actions=action_names)._Ga))
         if targets is not None:
             if action_names is not None and len(action_names) != len(targets):
                 _fail(source, f"key 'interventions' has {len(targets)} target sets but "
                               f"{len(action_names)} actions are declared")
             Ga_sources.append(("interventions", LatentGraph.from_interventions(
-                targets, latents=latent_names, actions=action_names).Ga_sparse))
+                targets, latents=latent_names, actions=action_names)._Ga))
     except GraphError as exc:
         _fail(source, str(exc))
     for sources, label in ((Gz_sources, "Gz"), (Ga_sources, "Ga")):
         for (k1, m1), (k2, m2) in zip(sources, sources[1:]):
-            if m1.shape != m2.shape or (m1 != m2).nnz:
-                diff = (m1 != m2).tocoo() if m1.shape == m2.shape else None
-                where = ""
-                if diff is not None and diff.nnz:
-                    i, j = int(diff.row[0]), int(diff.col[0])
-                    cols = latent_names if label == "Gz" else (action_names or [])
-                    where = (f" at {label}[{i}, {j}] (child {latent_names[i]!r}, parent "
-                             f"{cols[j]!r}): {k1} says {int(m1[i, j])}, {k2} says {int(m2[i, j])}")
-                _fail(source, f"'{k1}' and '{k2}' disagree{where}")
+            if m1.shape != m2.shape:
+                _fail(source, f"'{k1}' and '{k2}' disagree: shapes {m1.shape} and {m2.shape}")
+            diff = m1.first_difference(m2)
+            if diff is not None:
+                i, j, v1, v2 = diff
+                cols = latent_names if label == "Gz" else (action_names or [])
+                _fail(source, f"'{k1}' and '{k2}' disagree at {label}[{i}, {j}] (child "
+                              f"{latent_names[i]!r}, parent {cols[j]!r}): {k1} says {v1}, "
+                              f"{k2} says {v2}")
     try:
         return LatentGraph(
             Gz=Gz_sources[0][1] if Gz_sources else None,
@@ -327,20 +328,20 @@ def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
     if style == "auto":
         style = "matrix" if g.n_latents <= 30 else "edges"
     out: dict = {"latents": list(g.latents)}
-    if g.Ga_sparse is not None:
+    if g._Ga is not None:
         out["actions"] = list(g.actions)
     if style == "matrix":
-        if g.Gz_sparse is not None:
+        if g._Gz is not None:
             out["Gz"] = g.Gz.astype(int).tolist()
-        if g.Ga_sparse is not None:
+        if g._Ga is not None:
             out["Ga"] = g.Ga.astype(int).tolist()
     else:
-        if g.Gz_sparse is not None:
-            r, c = g.Gz_sparse.nonzero()
+        if g._Gz is not None:
+            r, c = g._Gz.nonzero()
             out["temporal_edges"] = [[g.latents[j], g.latents[i]]
                                      for i, j in zip(r.tolist(), c.tolist())]
-        if g.Ga_sparse is not None:
-            r, c = g.Ga_sparse.nonzero()
+        if g._Ga is not None:
+            r, c = g._Ga.nonzero()
             out["action_edges"] = [[g.actions[l], g.latents[i]]
                                    for i, l in zip(r.tolist(), c.tolist())]
     return out
@@ -576,16 +577,16 @@ def format_text(g: LatentGraph) -> str:
     lat = [quote_name(x) for x in g.latents]
     act = [quote_name(x) for x in g.actions]
     lines = [f"latents: {' '.join(lat)}"]
-    if g.Ga_sparse is not None:
+    if g._Ga is not None:
         lines.append(f"actions: {' '.join(act)}")
     lines.append("graphs: " + " ".join(g.graphs))
-    if g.Gz_sparse is not None:
+    if g._Gz is not None:
         T = g._Gz_T
         for j in range(g.n_latents):
             ch = T.indices[T.indptr[j]: T.indptr[j + 1]].tolist()
             if ch:
                 lines.append(f"{lat[j]} -> " + ", ".join(lat[i] for i in ch))
-    if g.Ga_sparse is not None:
+    if g._Ga is not None:
         T = g._Ga_T
         for l in range(g.n_actions):
             ch = T.indices[T.indptr[l]: T.indptr[l + 1]].tolist()
@@ -1100,9 +1101,9 @@ def write_graph(g: LatentGraph, path, format: str | None = None, style: str = "a
     fmt = format or _format_of(path)
     if fmt == "npz":
         arrays = {"latents": np.array(g.latents, dtype=str)}
-        if g.Gz_sparse is not None:
+        if g._Gz is not None:
             arrays["Gz"] = g.Gz
-        if g.Ga_sparse is not None:
+        if g._Ga is not None:
             arrays["Ga"] = g.Ga
             arrays["actions"] = np.array(g.actions, dtype=str)
         _atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays), binary=True)

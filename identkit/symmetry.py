@@ -220,7 +220,7 @@ def _coloured_graph(g: LatentGraph, reg: str, extra_colors=None):
     inn = [()] * d
     loops = [False] * d
     if "z" in reg:
-        Gz, GzT = g.Gz_sparse, g._Gz_T
+        Gz, GzT = g._Gz, g._Gz_T
         out_l, in_l = [], []
         for i in range(d):
             # edge j -> i (j at t-1 is a parent of i): out-neighbours of j are Ch_z(j)
@@ -232,7 +232,7 @@ def _coloured_graph(g: LatentGraph, reg: str, extra_colors=None):
         out, inn = out_l, in_l
     rows = [()] * d
     if "a" in reg:
-        Ga = g.Ga_sparse
+        Ga = g._Ga
         rows = [tuple(Ga.indices[Ga.indptr[i]: Ga.indptr[i + 1]].tolist()) for i in range(d)]
     keys = [(loops[i], rows[i]) if extra_colors is None else (loops[i], rows[i], extra_colors[i])
             for i in range(d)]

@@ -215,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="print this example as a graph file")
     p.add_argument("--format", choices=["yaml", "json", "text"], default="json",
                    help="file format when printing one example")
+    for p in sub.choices.values():  # --debug also after the command name
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="on an internal error, print the traceback")
     return parser
 
 

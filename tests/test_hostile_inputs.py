@@ -166,7 +166,7 @@ def test_npz_whose_arrays_would_not_fit_is_refused_from_its_headers(tmp_path):
                                              "shape": (60_000, 60_000)})
     path = tmp_path / "bomb.npz"
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("Gz.npy", npformat.magic(1, 0) + header.getvalue() + b"\x00" * 64)
+        zf.writestr("Gz.npy", header.getvalue() + b"\x00" * 64)  # the header holds the magic
     refused(cli("check", path), "bomb.npz", "GiB of memory once loaded", "--max-memory")
     np.savez(tmp_path / "fine.npz", Gz=np.eye(3, dtype=bool))
     assert answered(cli("check", tmp_path / "fine.npz")).startswith("Complete")

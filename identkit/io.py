@@ -1100,6 +1100,12 @@ def write_graph(g: LatentGraph, path, format: str | None = None, style: str = "a
     path = os.fspath(path)
     fmt = format or _format_of(path)
     if fmt == "npz":
+        from .errors import OutputError
+
+        bad = next((n for n in g.latents + g.actions if n.endswith("\x00")), None)
+        if bad is not None:  # numpy's fixed-width strings drop trailing NUL characters
+            raise OutputError(f"{path}: the name {bad!r} ends in a NUL character, which .npz "
+                              "string arrays cannot hold; write JSON, YAML or the text form")
         arrays = {"latents": np.array(g.latents, dtype=str)}
         if g._Gz is not None:
             arrays["Gz"] = g.Gz

@@ -237,3 +237,75 @@ def test_writing_is_atomic_and_errors_are_typed(tmp_path):
         io.write_graph(g, path, format="xml")
     assert path.read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json"]
+
+
+# names: any non-blank Unicode string (no lone surrogates: files are UTF-8)
+_NAMES = st.text(min_size=1, max_size=6).filter(lambda s: s.strip())
+
+
+@st.composite
+def _named_models(draw):
+    g = draw(latent_graphs(max_latents=5))
+    names = draw(st.lists(_NAMES, min_size=g.n_latents + g.n_actions,
+                          max_size=g.n_latents + g.n_actions, unique=True))
+    return ik.LatentGraph(Gz=g.Gz, Ga=g.Ga, latents=names[:g.n_latents],
+                          actions=names[g.n_latents:] if g.Ga is not None else None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_named_models(), st.sampled_from(["json", "yaml", "txt", "npz"]))
+def test_arbitrary_unicode_names_round_trip_in_every_format(tmp_path_factory, g, ext):
+    """Whatever identkit writes it reads back: names with spaces, commas, arrows, quotes,
+    control characters, any script (the text form quotes what is not a bare name)."""
+    path = tmp_path_factory.mktemp("rt") / f"g.{ext}"
+    if ext == "npz" and any(n.endswith("\x00") for n in g.latents + g.actions):
+        with pytest.raises(ik.OutputError, match="NUL"):
+            io.write_graph(g, path)
+        assert not path.exists()
+        return
+    io.write_graph(g, path)
+    back = io.read_graph(path)
+    assert back == g and back.latents == g.latents and back.actions == g.actions
+
+
+@pytest.mark.parametrize("name", ["joint one", "a, b", "x -> y", 'say "hi"', "#tag", "do(x)",
+                                  "latents:", "α β", "tab\there", "9lives", "x\u2028y", "a\\b"])
+def test_text_form_quotes_every_name_that_is_not_bare(name):
+    g = ik.LatentGraph(Gz=[[1, 1], [0, 1]], latents=[name, "plain"])
+    from identkit.graphs import quote_name
+
+    text = io.format_text(g)
+    quoted = quote_name(name)
+    assert quoted.startswith('"') and quoted in text and quoted.isprintable()
+    assert text.count("\n") == 4  # unprintable characters never break a line
+    assert io.parse_text(text) == g
+
+
+def test_bare_names_are_written_without_quotes():
+    g = ik.LatentGraph(Gz=[[1]], latents=["z'1.a-b_c"])
+    assert io.format_text(g).splitlines()[0] == "latents: z'1.a-b_c"
+    assert io.parse_text("x->y") == io.parse_text("x -> y")  # '->' is never part of a name
+
+
+@pytest.mark.parametrize("text, words", [
+    ('"open -> x', "a quoted name is not closed"),
+    ('"a\\q" -> x', "bad quoted name"),
+    ("do(x) as", "expected nothing or 'as NAME'"),
+    ("do(x", "do( is not closed"),
+])
+def test_bad_quoting_is_refused_with_the_line(text, words):
+    with pytest.raises(GraphFileError) as info:
+        io.parse_text("latents: x\n" + text, "g.txt")
+    assert "line 2" in str(info.value) and words in str(info.value)
+
+
+def test_format_sniffing_without_an_extension(tmp_path):
+    g = ik.examples.get("fig1").graph
+    for fmt in ("json", "yaml", "text"):
+        path = tmp_path / f"model-{fmt}"
+        path.write_text(io.dumps_graph(g, fmt))
+        assert io.read_graph(path) == g, fmt
+    path = tmp_path / "model-npz"
+    io.write_graph(g, tmp_path / "m.npz")
+    path.write_bytes((tmp_path / "m.npz").read_bytes())
+    assert io.read_graph(path) == g

@@ -23,11 +23,18 @@ line (``#`` starts a comment)::
     do(tree) as push                  # ... with a name
     graphs: a z                       # optional: which graphs exist even if they have no edge
 
+A name that is not bare (a letter or ``_``, then letters, digits, ``_ . ' -``) is written in double
+quotes with JSON escapes (``"joint one" -> "a, b"``); :func:`format_text` quotes exactly those, so
+whatever identkit writes it reads back.
+
 ``.npz`` files hold the arrays ``Gz`` and/or ``Ga`` (0/1 or bool) and optionally the string arrays
 ``latents`` and ``actions``; they are loaded without pickle.
 
 Every reader raises :class:`~identkit.GraphFileError` naming the file and the key, line or entry
-at fault; nothing is coerced.
+at fault; nothing is coerced. Readers take only regular files (or ``-``, standard input), read at
+most ``max_bytes``, accept a UTF-8 byte-order mark, and refuse before allocating: binary data,
+duplicate keys, integers of over 100 digits, YAML aliases adding over a million entries, and
+declared sizes (counts, ``.npz`` shapes) needing more than ``max_memory``.
 """
 
 from __future__ import annotations

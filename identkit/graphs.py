@@ -218,7 +218,7 @@ def quote_name(name: str) -> str:
     for ch in name:
         if ch in '"\\':
             out.append("\\" + ch)
-        elif ch.isprintable() and not ch.isspace() or ch == " ":
+        elif ch.isprintable():  # every whitespace character but " " is unprintable
             out.append(ch)
         else:
             code = ord(ch)

@@ -791,8 +791,6 @@ def _parse_data(text: str, format: str, source: str):
     Duplicate mapping keys, integers longer than 100 digits and YAML aliases that expand to
     over a million entries are refused, naming the key or the place.
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
     if format == "json":
         try:
             return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int)

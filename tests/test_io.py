@@ -309,3 +309,56 @@ def test_format_sniffing_without_an_extension(tmp_path):
     io.write_graph(g, tmp_path / "m.npz")
     path.write_bytes((tmp_path / "m.npz").read_bytes())
     assert io.read_graph(path) == g
+
+
+@pytest.mark.parametrize("fmt, template", [("json", '{"a": %s}'), ("yaml", "a: %s\n")])
+def test_integer_length_limit_is_exactly_100_digits(fmt, template):
+    assert io._parse_data(template % ("1" * 100), fmt, "f") == {"a": int("1" * 100)}
+    with pytest.raises(GraphFileError, match="an integer of 101 digits at line 1"):
+        io._parse_data(template % ("1" * 101), fmt, "f")
+
+
+def test_yaml_aliases_are_bounded_in_total_not_one_by_one():
+    # 20,000 aliases of a 100-entry row: each is small, together they add 2,020,000 entries
+    text = "r: &r [" + ", ".join(["1"] * 100) + "]\nGz: [" + ", ".join(["*r"] * 20_000) + "]\n"
+    with pytest.raises(GraphFileError, match="YAML aliases expand the document by more than"):
+        io._parse_data(text, "yaml", "f")
+    ok = "r: &r [1, 0]\nGz: [*r, *r]\n"  # ordinary reuse of an anchor is fine
+    assert io._parse_data(ok, "yaml", "f") == {"r": [1, 0], "Gz": [[1, 0], [1, 0]]}
+
+
+def test_duplicate_keys_in_nested_mappings_are_refused():
+    with pytest.raises(GraphFileError, match="'z1' is given twice"):
+        io._parse_data('{"mean": {"z1": "a", "z1": "b"}}', "json", "m.json")
+    with pytest.raises(GraphFileError, match="'z1' is given twice in one mapping .again at line 3"):
+        io._parse_data("mean:\n  z1: a\n  z1: b\n", "yaml", "m.yaml")
+
+
+def test_boolcsr_against_dense_numpy_on_every_3x2_matrix():
+    """The numpy-only storage, checked entry by entry against dense arrays on all 2^6 0/1
+    matrices of shape 3 x 2 (and all pairs of them for first_difference)."""
+    import itertools
+
+    import numpy as np
+
+    from identkit._csr import BoolCSR
+
+    mats = [np.array(bits, dtype=bool).reshape(3, 2)
+            for bits in itertools.product([0, 1], repeat=6)]
+    csrs = [BoolCSR.from_dense(m) for m in mats]
+    perm = [2, 0, 1]
+    for m, c in zip(mats, csrs):
+        assert (c.toarray() == m).all() and (c.T.toarray() == m.T).all() and c.nnz == m.sum()
+        r, k = np.nonzero(m)
+        assert (BoolCSR.from_coo(np.r_[r, r], np.r_[k, k], m.shape).toarray() == m).all()
+        assert (c.take(perm).toarray() == m[perm]).all()
+        assert (c.take(perm, [1, 0]).toarray() == m[perm][:, [1, 0]]).all()
+        assert (c.hstack(c).toarray() == np.hstack([m, m])).all()
+        assert (c.to_scipy().toarray() == m).all()
+    for (m1, c1), (m2, c2) in itertools.product(list(zip(mats, csrs))[::5], repeat=2):
+        diff = c1.first_difference(c2)
+        if (m1 == m2).all():
+            assert diff is None
+        else:
+            i, j = (int(x) for x in np.argwhere(m1 != m2)[0])
+            assert diff == (i, j, int(m1[i, j]), int(m2[i, j]))

@@ -459,8 +459,8 @@ class LatentGraph:
             t = list(t)
             if not t:
                 raise GraphError(f"targets[{l}] is empty: an intervention must target a latent")
-            if len(set(t)) != len(t):
-                dup = next(x for x in t if t.count(x) > 1)
+            dup = _first_duplicate(t)
+            if dup is not None:
                 raise GraphError(f"targets[{l}] names {dup!r} twice")
             sets.append(t)
         if latents is None:
@@ -518,8 +518,8 @@ class LatentGraph:
         for node, data in G.nodes(data=True):
             (actions if data.get("kind") == "action" else latents).append(node)
         names = [str(n) for n in latents + actions]
-        if len(set(names)) != len(names):
-            dup = next(n for n in names if names.count(n) > 1)
+        dup = _first_duplicate(names)
+        if dup is not None:
             raise GraphError(f"two nodes are both named {dup!r}")
         if not latents:
             raise GraphError("the networkx graph has no latent nodes")
@@ -844,12 +844,28 @@ def _resolve(key, names, kind):
         raise GraphError(f"unknown {kind} {key!r}{_did_you_mean(key, names)}") from None
 
 
-def _did_you_mean(key, names):
+def _first_duplicate(items):
+    """The first item seen a second time, or None. O(n) with one set."""
+    seen = set()
+    for x in items:
+        if x in seen:
+            return x
+        seen.add(x)
+    return None
+
+
+def _did_you_mean(key, names, limit=2000):
+    """`` (did you mean 'x'?)`` or ``""``; beyond ``limit`` names (where difflib's cost, one
+    comparison per name, would dominate) only a name differing in case is suggested."""
     import difflib
 
     if not isinstance(key, str):
         return ""
-    close = difflib.get_close_matches(key, [str(n) for n in names], n=1)
+    names = [str(n) for n in names]
+    if len(names) > limit:
+        close = [n for n in names if n.lower() == key.lower()][:1]
+    else:
+        close = difflib.get_close_matches(key, names, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

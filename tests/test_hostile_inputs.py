@@ -194,6 +194,13 @@ def test_name_checks_are_linear_in_the_number_of_names(tmp_path):
     refused(cli("check", path), "names.json", "names 'n7' twice")
 
 
+def test_duplicate_target_in_a_huge_intervention_is_found_in_linear_time(tmp_path):
+    targets = [f"z{k}" for k in range(1, 100_001)] + ["z5"]
+    path = tmp_path / "targets.json"
+    path.write_text(json.dumps({"latents": 100_000, "interventions": [targets]}))
+    refused(cli("check", path), "targets.json", "names 'z5' twice")
+
+
 def test_many_interventions_in_the_text_form_are_read_in_linear_time(tmp_path):
     path = tmp_path / "many.txt"
     path.write_text("".join(f"do(x{k})\n" for k in range(20_000)))

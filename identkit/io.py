@@ -637,7 +637,14 @@ def _read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
     import stat
 
     if path == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
+        chunks, total = [], 0
+        while total <= max_bytes:  # in chunks: read(max_bytes) would allocate all of it
+            chunk = sys.stdin.buffer.read(min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        data = b"".join(chunks)
         if len(data) > max_bytes:
             _fail("<stdin>", f"more than {_size(max_bytes)}, the size limit "
                              "(raise it with max_bytes, or --max-bytes on the command line)")
@@ -664,7 +671,11 @@ def _read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
             _fail(path, f"is {_size(st.st_size)}, over the size limit of {_size(max_bytes)} "
                         "(raise it with max_bytes, or --max-bytes on the command line)")
         try:
-            data = fh.read(max_bytes + 1)
+            # read the size the file has (one more byte to notice growth): asking for
+            # max_bytes would make Python allocate all of it up front
+            data = fh.read(min(st.st_size, max_bytes) + 1)
+            if len(data) > st.st_size:  # the file grew while we read it: read on, capped
+                data += fh.read(max_bytes + 1 - len(data))
         except OSError as exc:
             _fail(path, f"cannot read: {exc.strerror or exc}")
     if len(data) > max_bytes:  # the file grew while we read it

@@ -13,7 +13,7 @@ and Jacobians (numpy, vectorised over a batch of points).
   followed by an embedding with orthonormal columns, so the inverse on the image is exact.
 
 Conventions: a map v sends learned latents to true ones (``z = v(ẑ)``, the entanglement map of
-THEORY §2); ``jacobian(x)[n, i, j] = ∂v_i/∂x_j``.
+Definitions 2-3); ``jacobian(x)[n, i, j] = ∂v_i/∂x_j``.
 """
 
 from __future__ import annotations

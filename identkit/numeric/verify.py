@@ -319,7 +319,7 @@ def check_learned_model(g: LatentGraph, f, f_hat, regularize: str | None = None,
     """Is a learned decoder consistent with the truth up to a graph-preserving map?
 
     Measures V (see :func:`entanglement_from_decoders`) and looks for a relabeling P with
-    ``V ⊆ C Pᵀ`` (THEORY §2): learned latent j may go to true position p(j) when every true
+    ``V ⊆ C Pᵀ`` (Definitions 13-15): learned latent j may go to true position p(j) when every true
     latent that depends on ẑ_j is allowed by column p(j) of C; a perfect bipartite matching
     gives P.
 

@@ -140,11 +140,15 @@ class _TriangularShear:
 
 
 class _Linear:
-    """``y = M x`` for an invertible matrix M."""
+    """``y = M x`` for an invertible matrix M (full numerical rank, judged relative to its
+    largest singular value: a determinant threshold would reject ``1e-5 I``)."""
 
     def __init__(self, M):
         self.M = np.asarray(M, dtype=float)
-        if abs(np.linalg.det(self.M)) < 1e-12:
+        if self.M.ndim != 2 or self.M.shape[0] != self.M.shape[1] or \
+                not np.all(np.isfinite(self.M)):
+            raise MapError(f"a linear map needs a finite square matrix, got shape {self.M.shape}")
+        if np.linalg.matrix_rank(self.M) < self.M.shape[0]:
             raise MapError("the linear map is not invertible")
 
     def forward(self, x):

@@ -21,7 +21,7 @@ from identkit.numeric import (
     sufficient_influence,
     verify,
 )
-from identkit.numeric.maps import linear_map
+from identkit.numeric.maps import _Elementwise, _TriangularShear, linear_map
 from identkit.strategies import latent_graphs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -160,6 +160,17 @@ def test_sampled_maps_have_the_conditioning_they_state(g, seed):
     if not C.all():
         maps.append(sample_violating_map(g, seed=seed))
     for v in maps:
+        y = x
+        for layer in v.layers:  # each layer within its own stated bounds (0.5 = δ, ρ)
+            L = layer.jacobian(y)
+            if isinstance(layer, _Elementwise):
+                lo, hi = layer.alpha * 0.5, layer.alpha * 1.5
+                diag = np.diagonal(L, axis1=1, axis2=2)
+                assert (diag >= lo * (1 - 1e-12)).all() and (diag <= hi * (1 + 1e-12)).all()
+            elif isinstance(layer, _TriangularShear):
+                assert np.abs(L).sum(axis=2).max() <= 1.5 + 1e-12
+                assert np.abs(np.linalg.inv(L)).sum(axis=2).max() <= 2.0 + 1e-9
+            y = layer.forward(y)
         J = v.jacobian(x)
         up, inv = v.norm_bounds
         assert np.abs(J).sum(axis=2).max() <= up * (1 + 1e-12)

@@ -402,12 +402,16 @@ def _cmd_theorems(args, out) -> int:
         out.write(_jsonfmt.dumps([r.to_dict() for r in results]) + "\n")
     else:
         w = max(len(r.name) for r in results)
-        out.write(f"{'result':<{w}}  {'holds':<5}  {'instances':>9}  reference\n")
+        verdict = {"holds": "yes", "refuted": "NO", "undecided": "undecided"}
+        out.write(f"{'result':<{w}}  {'holds':<9}  {'instances':>9}  reference\n")
         for r in results:
-            out.write(f"{r.name:<{w}}  {'yes' if r.holds else 'NO':<5}  {r.instances:>9}  "
+            out.write(f"{r.name:<{w}}  {verdict[r.status]:<9}  {r.instances:>9}  "
                       f"{r.reference}\n")
+            for part, n in r.parts:
+                note = "  (never tested: undecided)" if n == 0 else ""
+                out.write(f"{'':<{w}}  {'':<9}  {n:>9}  {part}{note}\n")
             if r.counterexample:
-                out.write(f"{'':<{w}}  counterexample: {r.counterexample}\n")
+                out.write(f"{'':<{w}}  counterexample ({r.failed_part}): {r.counterexample}\n")
     return 0 if all(r.holds for r in results) else 1
 
 

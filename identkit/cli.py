@@ -83,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--maps", type=int, default=10, metavar="K",
                    help="K preserving and K violating maps (default 10)")
     p.add_argument("--seed", type=int, default=0, metavar="S")
-    p.add_argument("--regularize", metavar="a|z|az")
+    p.add_argument("--regularize", metavar="a|z|az",
+                   help="the sparsity-regularized graphs: only these are judged, the others are "
+                        "shown for information (default: the example's, else all the model has)")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("generate", help="write a paper dataset (or any graph's) as .npz")

@@ -188,7 +188,8 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
     Raises
     ------
     MechanismError
-        For an unknown mechanism name or a mechanism built on another graph.
+        For an unknown mechanism name, a mechanism built on another graph, or one without
+        analytic cross-derivatives.
 
     Examples
     --------
@@ -221,6 +222,9 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
         name = getattr(mech, "mean_family", type(mech).__name__)
         if mech.graph != g:
             raise MechanismError("the mechanism was built on a different graph")
+        if not hasattr(mech, "cross_derivatives"):
+            raise MechanismError(f"verify needs analytic cross-derivatives, which "
+                                 f"{type(mech).__name__} does not have; use GaussianMechanism")
     truth = _matrices(g)
     judged = [x for x in "az" if x in reg]
     shown = [x for x in "az" if x in truth and x not in reg]

@@ -1,7 +1,7 @@
 """Measuring graphs by derivatives: pushforwards through maps, finite differences, and
 :func:`estimate_graph`.
 
-The graph of a mechanism is the support of its cross-derivatives (the paper's §3):
+The graph of a mechanism (Assumption 3) is the support of its cross-derivatives:
 ``Ga[i, l] = 1`` iff ``∂²/∂z_i ∂a_l log p`` is not identically zero, ``Gz[i, j] = 1`` iff
 ``∂²/∂z_i ∂z_j^{t-τ} log p`` is not identically zero for some lag τ (for discrete actions, the
 partial differences of Assumption 7 replace the derivative in a). :func:`estimate_graph`

@@ -244,3 +244,20 @@ def test_verify_refuses_a_mechanism_without_analytic_derivatives():
     cm = CallableMechanism(lambda z, h, a: -(z ** 2).sum(1), g)
     with pytest.raises(MechanismError, match="analytic cross-derivatives"):
         verify(g, cm, maps=1)
+
+
+@pytest.mark.parametrize("factor", [1e-12, 1e-6, 1e6, 1e12])
+def test_undetectable_violation_does_not_depend_on_the_scale_of_the_mechanism(factor):
+    """Example 10 (linear means, no sufficient influence): the construction finds the same
+    undetected violation whatever the scale of the cross-derivatives, and none for sinusoidal
+    means; a null space or constancy test with an absolute floor would not."""
+    from identkit.numeric import undetectable_violation
+
+    g = ik.examples.get("ex5").graph
+    ref = undetectable_violation(GaussianMechanism(g, mean="linear", seed=0))
+    lin = GaussianMechanism(g, mean="linear", noise=0.1 / factor, seed=0)
+    v = undetectable_violation(lin)
+    assert v is not None and v.violation == ref.violation
+    assert estimate_graph(Pushforward(lin, v), 30, seed=0) == g
+    sin = GaussianMechanism(g, mean="sinusoidal", noise=0.1 / factor)
+    assert undetectable_violation(sin) is None

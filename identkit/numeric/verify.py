@@ -292,7 +292,7 @@ def _null_space(A: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     if A.shape[0] == 0:
         return np.eye(A.shape[1])
     u, sv, vt = np.linalg.svd(A)
-    rank = int((sv > tol * max(sv.max(initial=0.0), 1.0)).sum())
+    rank = int((sv > tol * sv.max(initial=0.0)).sum())  # relative: the scale of A is arbitrary
     return vt[rank:].T
 
 
@@ -338,7 +338,7 @@ def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points
         H_za = mech.action_differences(pts["z"], pts["hist"])
 
     def constant(H):
-        return H.size == 0 or np.allclose(H, H[:1], rtol=1e-9, atol=1e-12 * max(1, np.abs(H).max()))
+        return H.size == 0 or np.allclose(H, H[:1], rtol=1e-9, atol=1e-12 * np.abs(H).max())
 
     if not (constant(H_za) and constant(H_zz)):
         return None

@@ -95,6 +95,10 @@ class MetricResult:
         """The value (the name earlier versions of :func:`mcc` used)."""
         return self.value
 
+    def __iter__(self):
+        raise TypeError(f"a MetricResult ({self.metric}) does not unpack: use .value and "
+                        ".details (for MCC, .matching)")
+
     def __getitem__(self, key: str):
         try:
             return self.details[key]

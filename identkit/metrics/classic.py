@@ -610,7 +610,7 @@ def irs_from_samples(truth, learned, diff_quantile: float = 0.99,
     Returns
     -------
     MetricResult
-        ``value`` IRS; details ``per_code``, ``irs_matrix`` (active codes × K) and
+        ``value`` IRS; details ``irs`` (the value), ``per_code``, ``irs_matrix`` (active codes × K) and
         ``num_active_dims``.
 
     Examples
@@ -633,7 +633,7 @@ def irs_from_samples(truth, learned, diff_quantile: float = 0.99,
     active = codes.std(axis=0) > 0
     if not active.any():
         warn("every code is constant: IRS is 0")
-        return MetricResult("IRS", 0.0, {"per_code": (), "irs_matrix": np.zeros((0, f.shape[1])),
+        return MetricResult("IRS", 0.0, {"irs": 0.0, "per_code": (), "irs_matrix": np.zeros((0, f.shape[1])),
                                          "num_active_dims": 0})
     codes = codes[:, active]
     max_dev = np.abs(codes - codes.mean(0)).max(axis=0)
@@ -648,7 +648,7 @@ def irs_from_samples(truth, learned, diff_quantile: float = 0.99,
     M = 1.0 - cum / max_dev[:, None]
     per_code = M.max(axis=1)
     score = float(np.average(per_code, weights=max_dev))
-    return MetricResult("IRS", score, {"per_code": per_code, "irs_matrix": M,
+    return MetricResult("IRS", score, {"irs": score, "per_code": per_code, "irs_matrix": M,
                                        "num_active_dims": int(active.sum())})
 
 

@@ -56,7 +56,7 @@ __all__ = [
 
 def _factors_codes(truth, learned):
     """Ground-truth factors (n, K) and learned codes (n, d̂), checked and paired."""
-    f = as_samples(truth, "truth (ground-truth factors)")
+    f = as_samples(truth, "truth (ground-truth factors)", constant="error")
     codes = as_samples(learned, "learned (codes)")
     if f.shape[0] != codes.shape[0]:
         raise MetricError(f"truth has {f.shape[0]} samples but learned has {codes.shape[0]}: "
@@ -84,7 +84,7 @@ def mig(truth, learned, num_bins: int = 20) -> MetricResult:
     """Mutual Information Gap (Chen et al. 2018), with 20-bin histogram discretization.
 
     ``MIG = mean_k (I₍₁₎(k) − I₍₂₎(k)) / H(v_k)`` where I₍₁₎ ≥ I₍₂₎ are the two largest mutual
-    informations between a code and factor k. Factors with zero entropy are skipped (warning).
+    informations between a code and factor k.
 
     Parameters
     ----------
@@ -117,14 +117,9 @@ def mig(truth, learned, num_bins: int = 20) -> MetricResult:
     if codes.shape[1] < 2:
         raise MetricError("MIG needs at least two codes (it compares the best two)")
     m = mutual_info_matrix(discretize(codes, num_bins), f)
-    h = np.array([entropy(f[:, k]) for k in range(f.shape[1])])
-    keep = h > 0
-    if not keep.all():
-        warn("factors with a single value have no entropy and are left out of MIG")
-    if not keep.any():
-        raise MetricError("every factor is constant: MIG is undefined")
+    h = np.array([entropy(f[:, k]) for k in range(f.shape[1])])   # > 0: no constant factor
     top = np.sort(m, axis=0)[::-1]
-    value = float(np.mean((top[0, keep] - top[1, keep]) / h[keep]))
+    value = float(np.mean((top[0] - top[1]) / h))
     return MetricResult("MIG", value, {"mutual_information": m, "entropy": h})
 
 
@@ -445,9 +440,17 @@ class GroundTruth:
 
 
 def _codes_of(representation, obs, where):
-    codes = np.asarray(representation(obs), dtype=float)
-    if codes.ndim != 2 or not np.all(np.isfinite(codes)):
-        raise MetricError(f"the representation function returned invalid codes for {where}")
+    """The representation's codes for a batch, checked (2-D, one row per observation, real,
+    finite)."""
+    if not callable(representation):
+        raise MetricError(f"learned must be a representation function, got "
+                          f"{type(representation).__name__}")
+    n = len(obs)
+    codes = as_samples(representation(obs), f"the codes the representation returned for {where}",
+                       min_rows=1)
+    if codes.shape[0] != n:
+        raise MetricError(f"the representation returned {codes.shape[0]} codes for {n} "
+                          f"observations ({where})")
     return codes
 
 

@@ -460,17 +460,25 @@ def test_score_equals_the_metrics_it_combines_and_reads_files(tmp_path):
 
 def _exact_log_qz(z, n_data, d, sigma, seed, chunk=100_000):
     """log q(z_i) of the aggregate posterior over the whole dataset, the means regenerated
-    chunk by chunk from ``seed`` (never a (N, M, d) array: O(chunk · M) memory)."""
+    chunk by chunk from ``seed`` (never an (N, M, d) array: O(chunk · M) memory). Every one of
+    the N · M squared distances is computed; terms more than 50 nats below a row's largest are
+    dropped (relative error below N e⁻⁵⁰ ≈ 2e-16)."""
     rng = np.random.default_rng(seed)
     zz = (z ** 2).sum(1)
-    acc = np.full(len(z), -np.inf)
+    best = np.full(len(z), np.inf)           # smallest squared distance so far, per row
+    total = np.zeros(len(z))                 # Σ exp(-(d² - best) / 2σ²)
+    cut = 2 * 50 * sigma**2
     for start in range(0, n_data, chunk):
         mu = rng.standard_normal((min(chunk, n_data - start), d))
         d2 = zz[:, None] - 2 * z @ mu.T + (mu ** 2).sum(1)[None, :]
-        lq = -0.5 * d * math.log(2 * math.pi * sigma**2) - 0.5 * d2 / sigma**2
-        top = lq.max(axis=1)
-        acc = np.logaddexp(acc, top + np.log(np.exp(lq - top[:, None]).sum(axis=1)))
-    return acc - math.log(n_data)
+        new_best = np.minimum(best, d2.min(axis=1))
+        total *= np.exp(-(best - new_best) / (2 * sigma**2))
+        best = new_best
+        rows, cols = np.nonzero(d2 < best[:, None] + cut)
+        total += np.bincount(rows, np.exp(-(d2[rows, cols] - best[rows]) / (2 * sigma**2)),
+                             minlength=len(z))
+    log_norm = -0.5 * d * math.log(2 * math.pi * sigma**2)
+    return log_norm - best / (2 * sigma**2) + np.log(total) - math.log(n_data)
 
 
 def _dataset_minibatch(n_data, m, d, seed):

@@ -138,7 +138,7 @@ def mcc(truth, learned, method: str = "pearson") -> MetricResult:
     Returns
     -------
     MetricResult
-        ``value`` the mean matched |corr|; details ``matching`` (true i ↔ learned
+        ``value`` the mean matched ``|corr|``; details ``matching`` (true i ↔ learned
         ``matching[i]``), ``matched`` (the matched correlations), ``correlations`` (the d × d̂
         matrix) and ``method``.
 

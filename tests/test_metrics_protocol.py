@@ -395,6 +395,32 @@ def test_mcc_r_rcon_match_brute_force(offset):
         assert out.allowed[i, best[j]] == bool(Cmat[i, j])
 
 
+def test_rcon_mask_is_row_i_of_c_p_transpose_on_example_4():
+    """Example 4 has an asymmetric pattern: z2 may depend on itself only, z1 and z3 on every
+    latent, C = [[1, 1, 1], [0, 1, 0], [1, 1, 1]]. With true i ↔ learned p[i], p = (2, 0, 1),
+    the mask (row i of C Pᵀ) is, by hand, [[1, 1, 1], [1, 0, 0], [1, 1, 1]]."""
+    ex = ik.examples.get("ex4")
+    rng = np.random.default_rng(8)
+    z = rng.standard_normal((300, 3))
+    zhat = np.c_[z[:, 1] + 0.3 * z[:, 2], z[:, 2], z[:, 0] + 0.5 * z[:, 1]]
+    zhat = zhat + 0.2 * rng.standard_normal(zhat.shape)
+    out = rcon(z, zhat, ex.graph, ex.regularize, matching=[2, 0, 1])
+    assert out.allowed.astype(int).tolist() == [[1, 1, 1], [1, 0, 0], [1, 1, 1]]
+    expected = [_brute_r(z[:, [0]], zhat)[0], _brute_r(z[:, [1]], zhat[:, [0]])[0],
+                _brute_r(z[:, [2]], zhat)[0]]
+    assert out.per_latent == pytest.approx(expected, abs=1e-9)
+
+
+def test_train_test_rows_hold_out_the_fraction_and_train_on_the_rest():
+    train, test = train_test_rows(300, 0.4, seed=3)
+    assert (train.size, test.size) == (180, 120)
+    assert np.intersect1d(train, test).size == 0 and np.union1d(train, test).size == 300
+    again = train_test_rows(300, 0.4, seed=np.random.default_rng(3))
+    assert np.array_equal(again[0], train) and np.array_equal(again[1], test)
+    with pytest.raises(MetricError, match="test_fraction"):
+        train_test_rows(10, 1.0)
+
+
 def test_held_out_r_matches_a_fit_on_the_training_rows():
     rng = np.random.default_rng(4)
     z = rng.standard_normal((300, 2))

@@ -329,11 +329,9 @@ def _cmd_generate(args, out) -> int:
 
 
 def _cmd_score(args, out) -> int:
-    from . import io
     from .metrics import score
 
-    graph = io.read_graph(args.graph) if args.graph else None
-    res = score(args.true, args.learned, graph, args.regularize, example=args.example,
+    res = score(args.true, args.learned, args.graph, args.regularize, example=args.example,
                 method=args.method)
     full = res.to_dict()
     data = {k: full[k] for k in ("mcc", "r", "rcon", "matching")}

@@ -215,7 +215,7 @@ def test_dci_tie_between_duplicate_codes_follows_the_seed():
 
 ARRAY_METRICS = [metrics.mcc, metrics.r_score, metrics.rcon, metrics.correlation_matrix,
                  metrics.mig, metrics.sap, metrics.modularity_explicitness, metrics.dci,
-                 metrics.irs_from_samples, metrics.score]
+                 metrics.irs_from_samples, metrics.score, metrics.shd]
 SAMPLING_METRICS = [metrics.beta_vae_score, metrics.factor_vae_score, metrics.irs]
 
 
@@ -544,3 +544,25 @@ def test_weighted_estimator_offset_depends_on_overlap_with_n_much_larger_than_m(
     else:
         assert offset == pytest.approx(math.log(N), abs=0.01)
     assert weighted.value == pytest.approx(strat.value, abs=1e-6)   # the three terms telescope
+
+
+def test_the_score_command_prints_what_score_returns(tmp_path, capsys):
+    from identkit.cli import main
+
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal((200, 3))
+    zhat = np.c_[z[:, 0], z[:, 1] + z[:, 2], z[:, 1] - z[:, 2]]
+    np.save(tmp_path / "z.npy", z)
+    np.save(tmp_path / "zhat.npy", zhat)
+    code = main(["score", "--true", str(tmp_path / "z.npy"), "--learned",
+                 str(tmp_path / "zhat.npy"), "--example", "ex8", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    api = score(z, zhat, example="ex8").to_dict()
+    assert code == 0 and out == {k: api[k] for k in ("mcc", "r", "rcon", "matching")}
+    bad = z.copy()
+    bad[5, 0] = np.nan
+    np.save(tmp_path / "bad.npy", bad)
+    code = main(["score", "--true", str(tmp_path / "bad.npy"), "--learned",
+                 str(tmp_path / "zhat.npy")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "row 5, column 0" in err

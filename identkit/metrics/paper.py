@@ -367,25 +367,40 @@ def rcon(truth, learned, graph: LatentGraph, regularize: str | None = None, *, m
                          "test_fraction": test_fraction})
 
 
-def shd(g: LatentGraph, g_hat: LatentGraph, matching=None) -> float:
+def shd(truth: LatentGraph, learned: LatentGraph, matching=None) -> MetricResult:
     """Normalized structural Hamming distance between a true and a learned graph.
 
     ``(‖Ga − P̂ᵀĜa‖₀ + ‖Gz − P̂ᵀĜzP̂‖₀) / (d·m + d²)`` over the graphs the true model has, with
     ``P̂[matching[i], i] = 1`` (true i ↔ learned ``matching[i]``; default identity).
+
+    Returns
+    -------
+    MetricResult
+        ``value`` the normalized SHD; details ``differences`` (edges that differ),
+        ``max_edges`` (d·m + d²) and ``matching``.
 
     Examples
     --------
     >>> import identkit as ik
     >>> from identkit.metrics import shd
     >>> g = ik.LatentGraph(Gz=[[1, 0], [1, 1]])
-    >>> shd(g, g.permute([1, 0]), matching=[1, 0]), shd(g, ik.LatentGraph(Gz=[[1, 1], [1, 1]]))
-    (0.0, 0.25)
+    >>> shd(g, g.permute([1, 0]), matching=[1, 0]).value
+    0.0
+    >>> shd(g, ik.LatentGraph(Gz=[[1, 1], [1, 1]])).value     # one extra edge of four
+    0.25
 
     Raises
     ------
     MetricError
         When the learned model lacks a graph of the true one or sizes differ.
+
+    Notes
+    -----
+    O(d² + d m) on the dense matrices.
     """
+    g, g_hat = truth, learned
+    if not isinstance(g, LatentGraph) or not isinstance(g_hat, LatentGraph):
+        raise MetricError("shd compares two LatentGraph objects")
     d = g.n_latents
     if g_hat.n_latents != d:
         raise MetricError(f"the learned graph has {g_hat.n_latents} latents, the true one {d}")
@@ -403,4 +418,5 @@ def shd(g: LatentGraph, g_hat: LatentGraph, matching=None) -> float:
             raise MetricError("the learned model has no Ga of the same size to compare")
         diff += int((g.Ga != g_hat.Ga[p]).sum())
         total += d * g.n_actions
-    return diff / total
+    return MetricResult("SHD", diff / total, {"differences": diff, "max_edges": total,
+                                              "matching": tuple(int(k) for k in p)})

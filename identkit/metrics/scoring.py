@@ -81,8 +81,8 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
     truth, learned : array_like or path
         Arrays (n_samples, d) and (n_samples, d̂), or files read by :func:`read_array`
         (an ``.npz`` key ``z`` for the truth, ``zhat`` for the learned latents).
-    graph : LatentGraph, optional
-        The true graph, for Rcon.
+    graph : LatentGraph or path, optional
+        The true graph, for Rcon (a path is read with :func:`identkit.io.read_graph`).
     regularize : str, optional
         As in :func:`rcon`; with ``example`` the example's own setting is the default.
     example : str, optional
@@ -116,6 +116,10 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
     """
     if graph is not None and example is not None:
         raise MetricError("give the true graph or an example, not both")
+    if isinstance(graph, (str, os.PathLike)):
+        from .. import io
+
+        graph = io.read_graph(graph)
     if example is not None:
         from .. import examples
 

@@ -330,58 +330,13 @@ def _cmd_generate(args, out) -> int:
     return 0
 
 
-def _read_array(path: str, preferred: str):
-    import os
-
-    import numpy as np
-
-    from .errors import GraphFileError
-
-    if not os.path.exists(path):
-        raise GraphFileError(f"{path}: no such file")
-    ext = os.path.splitext(path)[1].lower()
-    try:
-        if ext == ".npy":
-            return np.load(path, allow_pickle=False)
-        if ext == ".npz":
-            with np.load(path, allow_pickle=False) as data:
-                if preferred in data.files:
-                    return data[preferred]
-                if len(data.files) == 1:
-                    return data[data.files[0]]
-                raise GraphFileError(f"{path}: holds {', '.join(data.files)}; name the array "
-                                     f"'{preferred}' or keep one array")
-        if ext == ".csv":
-            with open(path, encoding="utf-8") as fh:
-                first = fh.readline()
-            skip = 1 if any(c.isalpha() for c in first.replace("e", "").replace("E", "")) else 0
-            return np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
-    except GraphFileError:
-        raise
-    except (ValueError, OSError, EOFError) as exc:
-        raise GraphFileError(f"{path}: cannot read the array: {str(exc).splitlines()[0]}") from None
-    raise GraphFileError(f"{path}: use .npy, .npz or .csv")
-
-
 def _cmd_score(args, out) -> int:
-    from . import examples, io
-    from .metrics import mcc, r_score, rcon
+    from .metrics import score
 
-    z = _read_array(args.true, "z")
-    zhat = _read_array(args.learned, "zhat")
-    res = mcc(z, zhat, method=args.method)
-    data = {"mcc": res.score, "r": r_score(z, zhat), "rcon": None,
-            "matching": {f"true {i}": int(j) for i, j in enumerate(res.matching)}}
-    g = None
-    if args.graph:
-        g = io.read_graph(args.graph)
-    elif args.example:
-        ex = examples.get(args.example)
-        g = ex.graph
-        args.regularize = args.regularize or ex.regularize
-    if g is not None:
-        data["rcon"] = rcon(z, zhat, g, args.regularize, matching=res.matching)
-        data["matching"] = {g.latents[i]: int(j) for i, j in enumerate(res.matching)}
+    res = score(args.true, args.learned, args.graph, args.regularize, example=args.example,
+                method=args.method)
+    full = res.to_dict()
+    data = {k: full[k] for k in ("mcc", "r", "rcon", "matching")}
     if args.format == "json":
         out.write(_jsonfmt.dumps(data) + "\n")
     else:

@@ -131,7 +131,7 @@ def test_testing_helpers_pass_and_fail():
     assert_invariant_to_preserving_maps(
         lambda z, zh: rcon(z, zh, g, matching=list(range(10))), g, z)
     with pytest.raises(AssertionError, match="changed"):
-        assert_invariant_to_preserving_maps(lambda z, zh: mcc(z, zh).score, g, z)
+        assert_invariant_to_preserving_maps(lambda z, zh: mcc(z, zh).value, g, z)
     assert_accepts_relabelings(ik.are_consistent, g)
     with pytest.raises(AssertionError, match="rejected"):
         assert_accepts_relabelings(lambda a, b: a == b, ik.examples.get("ex7").graph)

@@ -62,9 +62,9 @@ def _metrics_figure():
     fig = Figure(figsize=(6.4, 3.4), layout="constrained")
     ax = fig.subplots()
     width = 0.25
-    for k, (label, fn) in enumerate((("MCC", lambda zh: mcc(z, zh).score),
-                                     ("Rcon", lambda zh: rcon(z, zh, g)),
-                                     ("R", lambda zh: r_score(z, zh)))):
+    for k, (label, fn) in enumerate((("MCC", lambda zh: mcc(z, zh).value),
+                                     ("Rcon", lambda zh: rcon(z, zh, g).value),
+                                     ("R", lambda zh: r_score(z, zh).value))):
         vals = [fn(zh) for zh in reps.values()]
         ax.bar(np.arange(3) + (k - 1) * width, vals, width, label=label)
     ax.set_xticks(range(3), list(reps))

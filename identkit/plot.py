@@ -83,9 +83,11 @@ def _charmap() -> frozenset:
 
 
 def _drawable(text: str) -> str:
-    """``text`` with every character the font lacks written as its code point (``U+1F916``)."""
+    """``text`` with every character the font lacks, and every space but ``" "`` (a newline or a
+    tab would break the layout), written as its code point (``U+1F916``)."""
     have = _charmap()
-    return "".join(ch if ord(ch) in have or ch.isspace() else f"U+{ord(ch):04X}" for ch in text)
+    return "".join(ch if ord(ch) in have and (ch == " " or not ch.isspace()) else f"U+{ord(ch):04X}"
+                   for ch in text)
 
 
 def label(name: str) -> str:

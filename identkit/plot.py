@@ -53,6 +53,7 @@ _GAP = 6.0           # points, the least space between two name boxes
 _ROW_GAP = 0.9       # inches between two rows of boxes, room for the arrows
 _MAX_ROW = 13.0      # inches: a row of upright names wider than this is turned on its side
 _CELL = 0.2          # inches, one cell of the pattern in the detailed form
+_MAX_PIXELS = 600    # image side above which f x f entries share one pixel (any entry colours it)
 
 
 def _mpl():
@@ -247,20 +248,45 @@ def draw_graph(ax, g: LatentGraph, report: EntanglementReport | None = None) -> 
     ax.set_title("Graphs (edges point from parent to child)", fontsize=10)
 
 
+def _pixels(n: int) -> int:
+    """Latents per pixel side: 1 up to ``_MAX_PIXELS`` latents, then enough to fit."""
+    return max(1, -(-n // _MAX_PIXELS))
+
+
+def _canvas(rows: int, cols: int, f: int, fc: int | None = None) -> np.ndarray:
+    fc = f if fc is None else fc
+    return np.full((-(-rows // f), -(-cols // fc), 3), 255, dtype=np.uint8)
+
+
 def _draw_adjacency(ax, g: LatentGraph, report: EntanglementReport) -> None:
-    """The summarised graphs: ``[Ga | Gz]`` as one image, rows and Gz columns ordered by block."""
-    order = np.asarray(_block_order(report), dtype=np.int64)
+    """The summarised graphs: ``[Ga | Gz]`` as one image, rows and Gz columns ordered by block.
+
+    A pixel stands for ``f x f`` entries (``f = ceil(d / 600)``) and is coloured when any of them
+    is an edge, so no edge vanishes when the image is shrunk. O(nnz + d + m) time.
+    """
     d, m = g.n_latents, g.n_actions
-    img = np.full((d, m + (d if g.Gz_sparse is not None else 0), 3), 255, dtype=np.uint8)
+    f = _pixels(d)
+    pos = np.empty(d, dtype=np.int64)
+    pos[np.asarray(_block_order(report), dtype=np.int64)] = np.arange(d)
+    # Ga takes max(m, d/8) columns of the axes, so that a few actions stay visible
+    wa = max(m, d / 8) if g.Ga_sparse is not None else 0.0
     if g.Ga_sparse is not None:
-        r, c = g.Ga_sparse[order].nonzero()
-        img[r, c] = (0xd9, 0x82, 0x2b)
+        fa = _pixels(m)
+        ga = _canvas(d, m, f, fa)
+        r, c = g.Ga_sparse.nonzero()
+        ga[pos[r] // f, c // fa] = (0xd9, 0x82, 0x2b)
+        ax.imshow(ga, interpolation="nearest", aspect="auto",
+                  extent=(-0.5, wa - 0.5, d - 0.5, -0.5))
     if g.Gz_sparse is not None:
-        r, c = g.Gz_sparse[order][:, order].nonzero()
-        img[r, m + c] = (0x4a, 0x6f, 0xa5)
-    ax.imshow(img, interpolation="antialiased", interpolation_stage="rgba", aspect="auto")
-    if m and g.Gz_sparse is not None:
-        ax.axvline(m - 0.5, color="black", lw=0.8)
+        gz = _canvas(d, d, f)
+        r, c = g.Gz_sparse.nonzero()
+        gz[pos[r] // f, pos[c] // f] = (0x4a, 0x6f, 0xa5)
+        ax.imshow(gz, interpolation="nearest", aspect="auto",
+                  extent=(wa - 0.5, wa + d - 0.5, d - 0.5, -0.5))
+        if wa:
+            ax.axvline(wa - 0.5, color="black", lw=0.8)
+    ax.set_xlim(-0.5, wa + (d if g.Gz_sparse is not None else 0) - 0.5)
+    ax.set_ylim(d - 0.5, -0.5)
     ax.set_xticks([])
     ax.set_yticks([])
     parts = ([f"Ga ({m} actions)"] if m else []) + (["Gz"] if g.Gz_sparse is not None else [])
@@ -299,14 +325,18 @@ def draw_entanglement(ax, report: EntanglementReport) -> None:
     g = report.graph
     order = _block_order(report)
     d = g.n_latents
-    C = report.entanglement_graph[np.ix_(order, order)]
-    img = np.full((d, d, 3), 255, dtype=np.uint8)
-    img[C] = (0x9e, 0x9e, 0x9e)
-    pos = {i: k for k, i in enumerate(order)}
-    ident = np.array([pos[i] for i in report.identified], dtype=np.int64)
+    f = _pixels(d)
+    pos = np.empty(d, dtype=np.int64)
+    pos[np.asarray(order, dtype=np.int64)] = np.arange(d)
+    img = _canvas(d, d, f)
+    rows, cols = report.pairs
+    img[pos[rows] // f, pos[cols] // f] = (0x9e, 0x9e, 0x9e)
+    diag = np.arange(d) // f
+    img[diag, diag] = (0x9e, 0x9e, 0x9e)
+    ident = pos[np.asarray(report.identified, dtype=np.int64)] // f
     img[ident, ident] = (0x2e, 0x7d, 0x32)
     big = _summarised(g)
-    ax.imshow(img, interpolation="antialiased" if big else "nearest", interpolation_stage="rgba")
+    ax.imshow(img, interpolation="nearest", extent=(-0.5, d - 0.5, d - 0.5, -0.5))
     start, boxes = 0, []
     for b in report.blocks:
         if len(b) > 1:
@@ -367,6 +397,9 @@ def _title(report: EntanglementReport) -> str:
         sizes = sorted((len(b) for b in report.blocks), reverse=True)
         text += (f"\n{d} latents, {g.n_actions} actions, {len(report.blocks)} blocks "
                  f"(largest {sizes[0]}), {sum(s > 1 for s in sizes)} entangled")
+        f = _pixels(d)
+        if f > 1:
+            text += f"; one pixel: {f} x {f} latents"
     return text
 
 

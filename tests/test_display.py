@@ -117,11 +117,15 @@ def test_html_escapes_names():
 def test_html_without_matplotlib_falls_back_to_a_table_of_the_pattern(monkeypatch):
     for mod in ("matplotlib", "matplotlib.figure", "matplotlib.patches"):
         monkeypatch.setitem(sys.modules, mod, None)
-    r = ik.analyze(ik.examples.get("ex8").graph)
+    r = ik.analyze(ik.examples.get("fig1").graph, "a")  # C is not symmetric: Example 4
     html = r._repr_html_()
     assert "<img" not in html and "identkit[plot]" in html
-    assert html.count("&#9632;") == int(r.entanglement_graph.sum())  # one mark per entry of C
-    assert "true z2 may depend on learned z3" in html
+    rows = re.findall(r"<tr><th>(\w+)</th>((?:<td>(?:&#9632;)?</td>)+)</tr>", html)
+    table = [[cell == "<td>&#9632;</td>" for cell in re.findall(r"<td>(?:&#9632;)?</td>", cells)]
+             for _, cells in rows]
+    assert [name for name, _ in rows] == list(r.graph.latents)
+    assert table == r.entanglement_graph.tolist()  # row i, column j is C[i, j]
+    assert "true tree may depend on learned robot" in html
 
 
 @settings(max_examples=15)

@@ -81,6 +81,15 @@ def test_names_collide_in_no_catalogue_example():
         assert overlapping(label_boxes(plot.draw(ex.graph, ex.regularize))) == [], ex.name
 
 
+def test_a_short_row_is_spread_over_the_width_of_the_longest():
+    g = LatentGraph(Ga=np.eye(2, 6, dtype=bool), actions=[f"intervention_{k}" for k in range(6)])
+    L = plot._graph_layout(g)
+    step_a = L["xa"][1] - L["xa"][0]
+    assert L["width"] == pytest.approx(6 * step_a)
+    assert L["xz"][1] - L["xz"][0] == pytest.approx(L["width"] / 2)  # 2 latents share it
+    assert overlapping(label_boxes(plot.draw(g))) == []
+
+
 def test_long_rows_are_turned_upright_and_short_rows_are_not():
     fig = plot.draw(many_long_names())
     assert {t.get_rotation() for t in fig.axes[0].texts} == {90.0}

@@ -83,7 +83,15 @@ def _details(report) -> str:
 
 
 def graph_html(g) -> str:
-    """HTML of a :class:`~identkit.LatentGraph`: its size and names, its picture, its verdict."""
+    """HTML of a :class:`~identkit.LatentGraph`: its size and names, its picture, its verdict.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> html = ik.examples.get("fig1").graph._repr_html_()   # what Jupyter shows
+    >>> "robot" in html, "Complete disentanglement is guaranteed" in html, "<img" in html
+    (True, True, True)
+    """
     from .report import analyze
 
     report = analyze(g)
@@ -103,7 +111,15 @@ def graph_html(g) -> str:
 
 
 def report_html(report) -> str:
-    """HTML of an :class:`~identkit.report.EntanglementReport`: verdict, picture, reasons."""
+    """HTML of an :class:`~identkit.report.EntanglementReport`: verdict, picture, reasons.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> html = ik.analyze(ik.examples.get("ex8").graph)._repr_html_()
+    >>> "{z2, z3}" in html, "true z2 may depend on learned z3" in html
+    (True, True)
+    """
     return ('<div class="identkit identkit-report">'
             f"<p><b>Verdict</b>: {escape(report.summary())}</p>"
             f"{_picture(report)}{_details(report)}</div>")

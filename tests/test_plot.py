@@ -206,3 +206,29 @@ def test_summary_threshold():
     assert not plot._summarised(LatentGraph(Gz=np.eye(plot.SUMMARY_ABOVE, dtype=bool)))
     assert plot._summarised(LatentGraph(Gz=np.eye(plot.SUMMARY_ABOVE + 1, dtype=bool)))
     assert plot._summarised(LatentGraph(Ga=np.ones((2, plot.SUMMARY_ABOVE + 1), dtype=bool)))
+
+
+def _pool_dense(M, f):
+    """Any-pooling of a dense boolean matrix in f x f cells, by padding and reshaping."""
+    r, c = -(-M.shape[0] // f), -(-M.shape[1] // f)
+    P = np.zeros((r * f, c * f), dtype=bool)
+    P[: M.shape[0], : M.shape[1]] = M
+    return P.reshape(r, f, c, f).any(axis=(1, 3))
+
+
+def test_pooled_images_agree_with_dense_pooling_of_the_ordered_matrices():
+    """Above 600 latents a pixel holds f x f entries; the sparse route of plot must colour
+    exactly the cells a dense any-pooling of the block-ordered Gz and C colours."""
+    g = blocks_model(1203, size=3, seed=1)  # f = 3, and 1203 is not a multiple of 600
+    g = g.permute(np.random.default_rng(2).permutation(1203))  # twins no longer side by side
+    r = ik.analyze(g)
+    fig = plot.draw(g, report=r)
+    f = plot._pixels(g.n_latents)
+    assert f == 3
+    order = [i for b in r.blocks for i in b]
+    C = r.entanglement_graph[np.ix_(order, order)]
+    img = fig.axes[1].images[0].get_array()
+    assert np.array_equal(np.any(img != 255, axis=-1), _pool_dense(C, f))
+    Gz = g.Gz[np.ix_(order, order)]
+    img = fig.axes[0].images[0].get_array()
+    assert np.array_equal(np.any(img != 255, axis=-1), _pool_dense(Gz, f))

@@ -36,6 +36,14 @@ def make_figures(outdir: str) -> list[str]:
         res = check_mechanism(ex.mechanism())
         save(plot.draw(res.derived.graph, report=res.report), f"mechanism-{ex.name}.svg")
     save(plot.draw(ik.LatentGraph(Gz=[[0, 0], [0, 0]])), "shrunk-counterexample.svg")
+    edges = [("tree", "tree"), ("robot", "robot"), ("robot", "ball"), ("ball", "ball")]
+    lesson = ik.LatentGraph.from_edges(temporal_edges=edges)
+    save(plot.draw(lesson), "lesson-1.svg")
+    lesson2 = ik.LatentGraph.from_edges(temporal_edges=edges + [("ball", "robot")],
+                                        latents=lesson.latents)
+    save(plot.draw(lesson2), "lesson-2.svg")
+    fixed = repair(lesson2)
+    save(plot.draw(fixed.graph, fixed.after.regularize), "lesson-3.svg")
     save(_metrics_figure(), "metrics-timeblockdiag.svg")
     return made
 

@@ -5,13 +5,15 @@ A mechanism is ``p(z^t | z^{t-1}, ..., z^{t-L}, a^{t-1}) = Π_i N(z_i; μ_i, exp
 graph) and ``Ga``. Everything is vectorised over a batch: a history is an array of shape
 ``(n, L, d)`` with ``hist[:, 0]`` the previous step, actions ``(n, m)``, states ``(n, d)``.
 
-The cross-derivatives of THEORY §1 and §4 follow from the Gaussian form:
+The cross-derivatives the paper's sufficient influence assumptions read (Assumptions 6 and 11)
+follow from the Gaussian form:
 ``∂_{z_i} log p = -(z_i - μ_i) e^{-s_i}``, so for any parent variable u
 
     ∂²/∂z_i ∂u log p = e^{-s_i} (∂μ_i/∂u + (z_i - μ_i) ∂s_i/∂u).
 
-Families of means (the frequencies ``ω_k = π/(k+3)`` and phases ``φ_k = k`` for the 0-based row
-k are those of the paper's datasets, Appendix C.1, eqs. 73 and 76):
+Families of means (the frequencies ``ω_k = (k+3)/π`` and phases ``φ_k = k`` for the 0-based
+row k are those of the paper's datasets, Appendix C.1, eqs. 73 and 76; ``frequency=1,
+phase=0`` gives the plain ``sin`` of ActionDiag and TimeDiag):
 
 * ``"sinusoidal"`` (lag 1): ``μ_k = L_k z_k^{t-1} + ½ Σ_j Gz[k,j] sin(ω_k z_j^{t-1} + φ_k)
   + Σ_l Ga[k,l] sin(ω_k a_l + φ_k)``, with ``L_k = Gz[k,k]`` (the identity term of eq. 76 kept
@@ -27,8 +29,10 @@ k are those of the paper's datasets, Appendix C.1, eqs. 73 and 76):
   (soft); without one (T = 1), ``μ = (Ga ⊙ c) a`` and ``s = log(σ² (1 + (Ga ⊙ δ) a))``
   (Examples 11 and 15).
 
-Variance families: ``"constant"`` (σ² = 0.1) and ``"heteroscedastic"`` (k = 2: ``s_k = log 0.1
-+ ½ Σ_j Gz[k,j] cos(ω_k z_j^{t-1} + φ_k) + ½ Σ_l Ga[k,l] cos(ω_k a_l + φ_k)``, eqs. 74 and 77).
+Variance families: ``"constant"`` (``σ² = noise``, default 0.1; the paper's datasets use 1e-4)
+and ``"heteroscedastic"`` (k = 2, eqs. 74 and 77): ``σ_k² = σ₀² exp(Σ_j Gz[k,j] cos(ω_k
+z_j^{t-1} + φ_k) + Σ_l Ga[k,l] cos(ω_k a_l + φ_k))`` with ``σ₀² = 1/(10 n)``, n the number of
+inputs (d for a temporal graph, plus m for an action graph), unless ``noise`` gives σ₀².
 """
 
 from __future__ import annotations
@@ -72,8 +76,11 @@ class GaussianMechanism:
     variance : {"constant", "heteroscedastic"}
     lags : {1, 2}
         How many past steps the mean reads (both use ``Gz``).
-    noise : float
-        The base variance σ² (default 0.1).
+    noise : float, optional
+        The variance σ² of the constant family (default 0.1), or the base σ₀² of the
+        heteroscedastic family (default ``1/(10 n)`` of eqs. 74 and 77).
+    frequency, phase : float or array of shape (d,), optional
+        ``ω_k`` and ``φ_k`` of the sinusoids (defaults ``(k+3)/π`` and ``k``, eqs. 73 and 76).
     seed : None, int or numpy.random.Generator
         Draws the random weights of the ``linear``, ``hard`` and ``soft`` families.
 
@@ -94,7 +101,8 @@ class GaussianMechanism:
     """
 
     def __init__(self, graph: LatentGraph, mean: str = "sinusoidal",
-                 variance: str = "constant", lags: int = 1, noise: float = 0.1, seed=0):
+                 variance: str = "constant", lags: int = 1, noise: float | None = None,
+                 seed=0, *, frequency=None, phase=None):
         if not isinstance(graph, LatentGraph):
             raise MechanismError("graph must be a LatentGraph")
         if mean not in MEAN_FAMILIES:
@@ -104,24 +112,28 @@ class GaussianMechanism:
                 f"unknown variance family {variance!r}; choose from {VARIANCE_FAMILIES}")
         if lags not in (1, 2):
             raise MechanismError(f"lags must be 1 or 2, got {lags!r}")
-        if not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise > 0):
+        if noise is not None and not (isinstance(noise, (int, float)) and np.isfinite(noise)
+                                      and noise > 0):
             raise MechanismError(f"noise must be a positive variance, got {noise!r}")
         if mean in ("hard", "soft") and graph.Ga_sparse is None:
             raise MechanismError(f"the {mean!r} intervention family needs an action graph Ga")
         self.graph = graph
         self.mean_family = mean
         self.variance_family = variance
-        self.noise = float(noise)
         self.d = graph.n_latents
         self.m = graph.n_actions
         self.temporal = graph.Gz_sparse is not None
+        if noise is None:
+            n_in = (self.d if self.temporal else 0) + self.m
+            noise = 1.0 / (10 * n_in) if variance == "heteroscedastic" else 0.1
+        self.noise = float(noise)
         self.lags = lags if self.temporal else 0
         self.discrete = mean in ("hard", "soft")
         self.Gz = graph.Gz.astype(float) if self.temporal else np.zeros((self.d, self.d))
         self.Ga = graph.Ga.astype(float) if graph.Ga_sparse is not None else np.zeros((self.d, 0))
         k = np.arange(self.d)
-        self.omega = np.pi / (k + 3.0)
-        self.phi = k.astype(float)
+        self.omega = _per_row(frequency, (k + 3.0) / np.pi, self.d, "frequency")
+        self.phi = _per_row(phase, k.astype(float), self.d, "phase")
         self.loop = np.diag(self.Gz).copy()
         # edge lists and incidence matrices: the fast path of sampling evaluates the sinusoids
         # on edges only, O(n · edges) instead of O(n d²)
@@ -205,9 +217,9 @@ class GaussianMechanism:
                 s += np.log(factor)
         if self.variance_family == "heteroscedastic":
             if self.temporal:
-                s += 0.5 * self._edge_sum(hist[:, 0], "z", np.cos)
+                s += self._edge_sum(hist[:, 0], "z", np.cos)
             if self.m:
-                s += 0.5 * self._edge_sum(a, "a", np.cos)
+                s += self._edge_sum(a, "a", np.cos)
         return _Terms(mu, None, None, s, None, None)
 
     def _terms(self, hist, a, jac: bool = True) -> _Terms:
@@ -287,14 +299,14 @@ class GaussianMechanism:
             if self.temporal:
                 z1 = hist[:, 0]
                 arg = om * z1[:, None, :] + ph
-                s += 0.5 * (Gz * np.cos(arg)).sum(-1)
+                s += (Gz * np.cos(arg)).sum(-1)
                 if jac:
-                    ds_h[:, :, 0, :] += -0.5 * Gz * om * np.sin(arg)
+                    ds_h[:, :, 0, :] += -Gz * om * np.sin(arg)
             if m:
                 arg = om * a[:, None, :] + ph
-                s += 0.5 * (Ga * np.cos(arg)).sum(-1)
+                s += (Ga * np.cos(arg)).sum(-1)
                 if jac:
-                    ds_a += -0.5 * Ga * om * np.sin(arg)
+                    ds_a += -Ga * om * np.sin(arg)
         if not jac:
             return _Terms(mu, None, None, s, None, None)
         return _Terms(mu, dmu_h[:, :, :L, :], dmu_a, s, ds_h[:, :, :L, :], ds_a)
@@ -407,6 +419,17 @@ class GaussianMechanism:
             past.append(z)
             past = past[-L:]
         return {"z": np.array(zs), "a": np.array(acts).reshape(T, self.m)}
+
+
+def _per_row(value, default, d, name):
+    if value is None:
+        return default
+    arr = np.broadcast_to(np.asarray(value, dtype=float), (d,)) if np.ndim(value) == 0 else \
+        np.asarray(value, dtype=float)
+    if arr.shape != (d,) or not np.all(np.isfinite(arr)):
+        raise MechanismError(f"{name} must be a finite number or an array of shape ({d},), "
+                             f"got {value!r}")
+    return arr.copy()
 
 
 def _rows(*arrays):

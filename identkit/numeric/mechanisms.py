@@ -327,6 +327,19 @@ class GaussianMechanism:
         _, hist, a = self._check(None, hist, a)
         return self._terms_fast(hist, a).mu
 
+    def variance(self, hist=None, a=None) -> np.ndarray:
+        """The variance ``exp(s)`` (n, d) of ``z^t`` given the history (n, L, d) and actions."""
+        return self.moments(hist, a)[1]
+
+    def moments(self, hist=None, a=None) -> tuple[np.ndarray, np.ndarray]:
+        """The mean and the variance, each (n, d), computed together (one pass over the edges
+        for the mean, one more only for the k = 2 variances)."""
+        n = _rows(hist, a)
+        hist, a = self._defaults(n, hist, a)
+        _, hist, a = self._check(None, hist, a)
+        t = self._terms_fast(hist, a)
+        return t.mu, np.exp(t.s)
+
     def log_prob(self, z, hist=None, a=None) -> np.ndarray:
         """Exact ``log p(z^t | history, a)`` for each row; shape (n,). O(n d (L d + m))."""
         n = np.asarray(z).shape[0]
@@ -439,10 +452,12 @@ def _rows(*arrays):
     raise MechanismError("give at least one of hist or a")
 
 
-def make_mechanism(graph: LatentGraph, name: str = "nonlinear", seed=0, lags: int = 1):
+def make_mechanism(graph: LatentGraph, name: str = "nonlinear", seed=0, lags: int = 1,
+                   noise: float | None = None):
     """A mechanism by the CLI's names: ``nonlinear`` (sinusoidal means), ``heteroscedastic``
     (sinusoidal means, k = 2 variances), ``linear`` (constant cross-derivatives; no sufficient
     influence once an action has two children), ``hard`` and ``soft`` (interventions).
+    ``noise`` is passed to :class:`GaussianMechanism` (its family default when None).
 
     Raises
     ------
@@ -467,4 +482,4 @@ def make_mechanism(graph: LatentGraph, name: str = "nonlinear", seed=0, lags: in
     if name not in table:
         raise MechanismError(f"unknown mechanism {name!r}; choose from {', '.join(table)}")
     mean, var = table[name]
-    return GaussianMechanism(graph, mean=mean, variance=var, seed=seed, lags=lags)
+    return GaussianMechanism(graph, mean=mean, variance=var, seed=seed, lags=lags, noise=noise)

@@ -192,8 +192,9 @@ class DataProcess:
         Whether x is standardised per dimension before the noise is added.
     """
 
-    def __init__(self, name, graph, mechanism, mixing, obs_noise, standardize):
+    def __init__(self, name, graph, mechanism, mixing, obs_noise, standardize, split_seeds):
         self.name, self.graph, self.mechanism, self.mixing = name, graph, mechanism, mixing
+        self._split_seeds = dict(zip(SPLITS, split_seeds))
         self.temporal = graph.Gz_sparse is not None
         self.obs_noise, self.standardize = float(obs_noise), bool(standardize)
         self.d, self.m, self.x_dim = graph.n_latents, graph.n_actions, mixing.x_dim
@@ -208,8 +209,22 @@ class DataProcess:
         per_row = self.d * T + self.m + self.x_dim * T
         return 8 * int(n) * per_row
 
+    def split(self, split: str, n: int, *, memory_limit: int | None = None) -> dict:
+        """The ``train``, ``valid`` or ``test`` split of n examples: :meth:`sample` with that
+        split's own seed (derived from the process seed), so the same call gives the same bytes.
+
+        Raises
+        ------
+        DatasetError
+            For an unknown split name, and as :meth:`sample`.
+        """
+        if split not in SPLITS:
+            raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+        rng = np.random.default_rng(self._split_seeds[split])
+        return self.sample(n, rng, memory_limit=memory_limit)
+
     def sample(self, n: int, seed=None, *, memory_limit: int | None = None) -> dict:
-        """Draw a split of n examples from this process.
+        """Draw n examples from this process with any seed (see also :meth:`split`).
 
         Parameters
         ----------
@@ -347,8 +362,9 @@ def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
         A name of :data:`DATASETS` (see the module documentation for each one's equations), or
         a model whose mechanism ``mechanism`` names.
     seed : None, int or numpy.random.Generator
-        Draws, in this order, the random graph (unless ``graph_seed`` is given), the weights of
-        the mechanism and the mixing weights.
+        Split into four independent streams: the first draws, in this order, the random graph
+        (unless ``graph_seed`` is given), the weights of the mechanism and the mixing weights;
+        the others seed the ``train``, ``valid`` and ``test`` splits (:meth:`DataProcess.split`).
     d : int
         Number of latents of a named dataset (the paper: 10; the block datasets need an even d,
         the BlockNonDiag ones d = 10).
@@ -389,11 +405,12 @@ def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
     >>> proc = dataset_process("ActionNonDiag", seed=0)
     >>> proc
     <DataProcess ActionNonDiag: d=10, m=10, x_dim=20, sinusoidal/constant>
-    >>> train, test = proc.sample(1000, seed=1), proc.sample(500, seed=2)
+    >>> train, test = proc.split("train", 1000), proc.split("test", 500)
     >>> train["x"].shape, test["a"].shape
     ((1000, 20), (500, 10))
     """
-    rng = as_generator(seed)
+    rng, *split_seeds = as_generator(seed).bit_generator.seed_seq.spawn(1 + len(SPLITS))
+    rng = np.random.default_rng(rng)
     if transition_variance is not None and not (
             isinstance(transition_variance, (int, float)) and np.isfinite(transition_variance)
             and transition_variance > 0):
@@ -419,21 +436,16 @@ def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
                                  frequency=1.0 if plain else None, phase=0.0 if plain else None)
     x_dim = max(20, g.n_latents) if x_dim is None else x_dim
     f = PaperMixing(g.n_latents, x_dim, seed=rng)
-    return DataProcess(name, g, mech, f, obs_noise, standardize)
-
-
-def _streams(seed):
-    """The process stream and one stream per split, all derived from ``seed``."""
-    children = as_generator(seed).spawn(1 + len(SPLITS))
-    return children[0], dict(zip(SPLITS, children[1:]))
+    return DataProcess(name, g, mech, f, obs_noise, standardize, split_seeds)
 
 
 def generate(source, n_samples: int, seed=0, *, split: str = "train",
              memory_limit: int | None = None, **knobs) -> dict:
     """Generate one split of a dataset.
 
-    The process (graph, weights, mixing) depends on ``seed`` only, so the ``train``, ``valid``
-    and ``test`` splits of one seed share it; each split has its own noise.
+    ``dataset_process(source, seed, **knobs).split(split, n_samples)``: the process (graph,
+    weights, mixing) depends on ``seed`` and the knobs only, so the ``train``, ``valid`` and
+    ``test`` splits of one seed share it; each split has its own noise.
 
     Parameters
     ----------
@@ -473,9 +485,8 @@ def generate(source, n_samples: int, seed=0, *, split: str = "train",
     """
     if split not in SPLITS:
         raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
-    proc_rng, split_rngs = _streams(seed)
-    proc = dataset_process(source, proc_rng, **knobs)
-    return proc.sample(n_samples, split_rngs[split], memory_limit=memory_limit)
+    return dataset_process(source, seed, **knobs).split(split, n_samples,
+                                                        memory_limit=memory_limit)
 
 
 def generate_splits(source, n_samples: int, seed=0, *, fractions=_FRACTIONS,
@@ -514,8 +525,6 @@ def generate_splits(source, n_samples: int, seed=0, *, fractions=_FRACTIONS,
     sizes = [int(n_samples * f) for f in fr]
     if min(sizes) < 1:
         raise DatasetError(f"{n_samples} samples leave a split empty (sizes {sizes})")
-    proc_rng, split_rngs = _streams(seed)
-    proc = dataset_process(source, proc_rng, **knobs)
+    proc = dataset_process(source, seed, **knobs)
     _check_size(n_samples, proc.nbytes(sum(sizes)), proc.name, memory_limit)
-    return {s: proc.sample(k, split_rngs[s], memory_limit=memory_limit)
-            for s, k in zip(SPLITS, sizes)}
+    return {s: proc.split(s, k, memory_limit=memory_limit) for s, k in zip(SPLITS, sizes)}

@@ -134,6 +134,7 @@ class GaussianMechanism:
         k = np.arange(self.d)
         self.omega = _per_row(frequency, (k + 3.0) / np.pi, self.d, "frequency")
         self.phi = _per_row(phase, k.astype(float), self.d, "phase")
+        self._progression = _progression(self.omega, self.phi)
         self.loop = np.diag(self.Gz).copy()
         # edge lists and incidence matrices: the fast path of sampling evaluates the sinusoids
         # on edges only, O(n · edges) instead of O(n d²)
@@ -184,13 +185,49 @@ class GaussianMechanism:
             out.append(arr)
         return out
 
-    def _edge_sum(self, x, which, fn):
-        """``Σ_j G[i, j] fn(ω_i x_j + φ_i)`` for every row i, on the edges of G only."""
+    def _edge_sums(self, x, which, sin: bool, cos: bool):
+        """``Σ_j G[i, j] sin(ω_i x_j + φ_i)`` and the same with cos, for every row i (None for
+        the one not asked for), with G = Gz or Ga by ``which``.
+
+        Two routes give the same values (to ~1e-14): one evaluation per edge (E of each
+        function per input row), or, when ω and φ are arithmetic progressions in i (the
+        paper's ``(i+3)/π`` and ``i``, or constants), a rotation: with ``θ_j = ω_0 x_j + φ_0``
+        and ``δ_j = Δω x_j + Δφ`` the angle of row i is ``θ_j + i δ_j``, so four evaluations
+        per input and one 2×2 rotation per row give every angle (O(k + d k) per input row, k
+        inputs). The route with the smaller operation count is taken.
+        """
         rows, cols = self._ez if which == "z" else self._ea
-        S = self._Sz if which == "z" else self._Sa
         if len(rows) == 0:
-            return 0.0
-        return fn(x[:, cols] * self.omega[rows] + self.phi[rows]) @ S
+            return (0.0 if sin else None), (0.0 if cos else None)
+        k = x.shape[1]
+        both = sin and cos
+        direct = 18.0 * len(rows) * (sin + cos)
+        rotate = 25.0 * k + (2.8 + 0.8 * both) * self.d * k
+        if self._progression is None or direct <= rotate:
+            S = self._Sz if which == "z" else self._Sa
+            arg = np.take(x, cols, axis=1)
+            arg *= self.omega[rows]
+            arg += self.phi[rows]
+            return (np.sin(arg) @ S if sin else None), (np.cos(arg) @ S if cos else None)
+        G = self.Gz if which == "z" else self.Ga
+        w0, dw, p0, dp = self._progression
+        th, de = x * w0 + p0, x * dw + dp
+        Sn, Cs, sd, cd = np.sin(th), np.cos(th), np.sin(de), np.cos(de)
+        out_s = np.empty((x.shape[0], self.d)) if sin else None
+        out_c = np.empty((x.shape[0], self.d)) if cos else None
+        tmp = np.empty_like(Sn)
+        for i in range(self.d):
+            if sin:
+                out_s[:, i] = Sn @ G[i]
+            if cos:
+                out_c[:, i] = Cs @ G[i]
+            if i + 1 < self.d:                      # angle += δ
+                np.multiply(Sn, sd, out=tmp)
+                Sn *= cd
+                Sn += Cs * sd
+                Cs *= cd
+                Cs -= tmp
+        return out_s, out_c
 
     def _terms_fast(self, hist, a) -> _Terms:
         """μ and s without derivatives, for sampling and log-densities."""
@@ -200,14 +237,19 @@ class GaussianMechanism:
         n = hist.shape[0] if hist is not None and hist.ndim == 3 else a.shape[0]
         mu = np.zeros((n, self.d))
         s = np.full((n, self.d), np.log(self.noise))
+        hetero = self.variance_family == "heteroscedastic"
         if self.temporal:
             z1 = hist[:, 0]
-            g = 0.5 * self._edge_sum(z1, "z", np.sin)
+            sz, cz = self._edge_sums(z1, "z", True, hetero)
+            g = 0.5 * sz
             mu += self.loop * z1
             mu += (1.0 - a @ self.Ga.T) * g if fam == "hard" else g
+            if hetero:
+                s += cz
         if self.m:
+            sa, ca = self._edge_sums(a, "a", fam == "sinusoidal", hetero)
             if fam == "sinusoidal":
-                mu += self._edge_sum(a, "a", np.sin)
+                mu += sa
             elif fam == "soft" or (fam == "hard" and not self.temporal):
                 mu += a @ (self.Ga * self.shift).T
                 factor = 1.0 + a @ (self.Ga * self.scale).T
@@ -215,11 +257,8 @@ class GaussianMechanism:
                     raise MechanismError("actions outside the intervention set make the "
                                          "variance non-positive")
                 s += np.log(factor)
-        if self.variance_family == "heteroscedastic":
-            if self.temporal:
-                s += self._edge_sum(hist[:, 0], "z", np.cos)
-            if self.m:
-                s += self._edge_sum(a, "a", np.cos)
+            if hetero:
+                s += ca
         return _Terms(mu, None, None, s, None, None)
 
     def _terms(self, hist, a, jac: bool = True) -> _Terms:
@@ -432,6 +471,19 @@ class GaussianMechanism:
             past.append(z)
             past = past[-L:]
         return {"z": np.array(zs), "a": np.array(acts).reshape(T, self.m)}
+
+
+def _progression(omega, phi):
+    """``(ω_0, Δω, φ_0, Δφ)`` when ω and φ are arithmetic progressions over the rows (to
+    rounding), else None."""
+    k = np.arange(len(omega))
+    steps = []
+    for v in (omega, phi):
+        step = float(v[1] - v[0]) if len(v) > 1 else 0.0
+        if not np.allclose(v, v[0] + step * k, rtol=1e-13, atol=1e-13):
+            return None
+        steps += [float(v[0]), step]
+    return steps[0], steps[1], steps[2], steps[3]
 
 
 def _per_row(value, default, d, name):

@@ -507,3 +507,56 @@ def test_generate_bad_knob_is_one_line_exit_2(capsys):
     code, _, err = run(capsys, "generate", "TimeDiag", "--samples", "10", "--obs-noise", "-1",
                        "-o", "x.npz")
     assert code == 2 and "obs_noise" in err and len(err.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ the two routes, memory
+
+
+@pytest.mark.parametrize("d, p", [(1, 1.0), (3, 0.5), (10, 0.6), (12, 1.0), (16, 0.3)])
+def test_rotation_route_equals_the_per_edge_route(d, p):
+    """The sinusoid sums by angle rotation agree with one sin/cos per edge, for the paper's
+    (i+3)/π and i and for the plain sine, on inputs far outside the data's range."""
+    rng = np.random.default_rng(d)
+    for freq, phase in ((None, None), (1.0, 0.0)):
+        for kind in ("action", "time"):
+            g = ik.examples.random_graph(d, kind=kind, p=p, seed=d)
+            mech = ik.numeric.GaussianMechanism(g, variance="heteroscedastic", frequency=freq,
+                                                phase=phase)
+            G = (mech.Gz if kind == "time" else mech.Ga)
+            x = rng.uniform(-12, 12, (50, G.shape[1]))
+            which = "z" if kind == "time" else "a"
+            assert mech._progression is not None
+            rot = mech._edge_sums(x, which, True, True) if G.sum() else None
+            mech._progression = None                    # only the per-edge route is left
+            per_edge = mech._edge_sums(x, which, True, True)
+            arg = x[:, None, :] * mech.omega[:, None] + mech.phi[:, None]
+            dense = ((G * np.sin(arg)).sum(-1), (G * np.cos(arg)).sum(-1))
+            for a, b in zip(per_edge, dense):
+                np.testing.assert_allclose(a, b, atol=1e-12)
+            if rot is not None:
+                for a, b in zip(rot, dense):
+                    np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def test_frequencies_that_are_no_progression_take_the_per_edge_route():
+    g = ik.examples.get("TimeNonDiag").graph
+    freq = np.arange(10.0) ** 2
+    mech = ik.numeric.GaussianMechanism(g, frequency=freq, phase=0.0)
+    assert mech._progression is None
+    z = fixed_inputs(10)
+    want = [[z[r, i] + 0.5 * sum(math.sin(freq[i] * z[r, j]) for j in range(i + 1))
+             for i in range(10)] for r in range(len(z))]
+    np.testing.assert_allclose(mech.mean(z[:, None, :]), want, atol=1e-12)
+
+
+def test_memory_is_the_output_plus_a_bounded_block():
+    """Peak traced memory of a 10^5-example split exceeds its output by less than 16 MB."""
+    import tracemalloc
+
+    tracemalloc.start()
+    data = generate("TimeNonDiagK2", 100_000, seed=0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    out = sum(v.nbytes for v in data.values())
+    assert 0 <= out - dataset_process("TimeNonDiagK2").nbytes(100_000) < 10_000  # + graphs
+    assert peak - out < 16e6, (peak, out)

@@ -36,18 +36,15 @@ Observations: ``x = f(z)`` with the mixing network :class:`~identkit.numeric.Pap
 dimension standardised with the mean and (population) standard deviation of the generated split
 (pooled over both time steps), then ``N(0, obs_noise²)`` added.
 
-Arrays of a generated split (all float64 unless said):
+Arrays of a generated split (float64 unless said):
 
-=========== ================= ==============================================================
-``x``       (n, x_dim)        observations of the last step (x^1, or x for action datasets)
-``z``       (n, d)            latents of the last step
-``a``       (n, m)            actions (m = 0 for temporal datasets)
-``z_prev``  (n, T-1, d)       earlier latents (z^0 for temporal datasets; T-1 = 0 otherwise)
-``x_prev``  (n, T-1, x_dim)   earlier observations
-``x_mean``  (x_dim,)          the standardisation: ``x = (f(z) - x_mean) / x_std + noise``
-``x_std``   (x_dim,)
-``Gz``/``Ga`` int8            the true graphs (when present), ``latents``/``actions`` names
-=========== ================= ==============================================================
+* ``x`` (n, x_dim): observations of the last step (x^1, or x for action datasets);
+* ``z`` (n, d): latents of the last step;
+* ``a`` (n, m): actions (m = 0 for temporal datasets);
+* ``z_prev`` (n, T-1, d): earlier latents (z^0 for temporal datasets, T-1 = 0 otherwise);
+* ``x_prev`` (n, T-1, x_dim): earlier observations;
+* ``x_mean``, ``x_std`` (x_dim,): the standardisation, ``x = (f(z) - x_mean) / x_std + noise``;
+* ``Gz``/``Ga`` (int8, when present) and the string arrays ``latents``/``actions``: the graph.
 
 The graph arrays make the file a graph file for ``identkit check``; ``z`` is what ``identkit
 score --true`` reads.

@@ -73,7 +73,8 @@ DATASETS = _BASE + ["ActionNonDiagNoSuffInf", "TimeNonDiagNoSuffInf", "ActionNon
                     "TimeNonDiagK2", "ActionRandomGraphs", "TimeRandomGraphs"]
 SPLITS = ("train", "valid", "test")
 _FRACTIONS = (0.7, 0.15, 0.15)         # the paper's split of its 10^6 examples
-_CHUNK = 1 << 12                       # rows per vectorised block: bounds the temporaries
+_CHUNK = 1 << 11                       # rows per vectorised block: bounds the temporaries, and
+                                       # keeps d×d products below threaded-BLAS sizes
 _ACTION_RANGE = 2.0                    # a ~ Uniform(-2, 2)
 
 
@@ -247,7 +248,7 @@ class DataProcess:
 
         Notes
         -----
-        O(n (edges + x_dim²)) time; memory is the output plus O(2^12 (edges + x_dim)) for the
+        O(n (edges + x_dim²)) time; memory is the output plus O(2^11 (edges + x_dim)) for the
         vectorised blocks.
         """
         _check_size(n, self.nbytes(n), self.name, memory_limit)

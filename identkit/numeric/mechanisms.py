@@ -136,14 +136,11 @@ class GaussianMechanism:
         self.phi = _per_row(phase, k.astype(float), self.d, "phase")
         self._progression = _progression(self.omega, self.phi)
         self.loop = np.diag(self.Gz).copy()
-        # edge lists and incidence matrices: the fast path of sampling evaluates the sinusoids
-        # on edges only, O(n · edges) instead of O(n d²)
+        # edge lists (row-major) and their runs per row: the fast path of sampling evaluates the
+        # sinusoids on edges only, O(n · edges) instead of O(n d²)
         self._ez = np.nonzero(self.Gz)
         self._ea = np.nonzero(self.Ga)
-        self._Sz = np.zeros((len(self._ez[0]), self.d))
-        self._Sz[np.arange(len(self._ez[0])), self._ez[0]] = 1.0
-        self._Sa = np.zeros((len(self._ea[0]), self.d))
-        self._Sa[np.arange(len(self._ea[0])), self._ea[0]] = 1.0
+        self._runs_z, self._runs_a = _runs(self._ez[0]), _runs(self._ea[0])
         rng = as_generator(seed)
         self.W = [rng.standard_normal((self.d, self.d)) for _ in range(2)]
         self.Wa = rng.standard_normal((self.d, self.m))
@@ -204,11 +201,21 @@ class GaussianMechanism:
         direct = 18.0 * len(rows) * (sin + cos)
         rotate = 25.0 * k + (2.8 + 0.8 * both) * self.d * k
         if self._progression is None or direct <= rotate:
-            S = self._Sz if which == "z" else self._Sa
+            # edges come row-major from np.nonzero, so each row's edges are one run: summed
+            # with reduceat (a matrix product here would wake threaded BLAS for nothing)
+            starts, parents = self._runs_z if which == "z" else self._runs_a
             arg = np.take(x, cols, axis=1)
             arg *= self.omega[rows]
             arg += self.phi[rows]
-            return (np.sin(arg) @ S if sin else None), (np.cos(arg) @ S if cos else None)
+            outs = []
+            for wanted, fn in ((sin, np.sin), (cos, np.cos)):
+                if not wanted:
+                    outs.append(None)
+                    continue
+                out = np.zeros((x.shape[0], self.d))
+                out[:, parents] = np.add.reduceat(fn(arg), starts, axis=1)
+                outs.append(out)
+            return outs[0], outs[1]
         G = self.Gz if which == "z" else self.Ga
         w0, dw, p0, dp = self._progression
         th, de = x * w0 + p0, x * dw + dp
@@ -471,6 +478,14 @@ class GaussianMechanism:
             past.append(z)
             past = past[-L:]
         return {"z": np.array(zs), "a": np.array(acts).reshape(T, self.m)}
+
+
+def _runs(rows):
+    """Start of each run of equal (sorted) row indices, and the row of each run."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    return starts, rows[starts]
 
 
 def _progression(omega, phi):

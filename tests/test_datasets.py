@@ -562,3 +562,10 @@ def test_memory_is_the_output_plus_a_bounded_block():
     out = sum(v.nbytes for v in data.values())
     assert 0 <= out - dataset_process("TimeNonDiagK2").nbytes(40_000) < 10_000  # + graphs
     assert peak - out < 8e6, (peak, out)
+
+
+def test_a_bad_sample_count_is_refused_before_any_size_arithmetic():
+    with pytest.raises(DatasetError, match="positive integer"):
+        dataset_process("TimeDiag").sample("many")
+    with pytest.raises(DatasetError, match="positive integer"):
+        generate("TimeDiag", 2.5)

@@ -201,11 +201,15 @@ class DataProcess:
         return (f"<DataProcess {self.name}: d={self.d}, m={self.m}, x_dim={self.x_dim}, "
                 f"{self.mechanism.mean_family}/{self.mechanism.variance_family}>")
 
+    @property
+    def bytes_per_example(self) -> int:
+        """Bytes one example takes in the returned arrays (float64 x, z, a, z_prev, x_prev)."""
+        T = 2 if self.temporal else 1
+        return 8 * (self.d * T + self.m + self.x_dim * T)
+
     def nbytes(self, n: int) -> int:
         """Bytes of the arrays a split of n examples returns (plus O(chunk) working memory)."""
-        T = 2 if self.temporal else 1
-        per_row = self.d * T + self.m + self.x_dim * T
-        return 8 * int(n) * per_row
+        return int(n) * self.bytes_per_example
 
     def split(self, split: str, n: int, *, memory_limit: int | None = None) -> dict:
         """The ``train``, ``valid`` or ``test`` split of n examples: :meth:`sample` with that
@@ -251,7 +255,7 @@ class DataProcess:
         O(n (edges + x_dim²)) time; memory is the output plus O(2^11 (edges + x_dim)) for the
         vectorised blocks.
         """
-        _check_size(n, self.nbytes(n), self.name, memory_limit)
+        _check_size(n, self.bytes_per_example, self.name, memory_limit)
         rng = as_generator(seed)
         mech, f = self.mechanism, self.mixing
         d, m, T = self.d, self.m, 2 if self.temporal else 1
@@ -325,6 +329,13 @@ def _moments(x, x_prev):
 
 
 def _available_memory() -> int | None:
+    """MemAvailable of /proc/meminfo (free plus reclaimable), else the free physical pages, else
+    None (no limit known)."""
+    if os.path.exists("/proc/meminfo"):
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
     try:
         return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
     except (AttributeError, ValueError, OSError):
@@ -339,9 +350,10 @@ def _human(nbytes: float) -> str:
     raise AssertionError("unreachable")
 
 
-def _check_size(n, nbytes, name, memory_limit):
+def _check_size(n, bytes_per_example, name, memory_limit):
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise DatasetError(f"the number of samples must be a positive integer, got {n!r}")
+    nbytes = int(n) * bytes_per_example
     limit = _available_memory() if memory_limit is None else int(memory_limit)
     if limit is not None and nbytes > limit:
         raise DatasetError(f"{n} samples of {name} need {_human(nbytes)} of memory; only "
@@ -524,5 +536,5 @@ def generate_splits(source, n_samples: int, seed=0, *, fractions=_FRACTIONS,
     if min(sizes) < 1:
         raise DatasetError(f"{n_samples} samples leave a split empty (sizes {sizes})")
     proc = dataset_process(source, seed, **knobs)
-    _check_size(n_samples, proc.nbytes(sum(sizes)), proc.name, memory_limit)
+    _check_size(sum(sizes), proc.bytes_per_example, proc.name, memory_limit)
     return {s: proc.split(s, k, memory_limit=memory_limit) for s, k in zip(SPLITS, sizes)}

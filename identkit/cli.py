@@ -88,11 +88,33 @@ def build_parser() -> argparse.ArgumentParser:
                         "shown for information (default: the example's, else all the model has)")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
-    p = sub.add_parser("generate", help="write a paper dataset (or any graph's) as .npz")
+    p = sub.add_parser("generate", help="write a paper dataset (or any graph's) as .npz",
+                       description="Draw a dataset of the paper (App. C.1) or of a graph file. "
+                       "The .npz holds x, z, a, z_prev, x_prev, x_mean, x_std and the graphs "
+                       "(Gz/Ga, latents/actions), so `identkit check` reads it as a graph file "
+                       "and `identkit score --true` reads its z.")
     p.add_argument("source", metavar="NAME|PATH", help="a dataset name or a graph file")
-    p.add_argument("--samples", type=int, required=True, metavar="N")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--samples", type=int, required=True, metavar="N",
+                   help="examples in the split; with --split all, in the three together "
+                   "(70/15/15 %%, as the paper splits its 10^6)")
+    p.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="fixes the process (graph, weights, mixing) and each split's noise")
+    p.add_argument("--split", choices=["train", "valid", "test", "all"], default="train",
+                   help="which split; all writes FILE_train.npz, FILE_valid.npz, FILE_test.npz")
+    p.add_argument("--latents", type=int, default=10, metavar="D",
+                   help="latent dimension d of a named dataset (default 10)")
+    p.add_argument("--x-dim", type=int, metavar="DX",
+                   help="observation dimension and mixing width (default max(20, d))")
+    p.add_argument("--transition-variance", type=float, metavar="V",
+                   help="variance of z^t given its parents (default 1e-4; for the k = 2 "
+                   "datasets the base 1/(10 d) of eqs. (74)/(77))")
+    p.add_argument("--obs-noise", type=float, default=0.01, metavar="SD",
+                   help="standard deviation of the noise added to x (default 0.01)")
+    p.add_argument("--no-standardize", action="store_true",
+                   help="do not standardise each dimension of x before the noise")
     p.add_argument("--p", type=float, default=0.5, help="edge probability (random-graph datasets)")
+    p.add_argument("--graph-seed", type=int, metavar="S",
+                   help="seed of the random graph alone (default: drawn from --seed)")
     p.add_argument("--mechanism", choices=["nonlinear", "heteroscedastic", "linear", "hard", "soft"],
                    help="for a graph file (default nonlinear)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.npz")
@@ -309,24 +331,39 @@ def _cmd_generate(args, out) -> int:
 
     from . import io
     from .errors import OutputError
-    from .numeric import generate
-    from .numeric.datasets import DATASETS
+    from .numeric.datasets import DATASETS, generate, generate_splits
 
     if args.samples < 1:
         raise _UsageError("identkit generate: --samples must be >= 1")
-    if args.seed < 0:
-        raise _UsageError("identkit generate: --seed must be >= 0")
+    for flag, value in (("--seed", args.seed), ("--graph-seed", args.graph_seed)):
+        if value is not None and value < 0:
+            raise _UsageError(f"identkit generate: {flag} must be >= 0")
     if not args.output.endswith(".npz"):
         raise OutputError(f"{args.output}: the output must be an .npz file")
     source = args.source
-    if source.lower().replace("k=2", "k2") not in {d.lower() for d in DATASETS} or \
-            os.path.exists(source):
+    if os.path.exists(source) or \
+            source.lower().replace("k=2", "k2") not in {d.lower() for d in DATASETS}:
         if os.path.exists(source):
             source = io.read_graph(source)
-    data = generate(source, args.samples, seed=args.seed, p=args.p, mechanism=args.mechanism)
-    io._atomic_write(args.output, lambda fh: np.savez(fh, **data), binary=True)
-    out.write(f"wrote {args.output}: " + ", ".join(f"{k} {tuple(v.shape)}" for k, v in data.items())
-              + "\n")
+    knobs = dict(x_dim=args.x_dim, transition_variance=args.transition_variance,
+                 obs_noise=args.obs_noise, standardize=not args.no_standardize,
+                 mechanism=args.mechanism)
+    if isinstance(source, str):
+        knobs.update(d=args.latents, p=args.p, graph_seed=args.graph_seed)
+    elif args.latents != 10 or args.graph_seed is not None:
+        raise _UsageError("identkit generate: --latents and --graph-seed are for named datasets; "
+                          "a graph file fixes its graph")
+    if args.split == "all":
+        splits = generate_splits(source, args.samples, seed=args.seed, **knobs)
+        stem = args.output[:-len(".npz")]
+        files = {f"{stem}_{name}.npz": data for name, data in splits.items()}
+    else:
+        files = {args.output: generate(source, args.samples, seed=args.seed, split=args.split,
+                                       **knobs)}
+    for path, data in files.items():
+        io._atomic_write(path, lambda fh, data=data: np.savez(fh, **data), binary=True)
+        out.write(f"wrote {path}: " + ", ".join(f"{k} {tuple(v.shape)}" for k, v in data.items())
+                  + "\n")
     return 0
 
 

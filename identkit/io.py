@@ -24,7 +24,9 @@ line (``#`` starts a comment)::
     graphs: a z                       # optional: which graphs exist even if they have no edge
 
 ``.npz`` files hold the arrays ``Gz`` and/or ``Ga`` (0/1 or bool) and optionally the string arrays
-``latents`` and ``actions``; they are loaded without pickle.
+``latents`` and ``actions``; they are loaded without pickle. The data arrays that ``identkit
+generate`` writes beside them (``x``, ``z``, ``a``, ``z_prev``, ``x_prev``, ``x_mean``, ``x_std``)
+are allowed and ignored.
 
 Every reader raises :class:`~identkit.GraphFileError` naming the file and the key, line or entry
 at fault; nothing is coerced.
@@ -750,6 +752,9 @@ def _atomic_write(path: str, write, binary: bool = False) -> None:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
+_DATA_ARRAYS = ("x", "z", "a", "z_prev", "x_prev", "x_mean", "x_std")
+
+
 def _read_npz(path) -> LatentGraph:
     try:
         with np.load(path, allow_pickle=False) as z:
@@ -758,7 +763,8 @@ def _read_npz(path) -> LatentGraph:
         _fail(path, f"not a plain .npz of arrays (pickled objects are refused): {exc}")
     except (OSError, EOFError) as exc:
         _fail(path, f"not a readable .npz file: {exc}")
-    unknown = [k for k in arrays if k not in ("Gz", "Ga", "latents", "actions")]
+    # the data arrays of `identkit generate` may travel with the graph; they are not read here
+    unknown = [k for k in arrays if k not in ("Gz", "Ga", "latents", "actions") + _DATA_ARRAYS]
     if unknown:
         close = difflib.get_close_matches(unknown[0], ["Gz", "Ga", "latents", "actions"], n=1,
                                         cutoff=0.4)

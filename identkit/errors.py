@@ -17,6 +17,7 @@ __all__ = [
     "ExampleNotFoundError",
     "DependencyError",
     "OutputError",
+    "DatasetError",
 ]
 
 
@@ -57,3 +58,8 @@ class DependencyError(IdentkitError, ImportError):
 
 class OutputError(IdentkitError, ValueError):
     """An output file cannot be written, or its extension names an unsupported format."""
+
+
+class DatasetError(IdentkitError, ValueError):
+    """A synthetic dataset was asked for with a bad size, knob or dimension, or would need more
+    memory than the machine has (the message states how much)."""

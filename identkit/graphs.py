@@ -244,6 +244,9 @@ def _set_str(names: Sequence[str], idx: Iterable[int]) -> str:
 
 # ----------------------------------------------------------------------------------------------
 
+_REPR_MAX_NAMES = 60   # latents + actions up to which repr() is code that rebuilds the model
+_REPR_MAX_EDGES = 200  # edges up to which repr() is code that rebuilds the model
+
 
 class LatentGraph:
     """The temporal graph ``Gz`` and action graph ``Ga`` of a latent causal model, with names.
@@ -810,12 +813,46 @@ class LatentGraph:
         raise AttributeError("LatentGraph is immutable")
 
     def __repr__(self):
+        """Code that rebuilds a small model; a one-line summary of a large one.
+
+        A model with at most 60 latents and actions and 200 edges is shown as the
+        :meth:`from_edges` call that rebuilds it (evaluate it after
+        ``from identkit import LatentGraph``), so a failing example can be pasted back as code.
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> ik.LatentGraph(Gz=[[1, 0], [1, 1]], Ga=[[0], [1]])
+        LatentGraph.from_edges(temporal_edges=[('z1', 'z1'), ('z1', 'z2'), ('z2', 'z2')], \
+action_edges=[('a1', 'z2')], latents=['z1', 'z2'], actions=['a1'])
+        >>> ik.LatentGraph(Gz=[[0] * 70] * 70)
+        <LatentGraph: 70 latents, Gz with 0 edges>
+        """
+        if self.n_latents + self.n_actions <= _REPR_MAX_NAMES and self.n_edges() <= _REPR_MAX_EDGES:
+            args = []
+            for key, mat, parents in (("temporal_edges", self._Gz_T, self._latents),
+                                      ("action_edges", self._Ga_T, self._actions)):
+                if mat is None:
+                    continue
+                edges = [(parents[p], self._latents[c]) for p in range(mat.shape[0])
+                         for c in mat.indices[mat.indptr[p]: mat.indptr[p + 1]].tolist()]
+                args.append(f"{key}={edges!r}")
+            args.append(f"latents={list(self._latents)!r}")
+            if self._Ga is not None:
+                args.append(f"actions={list(self._actions)!r}")
+            return f"LatentGraph.from_edges({', '.join(args)})"
         parts = [f"{self.n_latents} latents"]
         if self._Gz is not None:
             parts.append(f"Gz with {self._Gz.nnz} edges")
         if self._Ga is not None:
             parts.append(f"{self.n_actions} actions, Ga with {self._Ga.nnz} edges")
         return f"<LatentGraph: {', '.join(parts)}>"
+
+    def _repr_html_(self):
+        """Jupyter display: the names, the picture of :func:`identkit.plot.draw`, the verdict."""
+        from ._display import graph_html
+
+        return graph_html(self)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -28,7 +28,9 @@ quotes with JSON escapes (``"joint one" -> "a, b"``); :func:`format_text` quotes
 whatever identkit writes it reads back.
 
 ``.npz`` files hold the arrays ``Gz`` and/or ``Ga`` (0/1 or bool) and optionally the string arrays
-``latents`` and ``actions``; they are loaded without pickle.
+``latents`` and ``actions``; they are loaded without pickle. The data arrays that ``identkit
+generate`` writes beside them (``x``, ``z``, ``a``, ``z_prev``, ``x_prev``, ``x_mean``, ``x_std``)
+are allowed and ignored.
 
 Every reader raises :class:`~identkit.GraphFileError` naming the file and the key, line or entry
 at fault; nothing is coerced. Readers take only regular files (or ``-``, standard input), read at
@@ -1156,6 +1158,10 @@ def _atomic_write(path: str, write, binary: bool = False) -> None:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
+_DATA_ARRAYS = ("x", "z", "a", "z_prev", "x_prev", "x_mean", "x_std")
+_GRAPH_ARRAYS = ("Gz", "Ga", "latents", "actions")
+
+
 def _npz_headers(data: bytes, path: str) -> dict:
     """``{array name: (shape, dtype)}`` of an ``.npz`` read from its headers only. O(arrays)."""
     import io as _io
@@ -1183,26 +1189,28 @@ def _npz_headers(data: bytes, path: str) -> dict:
 def _read_npz(data: bytes, path: str, max_memory: int = MAX_MEMORY) -> LatentGraph:
     import io as _io
 
+    headers = _npz_headers(data, path)
+    # the data arrays of `identkit generate` may travel with the graph; they are not read here
+    unknown = [k for k in headers if k not in _GRAPH_ARRAYS + _DATA_ARRAYS]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], list(_GRAPH_ARRAYS), n=1, cutoff=0.4)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        _fail(path, f"unknown array '{unknown[0]}'{hint}")
     need = 0
-    for name, (shape, dtype) in _npz_headers(data, path).items():
-        n = int(np.prod(shape, dtype=object)) if shape else 1
-        need += n * max(dtype.itemsize, 1) + (n * 2 if name in ("Gz", "Ga") else 0)
+    for name, (shape, dtype) in headers.items():
+        if name in _GRAPH_ARRAYS:
+            n = int(np.prod(shape, dtype=object)) if shape else 1
+            need += n * max(dtype.itemsize, 1) + (n * 2 if name in ("Gz", "Ga") else 0)
     if need > max_memory:
         _fail(path, f"its arrays need about {_size(need)} of memory once loaded, over the limit "
                     f"of {_size(max_memory)} (raise it with max_memory, or --max-memory)")
     try:
         with np.load(_io.BytesIO(data), allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
+            arrays = {k: z[k] for k in z.files if k in _GRAPH_ARRAYS}
     except ValueError as exc:
         _fail(path, f"not a plain .npz of arrays (pickled objects are refused): {exc}")
     except (OSError, EOFError) as exc:
         _fail(path, f"not a readable .npz file: {exc}")
-    unknown = [k for k in arrays if k not in ("Gz", "Ga", "latents", "actions")]
-    if unknown:
-        close = difflib.get_close_matches(unknown[0], ["Gz", "Ga", "latents", "actions"], n=1,
-                                        cutoff=0.4)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        _fail(path, f"unknown array '{unknown[0]}'{hint}")
     if "Gz" not in arrays and "Ga" not in arrays:
         _fail(path, "empty model: the file has neither a 'Gz' nor a 'Ga' array")
     try:

@@ -254,8 +254,18 @@ class EntanglementReport:
         lines.append("Assumptions: " + self.assumptions)
         return "\n".join(lines)
 
-    def _repr_markdown_(self):  # pragma: no cover - notebook display
-        return "```\n" + self.to_text() + "\n```"
+    def __repr__(self) -> str:
+        g = self.graph
+        return (f"<EntanglementReport: {'complete' if self.complete else 'partial'}, "
+                f"{len(self.identified)} of {g.n_latents} latents identified, "
+                f"{sum(len(b) > 1 for b in self.blocks)} entangled block(s), "
+                f"regularized {self.regularize!r}>")
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: the verdict, the picture of the graphs and of C, and the reasons."""
+        from ._display import report_html
+
+        return report_html(self)
 
 
 def _hasse(edges: set[tuple[int, int]]) -> tuple:

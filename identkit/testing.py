@@ -53,6 +53,11 @@ def random_preserving_matrix(g: LatentGraph, regularize=None, seed=None) -> np.n
     return M
 
 
+def _number(v):
+    """A metric's value: a ``MetricResult`` gives its ``value``; anything else is kept."""
+    return getattr(v, "value", v)
+
+
 def assert_invariant_to_preserving_maps(metric, g: LatentGraph, z, *, regularize=None,
                                         maps: int = 5, kind: str = "linear", seed=0,
                                         rtol: float = 1e-6, atol: float = 1e-9) -> None:
@@ -76,7 +81,7 @@ def assert_invariant_to_preserving_maps(metric, g: LatentGraph, z, *, regularize
     """
     rng = as_generator(seed)
     z = np.asarray(z, dtype=float)
-    base = metric(z, z)
+    base = _number(metric(z, z))
     for k in range(maps):
         if kind == "linear":
             M = random_preserving_matrix(g, regularize, rng)
@@ -87,7 +92,7 @@ def assert_invariant_to_preserving_maps(metric, g: LatentGraph, z, *, regularize
             zh = sample_preserving_map(g, regularize, seed=rng)(z)
         else:
             raise IdentkitError(f"kind must be 'linear' or 'nonlinear', got {kind!r}")
-        val = metric(z, zh)
+        val = _number(metric(z, zh))
         if not np.allclose(val, base, rtol=rtol, atol=atol):
             raise AssertionError(
                 f"map {k}: the metric changed from {base!r} to {val!r} under a graph-preserving "

@@ -36,6 +36,14 @@ def make_figures(outdir: str) -> list[str]:
         res = check_mechanism(ex.mechanism())
         save(plot.draw(res.derived.graph, report=res.report), f"mechanism-{ex.name}.svg")
     save(plot.draw(ik.LatentGraph(Gz=[[0, 0], [0, 0]])), "shrunk-counterexample.svg")
+    edges = [("tree", "tree"), ("robot", "robot"), ("robot", "ball"), ("ball", "ball")]
+    lesson = ik.LatentGraph.from_edges(temporal_edges=edges)
+    save(plot.draw(lesson), "lesson-1.svg")
+    lesson2 = ik.LatentGraph.from_edges(temporal_edges=edges + [("ball", "robot")],
+                                        latents=lesson.latents)
+    save(plot.draw(lesson2), "lesson-2.svg")
+    fixed = repair(lesson2)
+    save(plot.draw(fixed.graph, fixed.after.regularize), "lesson-3.svg")
     save(_metrics_figure(), "metrics-timeblockdiag.svg")
     return made
 
@@ -62,9 +70,9 @@ def _metrics_figure():
     fig = Figure(figsize=(6.4, 3.4), layout="constrained")
     ax = fig.subplots()
     width = 0.25
-    for k, (label, fn) in enumerate((("MCC", lambda zh: mcc(z, zh).score),
-                                     ("Rcon", lambda zh: rcon(z, zh, g)),
-                                     ("R", lambda zh: r_score(z, zh)))):
+    for k, (label, fn) in enumerate((("MCC", lambda zh: mcc(z, zh).value),
+                                     ("Rcon", lambda zh: rcon(z, zh, g).value),
+                                     ("R", lambda zh: r_score(z, zh).value))):
         vals = [fn(zh) for zh in reps.values()]
         ax.bar(np.arange(3) + (k - 1) * width, vals, width, label=label)
     ax.set_xticks(range(3), list(reps))

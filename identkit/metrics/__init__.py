@@ -1,11 +1,17 @@
 """Evaluating learned representations: the paper's metrics (MCC, R, Rcon, SHD), the classic
 disentanglement metrics and VAE diagnostics, in numpy.
 
+One calling convention: every metric takes the ground truth first and the learned
+representation second (keywords ``truth`` and ``learned``), checks both (shapes, pairing, NaN,
+inf, complex values, constant true latents, too few samples: :class:`MetricError`) and returns
+a frozen :class:`MetricResult` (``value``, ``details``, ``to_dict()``). :func:`score` is the
+one-call counterpart of ``identkit score``.
+
 Arrays are shaped ``(n_samples, n_dims)``. Mutual information is computed from our own
 contingency tables; classifier-based metrics use scikit-learn (``identkit[metrics]``).
 """
 
-from ._common import MetricError, MetricWarning
+from ._common import MetricError, MetricResult, MetricWarning, train_test_rows
 from .classic import (
     GroundTruth,
     beta_vae_score,
@@ -23,12 +29,13 @@ from .classic import (
     sap,
 )
 from .information import discretize, entropy, mutual_info_matrix, mutual_information
-from .paper import MCCResult, correlation_matrix, mcc, r_score, rcon, shd
+from .paper import correlation_matrix, mcc, r_score, rcon, shd
+from .scoring import read_array, score
 from .vae import gaussian_log_density, kl_decomposition
 
 __all__ = [
-    "MetricError", "MetricWarning",
-    "mcc", "MCCResult", "correlation_matrix", "r_score", "rcon", "shd",
+    "MetricError", "MetricWarning", "MetricResult", "train_test_rows",
+    "mcc", "correlation_matrix", "r_score", "rcon", "shd", "score", "read_array",
     "mig", "sap", "modularity", "modularity_explicitness", "dci", "dci_from_importance",
     "GroundTruth", "beta_vae_score", "factor_vae_score", "irs", "irs_from_samples",
     "gaussian_total_correlation", "gaussian_wasserstein_correlation", "mean_mutual_information",

@@ -1,26 +1,148 @@
-"""Input checks, warnings and small numeric helpers shared by the metrics."""
+"""The calling convention, input checks, the result type and small helpers shared by the metrics.
+
+Every metric that compares a representation with the ground truth takes the ground truth first
+and the learned representation second, under the keyword names ``truth`` and ``learned``, and
+returns a :class:`MetricResult`.
+"""
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import numpy as np
 
 from ..errors import DependencyError, IdentkitError
 
-__all__ = ["MetricError", "MetricWarning", "as_samples", "pair", "sklearn"]
+__all__ = ["MetricError", "MetricWarning", "MetricResult", "as_samples", "pair", "sklearn",
+           "train_test_rows"]
 
 
 class MetricError(IdentkitError, ValueError):
-    """Inputs a metric cannot score: wrong shapes, mismatched lengths, NaN or inf, too few samples."""
+    """Inputs a metric cannot score: wrong shapes, mismatched lengths, NaN, inf or complex values,
+    constant true columns, too few samples; the message names the argument, row and column."""
 
 
 class MetricWarning(UserWarning):
-    """A metric returned a documented fallback value (for example a constant column)."""
+    """A metric returned a documented fallback value (for example a constant learned column)."""
 
 
-def as_samples(x, name: str, min_rows: int = 2) -> np.ndarray:
-    """A finite float array of shape (n_samples, n_dims); 1-D input is one dimension."""
+def _freeze(v):
+    if isinstance(v, np.ndarray):
+        v = v.copy()
+        v.setflags(write=False)
+        return v
+    if isinstance(v, (list, tuple)):
+        return tuple(_freeze(x) for x in v)
+    if isinstance(v, dict):
+        return MappingProxyType({k: _freeze(x) for k, x in v.items()})
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _plain(v):
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v
+
+
+@dataclass(frozen=True, eq=False)
+class MetricResult:
+    """The value of a metric and the details that produced it (read-only).
+
+    Attributes
+    ----------
+    metric : str
+        The metric's name, e.g. ``"MCC (pearson)"``.
+    value : float
+        The headline number (the one papers report).
+    details : mapping
+        Everything else the computation produced: the matching, the importance matrix, the
+        secondary scores. Entries are also readable as ``result["key"]`` and, for identifiers,
+        as attributes (``result.matching``).
+
+    Examples
+    --------
+    >>> from identkit.metrics import MetricResult
+    >>> res = MetricResult("toy", 0.5, {"matching": (1, 0)})
+    >>> float(res), res.matching, res.to_dict()
+    (0.5, (1, 0), {'metric': 'toy', 'value': 0.5, 'matching': [1, 0]})
+    >>> print(res)
+    toy: 0.5000
+      matching: (1, 0)
+    """
+
+    metric: str
+    value: float
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "value", float(self.value))
+        object.__setattr__(self, "details", _freeze(dict(self.details)))
+
+    def __float__(self) -> float:
+        return self.value
+
+    @property
+    def score(self) -> float:
+        """The value (the name earlier versions of :func:`mcc` used)."""
+        return self.value
+
+    def __iter__(self):
+        raise TypeError(f"a MetricResult ({self.metric}) does not unpack: use .value and "
+                        ".details (for MCC, .matching)")
+
+    def __getitem__(self, key: str):
+        try:
+            return self.details[key]
+        except KeyError:
+            raise KeyError(f"{self.metric} has no detail {key!r}; it has "
+                           f"{', '.join(self.details) or 'none'}") from None
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name in ("metric", "value", "details"):
+            raise AttributeError(name)
+        try:
+            return self.details[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} of {self.metric} has no attribute or "
+                                 f"detail {name!r}") from None
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict: ``metric``, ``value`` and the details (arrays as lists)."""
+        return {"metric": self.metric, "value": self.value, **_plain(self.details)}
+
+    def __str__(self) -> str:
+        lines = [f"{self.metric}: {self.value:.4f}"]
+        for k, v in self.details.items():
+            if isinstance(v, float):
+                lines.append(f"  {k}: {v:.4f}")
+            elif isinstance(v, np.ndarray) and v.size > 12:
+                lines.append(f"  {k}: array of shape {v.shape}")
+            elif isinstance(v, tuple) and len(v) > 12:
+                lines.append(f"  {k}: {len(v)} entries, first {v[:6]}")
+            else:
+                lines.append(f"  {k}: {_plain(v) if isinstance(v, np.ndarray) else v}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"MetricResult({self.metric!r}, value={self.value!r}, details={list(self.details)})"
+
+
+def as_samples(x, name: str, min_rows: int = 2, *, constant: str = "allow") -> np.ndarray:
+    """A finite real float array of shape (n_samples, n_dims); 1-D input is one dimension.
+
+    ``constant="error"`` refuses a column with a single value (its correlation is undefined).
+    """
+    if np.iscomplexobj(x):
+        raise MetricError(f"{name} has complex values; metrics need real numbers")
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
@@ -31,22 +153,55 @@ def as_samples(x, name: str, min_rows: int = 2) -> np.ndarray:
         raise MetricError(f"{name} must have shape (n_samples, n_dims), got {arr.shape}")
     if arr.shape[0] < min_rows:
         raise MetricError(f"{name} has {arr.shape[0]} samples; at least {min_rows} are needed")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
+    if not np.isfinite(arr.sum()) and not np.isfinite(arr).all():  # the sum is the fast test
+        r, c = np.argwhere(~np.isfinite(arr))[0]
         raise MetricError(f"{name} has a non-finite value ({arr[r, c]}) at row {r}, column {c}")
+    if constant == "error":
+        flat = np.flatnonzero(np.ptp(arr, axis=0) == 0)
+        if flat.size:
+            raise MetricError(f"{name} column {flat[0]} is constant ({arr[0, flat[0]]}): "
+                              "the metric is undefined for it")
     return arr
 
 
-def pair(z, zhat, min_rows: int = 2):
-    """Check two sample arrays of equal length."""
-    z = as_samples(z, "z (true latents)", min_rows)
-    zhat = as_samples(zhat, "zhat (learned latents)", min_rows)
-    if z.shape[0] != zhat.shape[0]:
+def pair(truth, learned, min_rows: int = 2, *, constant_truth: str = "allow"):
+    """Check the ground truth and the learned representation: arrays of equal length."""
+    truth = as_samples(truth, "truth (true latents)", min_rows, constant=constant_truth)
+    learned = as_samples(learned, "learned (learned latents)", min_rows)
+    if truth.shape[0] != learned.shape[0]:
         raise MetricError(
-            f"z has {z.shape[0]} samples but zhat has {zhat.shape[0]}: they must be paired"
-        )
-    return z, zhat
+            f"truth has {truth.shape[0]} samples but learned has {learned.shape[0]}: "
+            "they must be paired row by row")
+    return truth, learned
+
+
+def train_test_rows(n: int, test_fraction: float = 1 / 3, seed=0, *, min_test: int = 1,
+                    min_train: int = 2):
+    """The rows every held-out metric trains and scores on: a seeded permutation, its last
+    ``n − round(n · test_fraction)`` entries for training and its first ones for testing (both
+    sorted).
+
+    Raises
+    ------
+    MetricError
+        If ``test_fraction`` is outside (0, 1) or either part would be too small.
+
+    Examples
+    --------
+    >>> from identkit.metrics import train_test_rows
+    >>> train, test = train_test_rows(6, 1 / 3, seed=0)
+    >>> len(train), len(test), sorted(train.tolist() + test.tolist()) == list(range(6))
+    (4, 2, True)
+    """
+    from .._rng import as_generator
+
+    if not isinstance(test_fraction, (int, float)) or not 0 < test_fraction < 1:
+        raise MetricError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    perm = as_generator(seed).permutation(n)
+    k = int(round(n * test_fraction))
+    if k < min_test or n - k < min_train:
+        raise MetricError(f"{n} samples are too few to hold out a fraction {test_fraction}")
+    return np.sort(perm[k:]), np.sort(perm[:k])
 
 
 def warn(msg: str) -> None:

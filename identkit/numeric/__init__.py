@@ -4,7 +4,15 @@ Everything is vectorised numpy over batches of points, and every random routine 
 (an int or a ``numpy.random.Generator``): the same seed gives the same bytes.
 """
 
-from .datasets import DATASETS, dataset_graph, generate
+from .datasets import (
+    DATASETS,
+    SPLITS,
+    DataProcess,
+    dataset_graph,
+    dataset_process,
+    generate,
+    generate_splits,
+)
 from .derivatives import (
     CallableMechanism,
     GraphEstimate,
@@ -24,6 +32,7 @@ from .maps import (
     linear_map,
 )
 from .mechanisms import GaussianMechanism, MechanismError, make_mechanism
+from .mixing import PaperMixing
 from .verify import (
     VerifyResult,
     check_learned_model,
@@ -40,5 +49,6 @@ __all__ = [
     "finite_difference_cross_derivatives",
     "sufficient_influence", "InfluenceReport", "InfluenceCheck", "numerical_rank",
     "verify", "VerifyResult", "undetectable_violation", "entanglement_from_decoders", "check_learned_model",
-    "generate", "dataset_graph", "DATASETS",
+    "generate", "generate_splits", "dataset_graph", "dataset_process", "DataProcess",
+    "DATASETS", "SPLITS", "PaperMixing",
 ]

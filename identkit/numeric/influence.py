@@ -1,4 +1,4 @@
-"""Numeric tests of the sufficient-influence assumptions (THEORY §4).
+"""Numeric tests of the sufficient-influence assumptions (Assumptions 6-8 and 11 of the paper).
 
 Each test samples the points its assumption quantifies over, forms the vectors or matrices it
 names, and compares the numerical rank they attain with the rank it requires:

@@ -96,6 +96,12 @@ class MechanismCheck:
     def _repr_latex_(self):
         return self.assumptions._repr_latex_()
 
+    def _repr_html_(self):
+        """Jupyter display: the verdict, the derived graphs and C, each assumption, the reasons."""
+        from .._display import mechanism_html
+
+        return mechanism_html(self)
+
 
 def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None,
                     seed=0) -> MechanismCheck:

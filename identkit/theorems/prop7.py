@@ -2,7 +2,9 @@
 
 Checked by computing the criterion from the intersections the paper writes (Python sets) and the
 pattern from the subset relation of parent and child sets (sparse products), on every pair
-(Gz, Ga) with d ≤ 2 and m ≤ 2, every Gz with d = 3, and random larger models.
+(Gz, Ga) with d ≤ 2 and m ≤ 2, every Gz with d = 3, and random larger models. The two
+directions are counted apart: a model with C ≠ I tests "criterion ⇒ C = I" (the criterion must
+fail), a model with C = I tests "C = I ⇒ criterion".
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from ._evidence import Trial
 NAME = "prop7"
 REFERENCE = "Proposition 7 (Assumption 5)"
 STATEMENT = "the criterion of Assumption 5 holds iff the entanglement pattern C is the identity"
+PARTS = ("criterion ⇒ C = I", "C = I ⇒ criterion")
 
 
 def check(quick: bool = True, seed=0, criterion=satisfies_criterion):
     rng = as_generator(seed)
     t = Trial(NAME, REFERENCE, STATEMENT,
-              ("intersections of Assumption 5", "pattern C = I"))
+              ("intersections of Assumption 5", "pattern C = I"), PARTS)
     models = [LatentGraph(Gz=Gz, Ga=Ga) for d in (1, 2) for m in (1, 2)
               for Gz in all_matrices(d, d) for Ga in all_matrices(d, m)]
     models += [LatentGraph(Gz=Gz) for Gz in all_matrices(3, 3)]
@@ -34,7 +37,8 @@ def check(quick: bool = True, seed=0, criterion=satisfies_criterion):
         got = bool(criterion(g))
         if not t.record(got == ident, lambda: f"Gz = {show(g.Gz)}, Ga = "
                                               f"{show(g.Ga) if g.Ga is not None else None}: "
-                                              f"criterion {got}, C = I {ident}"):
+                                              f"criterion {got}, C = I {ident}",
+                        PARTS[1] if ident else PARTS[0]):
             break
     t.largest = f"exhaustive d ≤ 2 (with m ≤ 2) and Gz with d = 3; random up to d = {max(g.n_latents for g in models)}"
     return t.done()

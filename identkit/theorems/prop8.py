@@ -19,6 +19,7 @@ from ._evidence import Trial
 NAME = "prop8"
 REFERENCE = "Proposition 8"
 STATEMENT = "Gz with all self-loops and no 2-cycles satisfies the criterion (only Gz regularized)"
+PARTS = ("all self-loops and no 2-cycles ⇒ complete",)
 
 
 def _all(d):
@@ -35,7 +36,7 @@ def _all(d):
 
 def check(quick: bool = True, seed=0, complete=lambda g: analyze(g).complete):
     rng = as_generator(seed)
-    t = Trial(NAME, REFERENCE, STATEMENT, ("analysis of the pattern",))
+    t = Trial(NAME, REFERENCE, STATEMENT, ("analysis of the pattern",), PARTS)
     cases = [G for d in range(1, 4 if quick else 5) for G in _all(d)]
     for _ in range(30 if quick else 300):
         d = int(rng.integers(2, 13))

@@ -189,9 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "(Gz/Ga, latents/actions), so `identkit check` reads it as a graph file "
                        "and `identkit score --true` reads its z.")
     p.add_argument("source", metavar="NAME|PATH", help="a dataset name or a graph file")
-    p.add_argument("--samples", type=int_option(1, 10_000_000, "N"), required=True, metavar="N",
-                   help="examples in the split (1 to 10,000,000); with --split all, in the three "
-                   "together (70/15/15 %%, as the paper splits its 10^6)")
+    p.add_argument("--samples", type=int_option(1, 10**18, "N"), required=True, metavar="N",
+                   help="examples in the split (at least 1; more than memory allows is refused "
+                   "with the estimate); with --split all, in the three together (70/15/15 %%, as "
+                   "the paper splits its 10^6)")
     p.add_argument("--seed", type=int_option(0, _MAX_SEED, "S"), default=0, metavar="S",
                    help="fixes the process (graph, weights, mixing) and each split's noise "
                    "(0 to 2**63-1)")
@@ -202,12 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x-dim", type=int_option(1, 1_000_000, "DX"), metavar="DX",
                    help="observation dimension and mixing width (1 to 1,000,000; default "
                    "max(20, d))")
-    p.add_argument("--transition-variance", type=float_option(0.0, float("inf")), metavar="V",
-                   help="variance of z^t given its parents, >= 0 (default 1e-4; for the k = 2 "
+    p.add_argument("--transition-variance", type=float, metavar="V",
+                   help="variance of z^t given its parents (default 1e-4; for the k = 2 "
                    "datasets the base 1/(10 d) of eqs. (74)/(77))")
-    p.add_argument("--obs-noise", type=float_option(0.0, float("inf")), default=0.01,
-                   metavar="SD",
-                   help="standard deviation of the noise added to x, >= 0 (default 0.01)")
+    p.add_argument("--obs-noise", type=float, default=0.01, metavar="SD",
+                   help="standard deviation of the noise added to x (default 0.01)")
     p.add_argument("--no-standardize", action="store_true",
                    help="do not standardise each dimension of x before the noise")
     p.add_argument("--p", type=float_option(0.0, 1.0), default=0.5,

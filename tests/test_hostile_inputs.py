@@ -271,7 +271,7 @@ def test_mechanism_files_and_examples_are_read_by_draw_verify_and_repair(tmp_pat
     answered(cli("repair", mechanism_file, "-o", fixed))
     assert ik.io.read_graph(fixed) == expected
     out = answered(cli("verify", "--example", "mechanism-ex10", "--maps", "2"))
-    assert "Measured graph equals the model's graph: True" in out
+    assert "Agrees with the theory: True" in out
     pic = tmp_path / "m.svg"
     answered(cli("draw", mechanism_file, "-o", pic))
     assert pic.read_text().lstrip().startswith("<?xml")

@@ -7,10 +7,11 @@ recorded in ``extra_info["cpu_seconds"]``; pytest-benchmark times the wall clock
 ordinary test run (``--benchmark-disable``) each body runs once, which checks that the command
 answers correctly.
 
-Measured on this project's 2-core machine, bytecode compiled, other jobs running: about
-0.12-0.14 s of CPU for fig1 in JSON, YAML or the text form (numpy's import alone is about
-0.07-0.10 s); before graphs were stored without scipy and sympy was imported only for
-mechanism files it was 0.27 s (text) and 0.57-0.59 s (JSON, YAML).
+Measured on this project's 2-core machine, bytecode compiled: 0.10-0.12 s of CPU for fig1 in
+JSON, YAML or the text form (identkit's own imports and work are about 0.03 s; numpy's import is
+the rest, and starting OpenBLAS's threads alone cost about 0.05 s more until small checks started
+BLAS with one thread); before graphs were stored without scipy and sympy was imported only for
+mechanism files it was 0.31 s (text) and 0.59 s (YAML).
 """
 
 import os

@@ -297,3 +297,30 @@ def test_unexpected_errors_are_one_line(monkeypatch, capsys):
     code, out, err = run(capsys, "check", "--example", "ex8")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "internal error (ZeroDivisionError: simulated)" in err
+
+
+def test_blas_starts_with_one_thread_only_for_small_checks(tmp_path):
+    """Start-up: OpenBLAS thread start costs a third of `check` on a small file, so that case
+    (and only that case, never against the user's own setting) runs BLAS with one thread."""
+    import os
+
+    small = tmp_path / "small.json"
+    small.write_text(ik.io.dumps_graph(ik.examples.get("fig1").graph, "json"))
+    big = tmp_path / "big.json"
+    ik.io.write_graph(ik.examples.random_graph(600, kind="time", p=0.5, seed=0), big,
+                      style="matrix")
+    assert big.stat().st_size > 1 << 20
+    code = ("import io, os, sys, contextlib; from identkit.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(sys.argv[1:])\n"
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cases = [(["check", str(small)], env, "1"), (["check", "--example", "ex8"], env, "1"),
+             (["check", str(big)], env, "None"), (["verify", "--example", "ex8", "--maps", "1"],
+                                                   env, "None"),
+             (["check", str(small)], dict(env, OPENBLAS_NUM_THREADS="2"), "2")]
+    for argv, environ, expected in cases:
+        proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True,
+                              text=True, timeout=120, env=environ)
+        assert proc.stdout.strip() == expected, (argv, proc.stdout, proc.stderr)

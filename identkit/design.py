@@ -782,7 +782,7 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
     >>> r.added, r.after.complete, r.exact
     ((('z2',), ('z3',)), True, True)
     >>> r.before.regularize, r.after.regularize
-    ('a', 'a')
+    ('z', 'az')
 
     Notes
     -----

@@ -31,6 +31,7 @@ Every design and repair is re-checked with :func:`identkit.analyze` before it is
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -267,7 +268,8 @@ def _graph_family(m: int, K: int, n: int) -> list:
     return pairs
 
 
-def _layer_greedy(m: int, K: int) -> list:
+@functools.lru_cache(maxsize=64)
+def _layer_greedy(m: int, K: int) -> tuple:
     """A large capped antichain found greedily: for each size s, the s-subsets of range(m) in
     lexicographic order, kept while every element is in fewer than K kept sets; the best s."""
     best = []
@@ -281,7 +283,7 @@ def _layer_greedy(m: int, K: int) -> list:
                     deg[e] += 1
         if len(fam) > len(best):
             best = fam
-    return best
+    return tuple(best)
 
 
 def _lp_capacity(m: int, K: int) -> int:
@@ -298,6 +300,7 @@ def _lp_capacity(m: int, K: int) -> int:
     return int(math.floor(-res.fun + 1e-7))
 
 
+@functools.lru_cache(maxsize=64)
 def _milp_capacity(m: int, K: int):
     """The capacity by an integer program over all nonempty subsets of range(m), or None.
 
@@ -329,7 +332,7 @@ def _milp_capacity(m: int, K: int):
     if res.status != 0:
         return None
     chosen = [int(s) for s, x in zip(subs, res.x) if x > 0.5]
-    sets = [tuple(e for e in range(m) if (s >> e) & 1) for s in chosen]
+    sets = tuple(tuple(e for e in range(m) if (s >> e) & 1) for s in chosen)
     return len(sets), sets
 
 
@@ -353,14 +356,14 @@ def _capacity(m: int, K: int, n: int | None = None, milp_limit: int = MILP_LIMIT
         lower = upper = m
         fam = [(e,) for e in range(m)]
         arg = "disjoint"
+    elif m >= K + 1:  # checked first: C(m - 1, h - 1) is huge for large m
+        lower = upper = (K * m) // 2
+        fam = None
+        arg = "degree"
     elif m <= 1 or K >= math.comb(m - 1, h - 1):
         lower = upper = math.comb(m, h)
         fam = None
         arg = "sperner"
-    elif m >= K + 1:
-        lower = upper = (K * m) // 2
-        fam = None
-        arg = "degree"
     else:
         res = _milp_capacity(m, K) if m <= milp_limit else None
         if res is not None:
@@ -376,7 +379,7 @@ def _capacity(m: int, K: int, n: int | None = None, milp_limit: int = MILP_LIMIT
     elif arg == "degree":
         fam = _graph_family(m, K, want)
     else:
-        fam = fam[:want]
+        fam = list(fam[:want])
     return lower, upper, arg, fam
 
 
@@ -456,7 +459,13 @@ def _capped_design(d: int, K: int, milp_limit: int = MILP_LIMIT):
     m0 = max(sperner_minimum(d), 1)
     lb, m, refuted = None, m0, None
     while True:
-        lower, upper, arg, fam = _capacity(m, K, d, milp_limit)
+        if lb is None and m >= K + 1 and (m if K == 1 else (K * m) // 2) < d:
+            # a closed form decides every m > K: jump to the first m whose capacity (m for
+            # K = 1, else ⌊K m/2⌋) reaches d
+            m = d if K == 1 else -(-2 * d // K)
+            refuted = (m - 1, m - 1 if K == 1 else (K * (m - 1)) // 2,
+                       "disjoint" if K == 1 else "degree")
+        lower, upper, arg, _ = _capacity(m, K, 0, milp_limit)
         if lb is None:
             if upper >= d:
                 lb = m
@@ -465,6 +474,7 @@ def _capped_design(d: int, K: int, milp_limit: int = MILP_LIMIT):
         if lower >= d:
             break
         m += 1
+    fam = _capacity(m, K, d, milp_limit)[3]
     # the capacity grows with m (a capped antichain on [m] is one on [m + 1]), so refuting
     # m = lb - 1 refutes every smaller m
     if refuted is None:
@@ -582,9 +592,11 @@ def design_interventions(n_latents: int, temporal: bool | None = None,
         )
     else:
         sets, lb, cert = _capped_design(d, max_targets)
-    m_total = max((max(s) for s in sets), default=-1) + 1
-    targets = tuple(tuple(names[i] for i in range(d) if l in sets[i]) for l in range(m_total))
-    targets = tuple(t for t in targets if t)
+    columns: dict[int, list] = {}
+    for i, s in enumerate(sets):  # O(Σ |Pa_a(i)|)
+        for l in s:
+            columns.setdefault(l, []).append(names[i])
+    targets = tuple(tuple(columns[l]) for l in sorted(columns))
     graph = LatentGraph.from_interventions([list(t) for t in targets], latents=names)
     _check(graph, "a")
     cost = len(targets) if temporal else sum(len(t) for t in targets)

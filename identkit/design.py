@@ -1,10 +1,12 @@
 """Experiment design: the fewest interventions that guarantee complete disentanglement, and the
 smallest set of added interventions that repairs a model that does not.
 
-The facts used (THEORY §6, paper §3.4 and §3.9):
+The facts used (paper §3.4 and §3.9, Examples 12 and 13):
 
 * When only the action graph is regularized, the criterion holds iff the action-parent sets
   ``Pa_a(i)`` are pairwise incomparable: an *antichain* of subsets of the m interventions.
+* **The setting** (:func:`resolve_setting`) is one explicit choice for both design and repair,
+  with one default (temporal), and every result states it and why.
 * **With temporal dynamics** (T > 1; Example 12 shows time supplies the variability that
   multi-target interventions need), Sperner's theorem says an antichain in the subsets of [m]
   has at most ``C(m, ⌊m/2⌋)`` members (the LYM inequality ``Σ 1/C(m, |S|) ≤ 1`` proves it), so
@@ -14,17 +16,23 @@ The facts used (THEORY §6, paper §3.4 and §3.9):
   sufficient influence (Example 13, Remark 6), so a design costs ``Σ_l |T_l| = Σ_i |Pa_a(i)|``
   interventions; an antichain of d ≥ 2 sets has no empty member, so the cost is at least d, and d
   single-target interventions attain it.
-* **With at most K targets per intervention**, each intervention appears in at most K of the
-  sets, so ``Σ_i |Pa_a(i)| ≤ K m``; together with LYM this gives a linear-programming lower
-  bound on m, which the construction meets in most cases (the result says when it is proven
-  optimal).
-* **Repair.** New interventions are new columns, so a pair stays entangled iff it was entangled
-  before *and* ``A_i ⊆ A_j`` for the new parent sets A. A repair must therefore give every
-  entangled pair (i, j) sets with ``A_i ⊄ A_j``. Sets drawn from one layer of the subsets of [m]
-  satisfy this whenever they differ, so a proper colouring of the *conflict graph* (latents,
-  joined when entangled in either direction) with at most ``C(m, ⌊m/2⌋)`` colours is a repair
-  with m interventions; each block of C-twins is a clique whose sets must be pairwise
-  incomparable, which gives the lower bound.
+* **With at most K targets per intervention** the fewest interventions is the smallest m whose
+  *capacity* (the largest antichain on [m] with every element in at most K sets,
+  :func:`capped_capacity`) reaches d; the capacity grows with m. It is known exactly in three
+  cases: K = 1 (disjoint sets: m); m ≥ K + 1 (``⌊K m/2⌋``: a singleton {l} owns element l and
+  every other set has two or more, so ``2 d ≤ K m``, and the edges of a simple graph with
+  degrees ≤ K attain it; for K = 2 this is the count "m ≥ d"); and K ≥ C(m-1, ⌊m/2⌋-1), where
+  the whole middle layer meets the cap. The rest (m ≤ K only) is solved by an integer program
+  for m ≤ ``MILP_LIMIT``, or left with a stated gap between proven bounds.
+* **Repair.** New interventions are new columns, and after a repair the whole learned action
+  graph, existing columns included, is regularized. So a pair stays entangled iff it is
+  entangled in the model with the existing action graph regularized *and* ``A_i ⊆ A_j`` for the
+  new parent sets A. A repair must therefore give every such pair (i, j) sets with
+  ``A_i ⊄ A_j``. Sets drawn from one layer of the subsets of [m] satisfy this whenever they
+  differ, so a proper colouring of the *conflict graph* (latents, joined when entangled in
+  either direction) with at most ``C(m, ⌊m/2⌋)`` colours is a repair with m interventions; each
+  block of C-twins is a clique whose sets must be pairwise incomparable, which gives the lower
+  bound. Small components are solved exactly by search.
 
 Every design and repair is re-checked with :func:`identkit.analyze` before it is returned.
 """

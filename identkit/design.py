@@ -344,22 +344,44 @@ def _milp_capacity(m: int, K: int):
     return len(sets), sets
 
 
-def _capacity(m: int, K: int, n: int | None = None, milp_limit: int = MILP_LIMIT):
+def _comb_upto(n: int, k: int, cap: int) -> int:
+    """``min(C(n, k), cap + 1)`` without computing a huge binomial: the running products
+    C(n-k+i, i), i = 1..k, are exact integers and increase, so stop once one exceeds cap."""
+    if k < 0 or k > n:
+        return 0
+    k = min(k, n - k)
+    c = 1
+    for i in range(1, k + 1):
+        c = c * (n - k + i) // i
+        if c > cap:
+            return cap + 1
+    return c
+
+
+#: The greedy lower construction runs only when the middle layer has at most this many sets;
+#: above it the family of all pairs (valid when m ≤ K) is used.
+_GREEDY_LIMIT = 50_000
+
+
+def _capacity(m: int, K: int, n: int | None = None, milp_limit: int = MILP_LIMIT,
+              need_upper: bool = True):
     """``(lower, upper, argument, family)`` for the capacity of [m] under the cap K.
 
-    ``upper`` is proven (no capped antichain has more sets), ``family`` is a capped antichain
-    of ``min(n, lower)`` sets (n defaults to ``lower``), and ``argument`` names the reasoning:
+    ``upper`` is proven (no capped antichain has more sets; -1 when ``need_upper`` is False in
+    the ``"bounds"`` case), ``family`` is a capped antichain of ``min(n, lower)`` sets (n
+    defaults to ``lower``), and ``argument`` names the reasoning:
 
     * ``"disjoint"`` (K = 1): the sets are disjoint and nonempty, so at most m; singletons.
-    * ``"sperner"``: K ≥ C(m-1, ⌊m/2⌋-1), so the whole middle layer meets the cap; Sperner.
     * ``"degree"`` (m ≥ K + 1): at most ⌊K m/2⌋ sets (a singleton {l} owns element l, the
       other sets have ≥ 2 elements, and all memberships number ≤ K m), met by the pairs of a
       simple graph with degrees ≤ K.
+    * ``"sperner"``: K ≥ C(m-1, ⌊m/2⌋-1), so the whole middle layer meets the cap; Sperner.
     * ``"milp"``: the integer program proved the optimum.
-    * ``"bounds"``: none of the above; ``upper`` from Sperner, the degree count and the LP, and
-      ``lower`` from a greedy family (they may differ).
+    * ``"bounds"``: none of the above (m ≤ K); ``upper`` from Sperner, the degree count and the
+      LP, and ``lower`` from a greedy family or all pairs (they may differ).
     """
     h = m // 2
+    pairs = False
     if K == 1 and m >= 1:
         lower = upper = m
         fam = [(e,) for e in range(m)]
@@ -368,7 +390,7 @@ def _capacity(m: int, K: int, n: int | None = None, milp_limit: int = MILP_LIMIT
         lower = upper = (K * m) // 2
         fam = None
         arg = "degree"
-    elif m <= 1 or K >= math.comb(m - 1, h - 1):
+    elif m <= 1 or _comb_upto(m - 1, h - 1, K) <= K:
         lower = upper = math.comb(m, h)
         fam = None
         arg = "sperner"
@@ -378,12 +400,20 @@ def _capacity(m: int, K: int, n: int | None = None, milp_limit: int = MILP_LIMIT
             lower = upper = res[0]
             fam, arg = res[1], "milp"
         else:
-            upper = min(math.comb(m, h), (K * m) // 2, _lp_capacity(m, K))
-            fam = _layer_greedy(m, K)
-            lower, arg = len(fam), "bounds"
+            arg, upper = "bounds", -1
+            if need_upper:
+                big = (K * m) // 2
+                upper = min(_comb_upto(m, h, big), big)
+                if m <= 60:
+                    upper = min(upper, _lp_capacity(m, K))
+            if _comb_upto(m, h, _GREEDY_LIMIT) <= _GREEDY_LIMIT:
+                fam = _layer_greedy(m, K)
+                lower = len(fam)
+            else:  # all pairs: each element is in m - 1 < K of them
+                lower, pairs = math.comb(m, 2), True
     want = lower if n is None else min(n, lower)
-    if arg == "sperner":
-        fam = list(itertools.islice(itertools.combinations(range(m), h), want))
+    if arg == "sperner" or pairs:
+        fam = list(itertools.islice(itertools.combinations(range(m), 2 if pairs else h), want))
     elif arg == "degree":
         fam = _graph_family(m, K, want)
     else:
@@ -473,7 +503,7 @@ def _capped_design(d: int, K: int, milp_limit: int = MILP_LIMIT):
             m = d if K == 1 else -(-2 * d // K)
             refuted = (m - 1, m - 1 if K == 1 else (K * (m - 1)) // 2,
                        "disjoint" if K == 1 else "degree")
-        lower, upper, arg, _ = _capacity(m, K, 0, milp_limit)
+        lower, upper, arg, _ = _capacity(m, K, 0, milp_limit, need_upper=lb is None)
         if lb is None:
             if upper >= d:
                 lb = m

@@ -374,3 +374,18 @@ def test_large_capped_designs_stay_fast_and_honest():
     assert ik.satisfies_criterion(des.graph, "a") and all(len(t) <= 12 for t in des.targets)
     assert des.lower_bound <= des.n_interventions
     assert des.optimal or ("NOT established" in des.certificate and "NOT proven optimal" in str(des))
+
+
+@pytest.mark.parametrize("m, K", [(6, 6), (6, 7), (6, 9), (7, 7)])
+def test_bounds_route_brackets_the_integer_program(m, K):
+    """Where only bounds are available (forced with milp_limit=0) they must bracket the exact
+    capacity from the integer program, and the greedy family must be a capped antichain."""
+    from identkit.design import _capacity, _milp_capacity
+
+    lower, upper, arg = capped_capacity(m, K, milp_limit=0)
+    exact = _milp_capacity(m, K)[0]
+    assert arg == "bounds" and lower <= exact <= upper
+    fam = _capacity(m, K, None, milp_limit=0)[3]
+    assert len(fam) == lower and len(set(fam)) == lower
+    assert all(not set(a) <= set(b) for a, b in itertools.permutations(fam, 2))
+    assert all(sum(e in s for s in fam) <= K for e in range(m))

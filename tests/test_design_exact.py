@@ -389,3 +389,19 @@ def test_bounds_route_brackets_the_integer_program(m, K):
     assert len(fam) == lower and len(set(fam)) == lower
     assert all(not set(a) <= set(b) for a, b in itertools.permutations(fam, 2))
     assert all(sum(e in s for s in fam) <= K for e in range(m))
+
+
+def test_graph_family_realises_every_balanced_degree_sequence():
+    """Havel–Hakimi on the most balanced sequence: for every m <= 40, K < m and n <= ⌊K m/2⌋,
+    n distinct pairs with every element in at most K of them (the construction the degree
+    count relies on)."""
+    from collections import Counter
+
+    from identkit.design import _graph_family
+
+    for m in range(3, 41):
+        for K in range(2, m):
+            for n in {(K * m) // 2, (K * m) // 2 - 1, m, 1}:
+                pairs = _graph_family(m, K, n)
+                assert len(pairs) == n == len(set(pairs)) and all(a < b for a, b in pairs)
+                assert max(Counter(e for p in pairs for e in p).values()) <= K

@@ -923,7 +923,7 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
         why = " ".join(why)
     if base is not before:
         why += (" The existing action graph was not regularized before; the repair regularizes "
-                "it too, and its columns already separate some pairs.")
+                "it too, so its existing columns count toward the criterion.")
     n_new = max((max(S) for S in sets.values()), default=-1) + 1
     added = tuple(
         tuple(g.latents[i] for i in sorted(sets) if l in sets[i]) for l in range(n_new)

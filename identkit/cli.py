@@ -58,8 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("design", help="the fewest interventions that disentangle n latents")
     p.add_argument("--latents", required=True, metavar="N",
                    help="the number of latents, or a comma-separated list of names")
-    p.add_argument("--static", action="store_true",
-                   help="no temporal dynamics (T = 1): count Σ|T_l| interventions (Example 13)")
+    _add_setting(p)
     p.add_argument("--max-targets", type=int, metavar="K",
                    help="at most K targets per intervention")
     p.add_argument("-o", "--output", metavar="FILE", help="write the design as a graph file")
@@ -71,8 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--single-target", action="store_true", help="add single-target interventions only")
     p.add_argument("--intervenable", metavar="NAMES",
                    help="comma-separated latents that may be targeted (default: all)")
-    p.add_argument("--static", action="store_true",
-                   help="no temporal dynamics (T = 1): single-target additions are optimal")
+    _add_setting(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write the repaired model as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -266,6 +264,17 @@ def _cmd_draw(args, out) -> int:
     return 0
 
 
+def _add_setting(p) -> None:
+    """The --static/--temporal choice shared by design and repair (the same default)."""
+    grp = p.add_mutually_exclusive_group()
+    grp.add_argument("--temporal", dest="temporal", action="store_const", const=True,
+                     default=None, help="temporal dynamics (T > 1) supply the variability "
+                     "multi-target interventions need (Example 12); the default")
+    grp.add_argument("--static", dest="temporal", action="store_const", const=False,
+                     help="no temporal dynamics (T = 1): a target group l costs |T_l| "
+                     "interventions (Example 13), so single-target ones are optimal")
+
+
 def _cmd_design(args, out) -> int:
     from . import io
     from .design import design_interventions
@@ -276,7 +285,7 @@ def _cmd_design(args, out) -> int:
     else:
         names = [x.strip() for x in spec.split(",") if x.strip()]
         n = len(names)
-    des = design_interventions(n, temporal=not args.static, max_targets=args.max_targets,
+    des = design_interventions(n, temporal=args.temporal, max_targets=args.max_targets,
                                latents=names)
     if args.output and des.graph is not None:
         io.write_graph(des.graph, args.output)
@@ -297,7 +306,7 @@ def _cmd_repair(args, out) -> int:
     if args.intervenable:
         intervenable = [x.strip() for x in args.intervenable.split(",") if x.strip()]
     rep = repair(g, reg, single_target=args.single_target, intervenable=intervenable,
-                 static=True if args.static else None)
+                 temporal=args.temporal)
     if args.output:
         io.write_graph(rep.graph, args.output)
     if args.format == "json":

@@ -19,8 +19,8 @@ import identkit as ik
 from identkit.design import design_interventions, sperner_minimum
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-THEORY = os.path.join(ROOT, "docs", "theory.md")
-ARCHITECTURE = os.path.join(ROOT, "docs", "architecture.md")
+THEORY_PAGE = os.path.join(ROOT, "docs", "theory.md")
+ARCHITECTURE_PAGE = os.path.join(ROOT, "docs", "architecture.md")
 
 
 def _read(path):
@@ -87,7 +87,7 @@ def _graph(Gz, Ga):
 # ----------------------------------------------------------------------- the examples table
 
 def _example_rows():
-    text = _read(THEORY)
+    text = _read(THEORY_PAGE)
     section = text.split("(theory-examples)=")[1].split("(theory-design)=")[0]
     rows = []
     for line in section.splitlines():
@@ -133,7 +133,7 @@ def test_examples_table_row_matches_brute_force_and_analyze(row):
 
 def test_example4_pattern_stated_in_the_text():
     """The page writes C for Example 4 explicitly."""
-    text = _read(THEORY)
+    text = _read(THEORY_PAGE)
     stated = re.search(r"In Example 4 the pattern is \$C = (\[\[.*?\]\])\$", text).group(1)
     C = [[int(x) for x in row] for row in brute_pattern(Ga=[[0], [1], [0]])]
     assert json.loads(stated) == C
@@ -273,12 +273,11 @@ def test_blocks_and_hasse_order_match_brute_force_on_small_action_graphs():
 
 def _largest_antichain(m):
     subsets = [frozenset(s) for k in range(m + 1) for s in itertools.combinations(range(m), k)]
-    best = 0
     for size in range(len(subsets), 0, -1):
         for fam in itertools.combinations(subsets, size):
             if all(not (a <= b or b <= a) for a, b in itertools.combinations(fam, 2)):
                 return size
-    return best
+    return 0
 
 
 def test_sperner_bound_by_brute_force_and_the_fewest_interventions():
@@ -330,7 +329,8 @@ def _justified_pattern(graph, regularize, report):
     all ones when none holds; a verdict that is not True never counts."""
     d = graph.n_latents
     C = [[True] * d for _ in range(d)]
-    holds = {"a": [v.holds for v in report.all() if v.assumption in ("Assumption 6", "Assumption 7")],
+    action_assumptions = ("Assumption 6", "Assumption 7")
+    holds = {"a": [v.holds for v in report.all() if v.assumption in action_assumptions],
              "z": [v.holds for v in report.all() if v.assumption == "Assumption 8"]}
     for letter in regularize:
         if holds[letter] and all(h is True for h in holds[letter]):
@@ -359,7 +359,7 @@ def test_combination_rule_reproduces_the_papers_mechanism_verdicts(name, complet
 
 def _layers():
     layers = {}
-    for line in _read(ARCHITECTURE).splitlines():
+    for line in _read(ARCHITECTURE_PAGE).splitlines():
         m = re.match(r"\|\s*(\d+)\s*\|\s*`([\w_]+)`\s*\|", line)
         if m:
             layers[m.group(2)] = int(m.group(1))

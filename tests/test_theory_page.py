@@ -438,3 +438,57 @@ def test_architecture_table_covers_every_module_and_imports_flow_down():
             if layers[module] <= core_max and target in backends:
                 problems.append(f"{where}: the core imports {target}")
     assert not problems, "\n".join(problems)
+
+
+# ----------------------------------------------------------------------- metrics (§6)
+
+def _sqrt_r2(y, X):
+    """√R² of an in-sample least-squares fit of y on X with an intercept (numpy lstsq)."""
+    A = np.column_stack([np.ones(len(y)), X]) if X.shape[1] else np.ones((len(y), 1))
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    res = y - A @ coef
+    r2 = 1.0 - (res @ res) / ((y - y.mean()) @ (y - y.mean()))
+    return math.sqrt(max(r2, 0.0))
+
+
+def test_metrics_follow_their_definitions_and_are_ordered():
+    """MCC by the best of all permutations, R and Rcon by plain least squares on the learned
+    latents allowed by row i of C P̂ᵀ, and 0 ≤ MCC ≤ Rcon ≤ R ≤ 1, on Example 8's graph with a
+    nonlinear C-preserving entanglement."""
+    from identkit.metrics import mcc, r_score, rcon
+
+    rng = np.random.default_rng(18)
+    g = ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 1], [1, 1, 1]])
+    C = ik.entanglement_graph(g)
+    z = rng.standard_normal((400, 3))
+    M = rng.uniform(0.5, 1.5, (3, 3)) * C           # C-preserving: zhat_j mixes only allowed z
+    perm = [2, 0, 1]                                  # learned latent perm[i] carries true i
+    mixed = np.tanh(z @ M.T) + 0.3 * z @ M.T + 0.05 * rng.standard_normal(z.shape)
+    zhat = np.empty_like(mixed)
+    zhat[:, perm] = mixed
+    corr = np.abs(np.corrcoef(z.T, zhat.T)[:3, 3:])
+    best = max(itertools.permutations(range(3)),
+               key=lambda p: sum(corr[i, p[i]] for i in range(3)))
+    res = mcc(z, zhat)
+    assert tuple(res.matching) == best == tuple(perm)
+    assert res.score == pytest.approx(np.mean([corr[i, best[i]] for i in range(3)]), abs=1e-12)
+    r = np.mean([_sqrt_r2(z[:, i], zhat) for i in range(3)])
+    assert r_score(z, zhat) == pytest.approx(r, abs=1e-9)
+    allowed = [[best[k] for k in range(3) if C[i, k]] for i in range(3)]
+    rc = np.mean([_sqrt_r2(z[:, i], zhat[:, allowed[i]]) for i in range(3)])
+    assert rcon(z, zhat, g) == pytest.approx(rc, abs=1e-9)
+    assert 0 <= res.score <= rc <= r <= 1
+
+
+def test_normalized_shd_matches_its_formula_on_every_two_latent_model():
+    from identkit.metrics import shd
+
+    graphs = [(Gz, Ga) for Gz in _all_matrices(2, 2) for Ga in _all_matrices(2, 1)]
+    models = [ik.LatentGraph(Gz=Gz, Ga=Ga) for Gz, Ga in graphs]
+    for (Gz, Ga), g in zip(graphs, models):
+        for (Hz, Ha), h in zip(graphs[::7], models[::7]):
+            for p in itertools.permutations(range(2)):
+                P = np.zeros((2, 2), dtype=int)
+                P[list(p), [0, 1]] = 1
+                diff = (np.abs(Ga - P.T @ Ha).sum() + np.abs(Gz - P.T @ Hz @ P).sum())
+                assert shd(g, h, matching=list(p)) == pytest.approx(diff / (2 * 1 + 4))

@@ -269,129 +269,150 @@ def _twin_classes(out, inn, colors) -> list[list[int]]:
     return sets.groups()
 
 
+def _twin_quotients(graphs):
+    """Collapse structural twins, round after round, in several graphs with one colour encoding.
+
+    ``graphs`` is a list of ``(out, inn, colors)`` whose int colours share one encoding. Each
+    round replaces every twin class by one vertex coloured ``(colour, class size, whether the
+    members are joined)``; rounds repeat until no graph has twins. Because twin classes, the
+    new colours and the quotient edges are defined without reference to vertex names, an
+    isomorphism between two graphs maps their quotients onto each other, and an isomorphism of
+    the quotients lifts to the graphs by sending the k-th member of a class to the k-th member
+    of its image.
+
+    Returns, for each graph, ``(quotient, members, order, generators)``: the last quotient,
+    the original vertices each of its vertices stands for (in lifting order), the product of
+    ``|class|!`` over all rounds, and generators of those symmetric factors on the original
+    vertices. O((n + E) log n) per round.
+    """
+    state = []
+    for out, inn, colors in graphs:
+        n = len(colors)
+        state.append({"out": list(out), "inn": list(inn), "col": list(colors),
+                      "members": [[v] for v in range(n)], "order": 1, "gens": [], "n": n})
+    while True:
+        any_twins = False
+        new_keys = []
+        for s in state:
+            classes = _twin_classes(s["out"], s["inn"], s["col"])
+            if all(len(c) == 1 for c in classes):
+                new_keys.append(s["col"])
+                s["classes"] = None
+                continue
+            any_twins = True
+            for c in classes:
+                s["order"] *= math.factorial(len(c))
+                for sigma in _symmetric_generators(c, len(s["col"])):
+                    s["gens"].append(_lift(sigma, s["members"], s["n"]))
+            s["classes"] = classes
+            keys = []
+            for c in classes:
+                v = c[0]
+                internal = len(c) > 1 and c[1] in set(s["out"][v])
+                keys.append((s["col"][v], len(c), internal))
+            new_keys.append(keys)
+        if not any_twins:
+            break
+        encoded = _encode(new_keys)
+        for s, cols in zip(state, encoded):
+            classes = s["classes"]
+            if classes is None:
+                s["col"] = cols
+                continue
+            idx = {}
+            for k, c in enumerate(classes):
+                for v in c:
+                    idx[v] = k
+            out_q, in_q = [], []
+            for c in classes:
+                v = c[0]
+                out_q.append(tuple(sorted({idx[u] for u in s["out"][v]} - {idx[v]})))
+                in_q.append(tuple(sorted({idx[u] for u in s["inn"][v]} - {idx[v]})))
+            s["members"] = [[x for v in c for x in s["members"][v]] for c in classes]
+            s["out"], s["inn"], s["col"] = out_q, in_q, cols
+    return [((s["out"], s["inn"], s["col"]), s["members"], s["order"], s["gens"])
+            for s in state]
+
+
 def _aut_structure(out, inn, colors):
     """Order and generators (on the original vertices) of Aut of a coloured digraph.
 
-    Repeats twin reduction until none remain, then runs the stabilizer chain on the last
-    quotient. Generators of a quotient are lifted positionally: class members are kept sorted
-    and the k-th member of a class maps to the k-th member of its image.
+    Twin reduction (:func:`_twin_quotients`), then the weakly connected components of the last
+    quotient (:func:`_components_aut`), each measured by the canonical search of
+    :mod:`identkit._search`. Generators of the quotient are lifted positionally.
     """
     n = len(colors)
-    # members[v] = ordered list of original vertices represented by current vertex v
-    members = [[v] for v in range(n)]
-    order = 1
-    gens: list[tuple] = []
-    cur_out, cur_in, cur_col = list(out), list(inn), list(colors)
-    while True:
-        classes = _twin_classes(cur_out, cur_in, cur_col)
-        if all(len(c) == 1 for c in classes):
-            break
-        for c in classes:
-            order *= math.factorial(len(c))
-            for sigma in _symmetric_generators(c, len(cur_col)):
-                gens.append(_lift(sigma, members, n))
-        idx = {}
-        for k, c in enumerate(classes):
-            for v in c:
-                idx[v] = k
-        new_keys = []
-        for c in classes:
-            v = c[0]
-            internal = len(c) > 1 and (c[1] in set(cur_out[v]))
-            new_keys.append((cur_col[v], len(c), internal))
-        new_out = []
-        new_in = []
-        for c in classes:
-            v = c[0]
-            new_out.append(tuple(sorted({idx[u] for u in cur_out[v]} - {idx[v]})))
-            new_in.append(tuple(sorted({idx[u] for u in cur_in[v]} - {idx[v]})))
-        members = [[x for v in c for x in members[v]] for c in classes]
-        cur_out, cur_in = new_out, new_in
-        cur_col = _encode([new_keys])[0]
-    q_order, q_gens = _components_aut((cur_out, cur_in, cur_col))
-    order *= q_order
+    [(quotient, members, order, gens)] = _twin_quotients([(out, inn, colors)])
+    q_order, q_gens = _components_aut(quotient)
+    gens = list(gens)
     gens.extend(_lift(s, members, n) for s in q_gens)
-    return order, gens
+    return order * q_order, gens
+
+
+def _components(G) -> list[list[int]]:
+    out, _, colors = G
+    sets = _search.DisjointSets(len(colors))
+    for v in range(len(colors)):
+        for u in out[v]:
+            sets.union(v, u)
+    return sets.groups()
+
+
+def _subgraph(G, comp):
+    out, inn, colors = G
+    pos = {v: k for k, v in enumerate(comp)}
+    return (tuple(tuple(pos[u] for u in out[v]) for v in comp),
+            tuple(tuple(pos[u] for u in inn[v]) for v in comp),
+            [colors[v] for v in comp])
 
 
 def _components_aut(G):
     """Aut of a coloured digraph from its weakly connected components.
 
-    Components are grouped into isomorphism classes (an invariant, then an isomorphism search
-    between candidates); ``|Aut| = Π_classes |Aut(component)|^k · k!`` for a class of k
-    isomorphic components. Generators: each component's own (lifted), and for each class a
-    transposition and a cycle of whole components, built from the isomorphisms found.
+    Components are grouped into isomorphism classes by their canonical certificates;
+    ``|Aut| = Π_classes |Aut(component)|^k · k!`` for a class of k isomorphic components.
+    Generators: each component's own (carried to its isomorphic copies), and for each class a
+    transposition and a cycle of whole components, built from the canonical labellings.
     """
-    out, inn, colors = G
-    n = len(colors)
-    sets = _search.DisjointSets(n)
-    for v in range(n):
-        for u in out[v]:
-            sets.union(v, u)
-    comps = sets.groups()
+    n = len(G[2])
+    comps = _components(G)
     if len(comps) <= 1:
-        return _search.automorphism_group_data(G)
-
-    def sub(comp):
-        pos = {v: k for k, v in enumerate(comp)}
-        return (tuple(tuple(pos[u] for u in out[v]) for v in comp),
-                tuple(tuple(pos[u] for u in inn[v]) for v in comp),
-                [colors[v] for v in comp])
-
-    subs = [sub(c) for c in comps]
-
-    def invariant(S):
-        o, i, col = S
-        refined = _search._refine(o, i, list(col))
-        return (len(col), sum(len(x) for x in o), tuple(sorted(col)),
-                tuple(sorted((col[v], refined.count(refined[v])) for v in range(len(col)))))
-
-    # isomorphism classes: (representative index, [(component index, iso rep -> component)])
-    classes: list = []
-    by_key: dict = {}
-    for k, S in enumerate(subs):
-        key = invariant(S)
-        placed = False
-        for cls in by_key.get(key, []):
-            rep = cls[0]
-            iso = next(_search.isomorphisms(subs[rep], S), None)
-            if iso is not None:
-                cls[1].append((k, iso))
-                placed = True
-                break
-        if not placed:
-            cls = (k, [(k, tuple(range(len(S[2]))))])
-            by_key.setdefault(key, []).append(cls)
-            classes.append(cls)
+        res = _search.canonical_search(G)
+        return res["order"], res["generators"]
+    classes: dict = {}
+    for comp in comps:
+        res = _search.canonical_search(_subgraph(G, comp))
+        # canonical position -> original vertex
+        placed = [comp[v] for v in res["labelling"]]
+        classes.setdefault(res["certificate"], []).append((res, placed))
     order = 1
     gens: list[tuple] = []
-    cache: dict = {}
-    for rep, members in classes:
-        if rep not in cache:
-            cache[rep] = _search.automorphism_group_data(subs[rep])
-        c_order, c_gens = cache[rep]
-        order *= c_order ** len(members) * math.factorial(len(members))
-        for k, iso in members:
-            comp = comps[k]
-            # a generator of the representative, carried to component k through iso
-            for sg in c_gens:
+    for members in classes.values():
+        rep, rep_placed = members[0]
+        order *= rep["order"] ** len(members) * math.factorial(len(members))
+        rep_pos = {v: k for k, v in enumerate(rep_placed)}
+        comp_rep = sorted(rep_placed)
+        for _, placed in members:
+            for sg in rep["generators"]:
+                # sg acts on the representative's local indices; carry it through positions
                 p = list(range(n))
-                for a in range(len(comp)):
-                    # component vertex iso[a] goes to iso[sg[a]]
-                    p[comp[iso[a]]] = comp[iso[sg[a]]]
+                for a_local, b_local in enumerate(sg):
+                    a, b = comp_rep[a_local], comp_rep[b_local]
+                    p[placed[rep_pos[a]]] = placed[rep_pos[b]]
                 gens.append(tuple(p))
         if len(members) >= 2:
             def swap(pairs):
                 p = list(range(n))
-                for (ka, isa), (kb, isb) in pairs:
-                    for a in range(len(comps[ka])):
-                        p[comps[ka][isa[a]]] = comps[kb][isb[a]]
+                for src, dst in pairs:
+                    for a, b in zip(src, dst):
+                        p[a] = b
                 return tuple(p)
 
-            gens.append(swap([(members[0], members[1]), (members[1], members[0])]))
+            placed = [pl for _, pl in members]
+            gens.append(swap([(placed[0], placed[1]), (placed[1], placed[0])]))
             if len(members) >= 3:
-                gens.append(swap([(members[t], members[(t + 1) % len(members)])
-                                  for t in range(len(members))]))
+                gens.append(swap([(placed[t], placed[(t + 1) % len(placed)])
+                                  for t in range(len(placed))]))
     return order, gens
 
 

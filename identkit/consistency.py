@@ -64,7 +64,7 @@ def _compare(g: LatentGraph, g_hat: LatentGraph, reg: str):
     deg_b = sorted(zip(col_b, map(len, out_b), map(len, in_b)))
     if deg_a != deg_b:
         return None, "the degree sequences differ"
-    (qa, mem_a, ord_a, _), (qb, mem_b, ord_b, _) = _twin_quotients(
+    (qa, mem_a, ord_a, _, _), (qb, mem_b, ord_b, _, _) = _twin_quotients(
         [(out_a, in_a, col_a), (out_b, in_b, col_b)])
     if sorted(qa[2]) != sorted(qb[2]) or ord_a != ord_b:
         return None, "the twin classes differ in number or size"

@@ -34,10 +34,75 @@ from .graphs import LatentGraph, _check_perm
 
 __all__ = [
     "PermutationGroup",
+    "format_order",
+    "order_to_json",
     "graph_preserving_permutations",
     "automorphisms",
     "permutation_matrix",
 ]
+
+
+_DIGIT_CHUNK = 10 ** 1000
+
+
+def _decimal(n: int) -> str:
+    """Exact decimal digits of a non-negative int, also past Python's 4,300-digit ``str`` limit."""
+    if n < _DIGIT_CHUNK:
+        return str(n)
+    chunks = []
+    while n >= _DIGIT_CHUNK:
+        n, r = divmod(n, _DIGIT_CHUNK)
+        chunks.append(str(r).zfill(1000))
+    return str(n) + "".join(reversed(chunks))
+
+
+def _n_digits(n: int) -> int:
+    """Number of decimal digits of a positive int, without converting it to a string."""
+    k = max(1, int(n.bit_length() * 0.30102999566398120) - 1)
+    while 10 ** k <= n:
+        k += 1
+    return k
+
+
+def format_order(n: int, max_digits: int = 30) -> str:
+    """A group order for people: exact up to ``max_digits`` digits, else scientific.
+
+    The scientific form ``m.mmmmme+E (D digits)`` keeps six significant digits (truncated, not
+    rounded) and the exact number of digits; the exact value stays available as the int (and
+    as :func:`order_to_json` gives it). Safe for any size, unlike ``str`` past 4,300 digits.
+
+    Examples
+    --------
+    >>> import math
+    >>> from identkit.symmetry import format_order
+    >>> format_order(120)
+    '120'
+    >>> format_order(math.factorial(1600))
+    '5.27197e+4433 (4434 digits)'
+    """
+    n = int(n)
+    if n < 10 ** max_digits:
+        return str(n)
+    k = _n_digits(n)
+    lead = str(n // 10 ** (k - 6))
+    return f"{lead[0]}.{lead[1:]}e+{k - 1} ({k} digits)"
+
+
+def order_to_json(n: int):
+    """A group order for JSON: an int when a double holds it exactly (below 2⁵³), else its exact
+    decimal digits as a string (JSON readers in other languages would round a larger number).
+
+    Examples
+    --------
+    >>> import math
+    >>> from identkit.symmetry import order_to_json
+    >>> order_to_json(6)
+    6
+    >>> order_to_json(math.factorial(25))
+    '15511210043330985984000000'
+    """
+    n = int(n)
+    return n if n < 2 ** 53 else _decimal(n)
 
 
 def permutation_matrix(perm) -> np.ndarray:
@@ -70,8 +135,13 @@ class PermutationGroup:
 
     def __init__(self, degree: int, generators, order: int,
                  contains: Callable[[tuple], bool], iterate: Callable[[], Iterator[tuple]],
-                 name: str = "group"):
+                 name: str = "group", twin_sizes=()):
         self.degree = degree
+        counts: dict = {}
+        for s in twin_sizes:
+            if s > 1:
+                counts[s] = counts.get(s, 0) + 1
+        self.symmetric_factors = tuple(sorted(counts.items(), reverse=True))
         self.generators = tuple(tuple(int(x) for x in g) for g in generators)
         self._order = int(order)
         self._contains = contains
@@ -81,6 +151,36 @@ class PermutationGroup:
     def order(self) -> int:
         """The exact number of elements (a Python int). O(1)."""
         return self._order
+
+    def describe(self) -> str:
+        """The group by its structure: symmetric factors of the twin classes, then the rest.
+
+        ``S_k^m`` stands for m twin classes of k interchangeable latents (each contributing
+        ``k!`` to the order); what the twin classes leave is given by its order, printed safely
+        (:func:`format_order`). Nothing is enumerated. O(number of twin classes).
+
+        Examples
+        --------
+        >>> import numpy as np, identkit as ik
+        >>> ik.automorphisms(ik.LatentGraph(Gz=np.eye(1600, dtype=bool))).describe()
+        'S_1600'
+        >>> ik.automorphisms(ik.LatentGraph(Gz=[[0, 0, 1], [1, 0, 0], [0, 1, 0]])).describe()
+        'a group of order 3'
+        """
+        parts = [f"S_{k}" + (f"^{m}" if m > 1 else "") for k, m in self.symmetric_factors]
+        rest = self._order // math.prod(math.factorial(k) ** m for k, m in self.symmetric_factors)
+        if rest > 1:
+            parts.append(f"a group of order {format_order(rest)}")
+        return " × ".join(parts) or "trivial"
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON: the order (:func:`order_to_json`), its number of digits, the
+        symmetric factors ``[[class size, number of classes], ...]`` and the order of the rest.
+        O(1) in the number of elements."""
+        rest = self._order // math.prod(math.factorial(k) ** m for k, m in self.symmetric_factors)
+        return {"order": order_to_json(self._order), "digits": _n_digits(self._order),
+                "symmetric_factors": [[k, m] for k, m in self.symmetric_factors],
+                "remaining_order": order_to_json(rest)}
 
     def __len__(self):
         return self._order
@@ -110,7 +210,7 @@ class PermutationGroup:
         return self._order == 1
 
     def __repr__(self):
-        return f"<{self._name} of order {self._order} on {self.degree} latents>"
+        return f"<{self._name} of order {format_order(self._order)} on {self.degree} latents>"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -205,7 +305,8 @@ def graph_preserving_permutations(g: LatentGraph, regularize: str | None = None)
 
     return PermutationGroup(d, gens, order, contains,
                             lambda: _product_of_symmetric(classes, d),
-                            name="graph-preserving permutations")
+                            name="graph-preserving permutations",
+                            twin_sizes=[len(c) for c in classes])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -289,7 +390,8 @@ def _twin_quotients(graphs):
     for out, inn, colors in graphs:
         n = len(colors)
         state.append({"out": list(out), "inn": list(inn), "col": list(colors),
-                      "members": [[v] for v in range(n)], "order": 1, "gens": [], "n": n})
+                      "members": [[v] for v in range(n)], "order": 1, "gens": [], "n": n,
+                      "sizes": []})
     while True:
         any_twins = False
         new_keys = []
@@ -302,6 +404,7 @@ def _twin_quotients(graphs):
             any_twins = True
             for c in classes:
                 s["order"] *= math.factorial(len(c))
+                s["sizes"].append(len(c))
                 for sigma in _symmetric_generators(c, len(s["col"])):
                     s["gens"].append(_lift(sigma, s["members"], s["n"]))
             s["classes"] = classes
@@ -330,7 +433,7 @@ def _twin_quotients(graphs):
                 in_q.append(tuple(sorted({idx[u] for u in s["inn"][v]} - {idx[v]})))
             s["members"] = [[x for v in c for x in s["members"][v]] for c in classes]
             s["out"], s["inn"], s["col"] = out_q, in_q, cols
-    return [((s["out"], s["inn"], s["col"]), s["members"], s["order"], s["gens"])
+    return [((s["out"], s["inn"], s["col"]), s["members"], s["order"], s["gens"], s["sizes"])
             for s in state]
 
 
@@ -342,11 +445,11 @@ def _aut_structure(out, inn, colors):
     :mod:`identkit._search`. Generators of the quotient are lifted positionally.
     """
     n = len(colors)
-    [(quotient, members, order, gens)] = _twin_quotients([(out, inn, colors)])
+    [(quotient, members, order, gens, sizes)] = _twin_quotients([(out, inn, colors)])
     q_order, q_gens = _components_aut(quotient)
     gens = list(gens)
     gens.extend(_lift(s, members, n) for s in q_gens)
-    return order * q_order, gens
+    return order * q_order, gens, sizes
 
 
 def _components(G) -> list[list[int]]:
@@ -460,7 +563,7 @@ def automorphisms(g: LatentGraph, regularize: str | None = None) -> PermutationG
     d = g.n_latents
     out, inn, keys = _coloured_graph(g, reg)
     colors = _encode([keys])[0]
-    order, gens = _aut_structure(out, inn, colors)
+    order, gens, sizes = _aut_structure(out, inn, colors)
     G = (out, inn, colors)
     edges = {(v, u) for v in range(d) for u in out[v]}
 
@@ -476,4 +579,5 @@ def automorphisms(g: LatentGraph, regularize: str | None = None) -> PermutationG
             if p != ident:
                 yield p
 
-    return PermutationGroup(d, gens, order, contains, iterate, name="automorphisms")
+    return PermutationGroup(d, gens, order, contains, iterate, name="automorphisms",
+                            twin_sizes=sizes)

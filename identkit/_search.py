@@ -437,30 +437,52 @@ def isomorphisms(A: Graph, B: Graph) -> Iterator[tuple]:
     _refine(root, root.starts(), out, inn, wide)
     if not balanced(root):
         return
-    stack = [root]
-    while stack:
-        P = stack.pop()
+    def target(P: _Partition) -> int:
         t, t_size, c = -1, 0, 0
         while c < 2 * n:  # first smallest cell with more than one vertex of each side
             s = P.size[c]
             if s > 2 and (t < 0 or s < t_size):
                 t, t_size = c, s
             c += s
-        if t < 0:
-            p = [0] * n
-            for c in range(0, 2 * n, 2):
-                a, b = sorted(P.lab[c: c + 2])
-                p[a] = b - n
-            if all((p[v], p[u]) in edges_b for v in range(n) for u in A[0][v]):
-                yield tuple(p)
-            continue
-        members = P.lab[t: t + t_size]
+        return t
+
+    def frame(P: _Partition, t: int) -> list:
+        members = P.lab[t: t + P.size[t]]
         x = min(v for v in members if v < n)
-        kids = []
-        for y in sorted(v for v in members if v >= n):
-            Q = P.copy()
-            Q.individualize_pair(x, y)
-            _refine(Q, [t], out, inn, wide)
-            if balanced(Q):
-                kids.append(Q)
-        stack.extend(reversed(kids))
+        return [P, t, x, sorted(v for v in members if v >= n), 0]
+
+    def leaf(P: _Partition):
+        p = [0] * n
+        for c in range(0, 2 * n, 2):
+            a, b = sorted(P.lab[c: c + 2])
+            p[a] = b - n
+        if all((p[v], p[u]) in edges_b for v in range(n) for u in A[0][v]):
+            return tuple(p)
+        return None
+
+    t = target(root)
+    if t < 0:
+        p = leaf(root)
+        if p is not None:
+            yield p
+        return
+    stack = [frame(root, t)]  # children are made one at a time, when they are visited
+    while stack:
+        fr = stack[-1]
+        P, t, x, ys, k = fr
+        if k >= len(ys):
+            stack.pop()
+            continue
+        fr[4] = k + 1
+        Q = P.copy()
+        Q.individualize_pair(x, ys[k])
+        _refine(Q, [t], out, inn, wide)
+        if not balanced(Q):
+            continue
+        t2 = target(Q)
+        if t2 < 0:
+            p = leaf(Q)
+            if p is not None:
+                yield p
+            continue
+        stack.append(frame(Q, t2))

@@ -22,7 +22,7 @@ from . import _search
 from .entanglement import resolve_regularize
 from .errors import GraphError
 from .graphs import LatentGraph
-from .symmetry import _components, _coloured_graph, _encode, _subgraph, _twin_quotients
+from .symmetry import _components, _coloured_graph, _encode, _reduce_models, _subgraph
 
 __all__ = ["relabelings", "are_consistent"]
 
@@ -54,19 +54,24 @@ def _compare(g: LatentGraph, g_hat: LatentGraph, reg: str):
         if letter in reg and g.n_edges(letter) != g_hat.n_edges(letter):
             return None, (f"the {name} graphs have {g.n_edges(letter)} and "
                           f"{g_hat.n_edges(letter)} edges")
-    out_a, in_a, keys_a = _coloured_graph(g, reg)
-    out_b, in_b, keys_b = _coloured_graph(g_hat, reg)
-    col_a, col_b = _encode([keys_a, keys_b])
-    if sorted(col_a) != sorted(col_b):
+    import numpy as np
+
+    from .symmetry import _latent_colours, _offdiagonal
+
+    col_a, col_b = _latent_colours([g, g_hat], reg)
+    if not np.array_equal(np.sort(col_a), np.sort(col_b)):
         return None, ("the latents' self-loops and action parents differ as multisets"
                       if "a" in reg else "the numbers of latents with a self-loop differ")
-    deg_a = sorted(zip(col_a, map(len, out_a), map(len, in_a)))
-    deg_b = sorted(zip(col_b, map(len, out_b), map(len, in_b)))
-    if deg_a != deg_b:
+    degrees = []
+    for h, col in ((g, col_a), (g_hat, col_b)):
+        A, AT = _offdiagonal(h, reg)
+        degrees.append(np.sort(col * (d + 1) ** 2 + np.diff(A.indptr) * (d + 1)
+                               + np.diff(AT.indptr)))
+    if not np.array_equal(*degrees):
         return None, "the degree sequences differ"
-    (qa, mem_a, ord_a, _, _), (qb, mem_b, ord_b, _, _) = _twin_quotients(
-        [(out_a, in_a, col_a), (out_b, in_b, col_b)])
-    if sorted(qa[2]) != sorted(qb[2]) or ord_a != ord_b:
+    ((qa, mem_a, ord_a, _, sz_a), (qb, mem_b, ord_b, _, sz_b)), _, _ = _reduce_models(
+        [g, g_hat], reg)
+    if sorted(qa[2]) != sorted(qb[2]) or sorted(sz_a) != sorted(sz_b):
         return None, "the twin classes differ in number or size"
     forms = []
     for Q in (qa, qb):

@@ -1,6 +1,7 @@
 """Symmetries of a latent model: graph-preserving permutations and automorphisms.
 
-Two groups act on the latents, and they answer different questions (THEORY §2):
+Two groups act on the latents, and they answer different questions (the paper's Definition 12 of
+a graph-preserving map, Prop 3, and consistency up to relabeling, Defs 13-15):
 
 * **Graph-preserving permutations** are the permutation matrices that are C-preserving. Since the
   inverse must be preserving too, they only exchange *C-twins*: latents with identical parent and
@@ -12,9 +13,17 @@ Two groups act on the latents, and they answer different questions (THEORY §2):
   (a directed 3-cycle has its rotations). Its order is computed from structure: *structural twins*
   (latents whose transposition is an automorphism) form classes; collapsing each class to one
   coloured vertex gives a quotient, and ``|Aut(G)| = |Aut(quotient)| · Π |class|!``. The
-  reduction is repeated until no twins remain, and the last quotient's group is measured by a
-  stabilizer chain (:mod:`identkit._search`). Nothing is enumerated: the identity ``Gz`` on
-  1,000 latents gives ``1000!`` at once.
+  reduction is repeated until no twins remain; the last quotient is split into weakly connected
+  components, isomorphic components are grouped by canonical form
+  (``|Aut| = Π |Aut(component)|^k · k!``), and each component's group is measured by the
+  individualization-refinement search of :mod:`identkit._search` (canonical labelling with
+  automorphism pruning, iterative). Nothing is enumerated: the identity ``Gz`` on 1,000
+  latents gives ``1000!`` at once, and :meth:`PermutationGroup.describe` names the group by
+  its twin classes (``S_1000``).
+
+Orders are exact Python ints. :func:`format_order` prints them for people (scientific past 30
+digits, safe past Python's 4,300-digit ``str`` limit) and :func:`order_to_json` for JSON (exact
+digits as a string past 2⁵³).
 
 Permutations are tuples ``p`` with ``p[i]`` the image of latent i; the matching permutation
 matrix has ``P[p[i], i] = 1``.
@@ -261,7 +270,7 @@ def _lazy_product(movable):
 
 
 def graph_preserving_permutations(g: LatentGraph, regularize: str | None = None) -> PermutationGroup:
-    """The group of C-preserving permutations: exchanges of C-twins (THEORY §2).
+    """The group of C-preserving permutations: exchanges of C-twins (Prop 3 of the paper).
 
     Parameters
     ----------
@@ -370,7 +379,7 @@ def _twin_classes(out, inn, colors) -> list[list[int]]:
     return sets.groups()
 
 
-def _twin_quotients(graphs):
+def _twin_quotients(graphs, starts=None):
     """Collapse structural twins, round after round, in several graphs with one colour encoding.
 
     ``graphs`` is a list of ``(out, inn, colors)`` whose int colours share one encoding. Each
@@ -381,17 +390,23 @@ def _twin_quotients(graphs):
     the quotients lifts to the graphs by sending the k-th member of a class to the k-th member
     of its image.
 
-    Returns, for each graph, ``(quotient, members, order, generators)``: the last quotient,
+    ``starts`` (from :func:`_first_twin_round`) replaces ``graphs`` with the state after a
+    first round done on the sparse matrices.
+
+    Returns, for each graph, ``(quotient, members, order, generators, sizes)``: the last quotient,
     the original vertices each of its vertices stands for (in lifting order), the product of
     ``|class|!`` over all rounds, and generators of those symmetric factors on the original
-    vertices. O((n + E) log n) per round.
+    vertices, and the sizes of all twin classes met. O((n + E) log n) per round.
     """
-    state = []
-    for out, inn, colors in graphs:
-        n = len(colors)
-        state.append({"out": list(out), "inn": list(inn), "col": list(colors),
-                      "members": [[v] for v in range(n)], "order": 1, "gens": [], "n": n,
-                      "sizes": []})
+    if starts is not None:
+        state = starts
+    else:
+        state = []
+        for out, inn, colors in graphs:
+            n = len(colors)
+            state.append({"out": list(out), "inn": list(inn), "col": list(colors),
+                          "members": [[v] for v in range(n)], "order": 1, "gens": [], "n": n,
+                          "sizes": []})
     while True:
         any_twins = False
         new_keys = []
@@ -435,6 +450,130 @@ def _twin_quotients(graphs):
             s["out"], s["inn"], s["col"] = out_q, in_q, cols
     return [((s["out"], s["inn"], s["col"]), s["members"], s["order"], s["gens"], s["sizes"])
             for s in state]
+
+
+def _latent_colours(models, reg: str) -> list[np.ndarray]:
+    """Int colours of the latents of several models, from one joint encoding.
+
+    The colour of a latent is its self-loop (when Gz is regularized) and its row of Ga (when Ga
+    is); equal keys get equal ints in every model, numbered in the order of the sorted keys.
+    O(d + nnz) per model.
+    """
+    keys_list = []
+    for g in models:
+        d = g.n_latents
+        loops = (g.Gz_sparse.diagonal().astype(bool) if "z" in reg
+                 else np.zeros(d, dtype=bool))
+        if "a" in reg:
+            Ga = g.Ga_sparse
+            rows = [Ga.indices[Ga.indptr[i]: Ga.indptr[i + 1]].astype(np.int64).tobytes()
+                    for i in range(d)]
+        else:
+            rows = [b""] * d
+        keys_list.append(list(zip(loops.tolist(), rows)))
+    table = {k: n for n, k in enumerate(sorted(set().union(*map(set, keys_list))))}
+    return [np.array([table[k] for k in keys], dtype=np.int64) for keys in keys_list]
+
+
+class _CSR:
+    """Bare CSR arrays (``indptr``, ``indices``, rows sorted): cheaper than scipy for the many
+    small graphs of exhaustive checks."""
+
+    __slots__ = ("indptr", "indices")
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, d: int):
+        order = np.lexsort((cols, rows))
+        self.indices = cols[order]
+        self.indptr = np.zeros(d + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=d), out=self.indptr[1:])
+
+    def tocoo_arrays(self):
+        d = self.indptr.size - 1
+        return np.repeat(np.arange(d), np.diff(self.indptr)), self.indices
+
+
+def _offdiagonal(g: LatentGraph, reg: str):
+    """``(A, Aᵀ)``: Gz without its diagonal and its transpose, as :class:`_CSR` (empty without
+    z). O(d + E log E)."""
+    d = g.n_latents
+    if "z" not in reg:
+        empty = np.zeros(0, dtype=np.int64)
+        return _CSR(empty, empty, d), _CSR(empty, empty, d)
+    M = g.Gz_sparse
+    rows = np.repeat(np.arange(d, dtype=np.int64), np.diff(M.indptr))
+    cols = M.indices.astype(np.int64)
+    keep = rows != cols
+    rows, cols = rows[keep], cols[keep]
+    return _CSR(rows, cols, d), _CSR(cols, rows, d)
+
+
+def _row(M, v):
+    return M.indices[M.indptr[v]: M.indptr[v + 1]]
+
+
+def _first_twin_round(A, AT, colors: np.ndarray) -> dict:
+    """The first twin round on sparse rows (``A[v]``: the neighbours one way, ``AT[v]`` the
+    other way; no diagonal), as a state for :func:`_twin_quotients`.
+
+    Twins are found by exact row keys (bytes of the sorted index rows, with v itself added for
+    true twins), so a dense model with millions of edges costs O(d + E log E) in numpy plus
+    O(d) dictionary operations; the quotient's adjacency is built from one representative per
+    class.
+    """
+    d = len(colors)
+    diag = np.arange(d, dtype=np.int64)
+    closed = []
+    for M in (A, AT):
+        r, c = M.tocoo_arrays()
+        closed.append(_CSR(np.concatenate([r, diag]), np.concatenate([c, diag]), d))
+    sets = _search.DisjointSets(d)
+    col = colors.tolist()
+    for M, MT in ((A, AT), tuple(closed)):
+        seen: dict = {}
+        for v in range(d):
+            key = (col[v], _row(M, v).tobytes(), _row(MT, v).tobytes())
+            if key in seen:
+                sets.union(seen[key], v)
+            else:
+                seen[key] = v
+    classes = sets.groups()
+    cls_id = np.empty(d, dtype=np.int64)
+    for k, c in enumerate(classes):
+        cls_id[c] = k
+    out_q, in_q, keys, gens, sizes = [], [], [], [], []
+    order = 1
+    cls_list = cls_id.tolist()
+    a_ptr, a_ind = A.indptr.tolist(), A.indices.tolist()
+    t_ptr, t_ind = AT.indptr.tolist(), AT.indices.tolist()
+    for k, c in enumerate(classes):
+        r = c[0]
+        outs = {cls_list[u] for u in a_ind[a_ptr[r]: a_ptr[r + 1]]}
+        ins = {cls_list[u] for u in t_ind[t_ptr[r]: t_ptr[r + 1]]}
+        internal = k in outs
+        outs.discard(k)
+        ins.discard(k)
+        out_q.append(tuple(sorted(outs)))
+        in_q.append(tuple(sorted(ins)))
+        keys.append((col[r], len(c), internal and len(c) > 1))
+        if len(c) > 1:
+            order *= math.factorial(len(c))
+            sizes.append(len(c))
+            gens.extend(_symmetric_generators(c, d))
+    return {"out": out_q, "inn": in_q, "col": keys, "members": [list(c) for c in classes],
+            "order": order, "gens": gens, "n": d, "sizes": sizes}
+
+
+def _reduce_models(models, reg: str):
+    """Twin quotients of several models with one colour encoding (see :func:`_twin_quotients`).
+
+    Also returns the latent colours and the off-diagonal matrices of each model.
+    """
+    colours = _latent_colours(models, reg)
+    mats = [_offdiagonal(g, reg) for g in models]
+    starts = [_first_twin_round(A, AT, col) for (A, AT), col in zip(mats, colours)]
+    for s, enc in zip(starts, _encode([s["col"] for s in starts])):
+        s["col"] = enc
+    return _twin_quotients(None, starts=starts), colours, mats
 
 
 def _aut_structure(out, inn, colors):
@@ -554,25 +693,30 @@ def automorphisms(g: LatentGraph, regularize: str | None = None) -> PermutationG
 
     Notes
     -----
-    Twin reduction costs O((d + E) log d) per round; the final quotient's stabilizer chain is
-    polynomial for the graphs met in practice (worst case exponential, as for any graph
-    isomorphism search). Membership is O(d + E). Iteration runs a backtracking search and yields
-    each element once.
+    Twin reduction costs O((d + E) log d) per round; the canonical search of the final quotient
+    visits O(d) root-to-leaf paths on trees, circulants, Paley graphs and unions (worst case
+    exponential, as for any graph isomorphism search; CFI graphs are the hard family).
+    Membership is O(d + E). Iteration runs an iterative backtracking search and yields each
+    element once.
     """
     reg = resolve_regularize(g, regularize)
     d = g.n_latents
-    out, inn, keys = _coloured_graph(g, reg)
-    colors = _encode([keys])[0]
-    order, gens, sizes = _aut_structure(out, inn, colors)
-    G = (out, inn, colors)
-    edges = {(v, u) for v in range(d) for u in out[v]}
+    [(quotient, members, order, gens, sizes)], [colours], [(A, _)] = _reduce_models([g], reg)
+    q_order, q_gens = _components_aut(quotient)
+    order *= q_order
+    gens = list(gens) + [_lift(s, members, d) for s in q_gens]
+    src_v, dst_v = A.tocoo_arrays()
+    codes = np.sort(src_v * d + dst_v)
 
     def contains(p):
-        if any(colors[p[i]] != colors[i] for i in range(d)):
+        p = np.asarray(p, dtype=np.int64)
+        if (colours[p] != colours).any():
             return False
-        return all((p[v], p[u]) in edges for v, u in edges)
+        return bool(np.array_equal(np.sort(p[src_v] * d + p[dst_v]), codes))
 
     def iterate():
+        out, inn, keys = _coloured_graph(g, reg)
+        G = (out, inn, _encode([keys])[0])
         ident = tuple(range(d))
         yield ident
         for p in _search.isomorphisms(G, G):

@@ -481,9 +481,11 @@ class _CSR:
 
     __slots__ = ("indptr", "indices")
 
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, d: int):
-        order = np.lexsort((cols, rows))
-        self.indices = cols[order]
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, d: int, is_sorted: bool = False):
+        if not is_sorted:
+            order = np.lexsort((cols, rows))
+            cols = cols[order]
+        self.indices = cols
         self.indptr = np.zeros(d + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=d), out=self.indptr[1:])
 
@@ -499,12 +501,13 @@ def _offdiagonal(g: LatentGraph, reg: str):
     if "z" not in reg:
         empty = np.zeros(0, dtype=np.int64)
         return _CSR(empty, empty, d), _CSR(empty, empty, d)
-    M = g.Gz_sparse
-    rows = np.repeat(np.arange(d, dtype=np.int64), np.diff(M.indptr))
-    cols = M.indices.astype(np.int64)
-    keep = rows != cols
-    rows, cols = rows[keep], cols[keep]
-    return _CSR(rows, cols, d), _CSR(cols, rows, d)
+    out = []
+    for M in (g.Gz_sparse, g._Gz_T):  # canonical CSR: rows and the indices in each are sorted
+        rows = np.repeat(np.arange(d, dtype=np.int64), np.diff(M.indptr))
+        cols = M.indices.astype(np.int64)
+        keep = rows != cols
+        out.append(_CSR(rows[keep], cols[keep], d, is_sorted=True))
+    return out[0], out[1]
 
 
 def _row(M, v):
@@ -521,17 +524,16 @@ def _first_twin_round(A, AT, colors: np.ndarray) -> dict:
     class.
     """
     d = len(colors)
-    diag = np.arange(d, dtype=np.int64)
-    closed = []
-    for M in (A, AT):
-        r, c = M.tocoo_arrays()
-        closed.append(_CSR(np.concatenate([r, diag]), np.concatenate([c, diag]), d))
     sets = _search.DisjointSets(d)
     col = colors.tolist()
-    for M, MT in ((A, AT), tuple(closed)):
+    for closed in (False, True):
         seen: dict = {}
         for v in range(d):
-            key = (col[v], _row(M, v).tobytes(), _row(MT, v).tobytes())
+            r, rt = _row(A, v), _row(AT, v)
+            if closed:  # add v itself, keeping the row sorted
+                r = np.insert(r, np.searchsorted(r, v), v)
+                rt = np.insert(rt, np.searchsorted(rt, v), v)
+            key = (col[v], r.tobytes(), rt.tobytes())
             if key in seen:
                 sets.union(seen[key], v)
             else:
@@ -542,13 +544,10 @@ def _first_twin_round(A, AT, colors: np.ndarray) -> dict:
         cls_id[c] = k
     out_q, in_q, keys, gens, sizes = [], [], [], [], []
     order = 1
-    cls_list = cls_id.tolist()
-    a_ptr, a_ind = A.indptr.tolist(), A.indices.tolist()
-    t_ptr, t_ind = AT.indptr.tolist(), AT.indices.tolist()
     for k, c in enumerate(classes):
         r = c[0]
-        outs = {cls_list[u] for u in a_ind[a_ptr[r]: a_ptr[r + 1]]}
-        ins = {cls_list[u] for u in t_ind[t_ptr[r]: t_ptr[r + 1]]}
+        outs = set(np.unique(cls_id[_row(A, r)]).tolist())
+        ins = set(np.unique(cls_id[_row(AT, r)]).tolist())
         internal = k in outs
         outs.discard(k)
         ins.discard(k)
@@ -563,13 +562,14 @@ def _first_twin_round(A, AT, colors: np.ndarray) -> dict:
             "order": order, "gens": gens, "n": d, "sizes": sizes}
 
 
-def _reduce_models(models, reg: str):
+def _reduce_models(models, reg: str, colours=None, mats=None):
     """Twin quotients of several models with one colour encoding (see :func:`_twin_quotients`).
 
-    Also returns the latent colours and the off-diagonal matrices of each model.
+    Also returns the latent colours and the off-diagonal matrices of each model (which may be
+    passed in when already computed).
     """
-    colours = _latent_colours(models, reg)
-    mats = [_offdiagonal(g, reg) for g in models]
+    colours = _latent_colours(models, reg) if colours is None else colours
+    mats = [_offdiagonal(g, reg) for g in models] if mats is None else mats
     starts = [_first_twin_round(A, AT, col) for (A, AT), col in zip(mats, colours)]
     for s, enc in zip(starts, _encode([s["col"] for s in starts])):
         s["col"] = enc

@@ -519,3 +519,92 @@ def test_groups_described_by_structure():
     gp = ik.graph_preserving_permutations(ik.LatentGraph(Ga=np.ones((2000, 1), dtype=bool)))
     assert gp.describe() == "S_2000"
     assert "5736 digits" in repr(gp)
+
+
+def test_a_wrong_relabeling_is_refused_by_the_definition_check():
+    """The safety net behind every relabeling the search returns: a wrong one raises."""
+    from identkit.consistency import _check_relabeling
+
+    g = ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [0, 1, 0]], Ga=[[1], [0], [0]])
+    h = g.permute([2, 0, 1])
+    _check_relabeling(g, h, "az", (2, 0, 1))
+    with pytest.raises(AssertionError, match="internal error"):
+        _check_relabeling(g, h, "z", (0, 1, 2))
+    g2 = ik.LatentGraph(Gz=np.eye(3, dtype=bool), Ga=[[1], [0], [0]])
+    with pytest.raises(AssertionError, match="internal error"):
+        _check_relabeling(g2, g2, "a", (1, 0, 2))  # Gz agrees, Ga does not
+
+
+# ------------------------------------------- where colour refinement cells are not orbits
+
+NAMED_GRAPHS = [("frucht_graph", 1), ("tutte_graph", 3), ("chvatal_graph", 8),
+                ("truncated_tetrahedron_graph", 24), ("moebius_kantor_graph", 96),
+                ("dodecahedral_graph", 120), ("icosahedral_graph", 120),
+                ("pappus_graph", 216), ("desargues_graph", 240), ("heawood_graph", 336)]
+
+
+def from_nx(G):
+    import networkx as nx
+
+    return ik.LatentGraph(Gz=nx.to_numpy_array(G, nodelist=sorted(G)).astype(bool))
+
+
+@pytest.mark.parametrize("name, expected", NAMED_GRAPHS)
+def test_named_regular_graphs(name, expected):
+    """Regular graphs: refinement leaves one cell, so the search alone must find the orbits
+    (the Frucht graph has none: it is cubic and asymmetric). Published orders."""
+    import networkx as nx
+
+    g = from_nx(getattr(nx, name)())
+    assert order(g) == expected
+    assert ik.are_consistent(g, relabel(g, 5))
+    assert len(set(itertools.islice(ik.relabelings(g, relabel(g, 6)), 400))) == min(expected, 400)
+
+
+def test_regular_graphs_of_one_size_are_told_apart():
+    import networkx as nx
+
+    pairs = [("dodecahedral_graph", "desargues_graph"), ("frucht_graph", "truncated_tetrahedron_graph")]
+    for a, b in pairs:
+        ga, gb = from_nx(getattr(nx, a)()), from_nx(getattr(nx, b)())
+        assert not ik.are_consistent(ga, relabel(gb, 1))
+
+
+def test_random_cubic_graphs_on_8_latents_against_brute_force():
+    import networkx as nx
+
+    orders = set()
+    for seed in range(30):
+        g = from_nx(nx.random_regular_graph(3, 8, seed=seed))
+        expected = brute_order(g.Gz)
+        orders.add(expected)
+        assert order(g) == expected
+        h = relabel(g, seed)
+        assert ik.are_consistent(g, h)
+    assert len(orders) >= 3  # several isomorphism types met
+
+
+def test_regular_tournaments_on_7_latents_against_brute_force():
+    """Every latent beats three others: refinement cannot split; the three isomorphism types
+    (orders 21, 7 and 3 by brute force) all occur in the sample."""
+    rng = np.random.default_rng(7)
+    iu = np.triu_indices(7, 1)
+    codes = rng.integers(0, 2 ** 21, size=400_000)
+    bits = ((codes[:, None] >> np.arange(21)) & 1).astype(bool)
+    T = np.zeros((len(codes), 7, 7), dtype=bool)
+    T[:, iu[0], iu[1]] = bits
+    T[:, iu[1], iu[0]] = ~bits
+    regular = T[(T.sum(axis=2) == 3).all(axis=1)][:40]
+    assert len(regular) == 40
+    orders = []
+    for Gz in regular:
+        g = ik.LatentGraph(Gz=Gz)
+        expected = brute_order(Gz)
+        orders.append(expected)
+        assert order(g) == expected
+    canon = brute_canonical(regular)
+    for a in range(0, 40, 3):
+        for b in range(40):
+            assert ik.are_consistent(ik.LatentGraph(Gz=regular[a]),
+                                     ik.LatentGraph(Gz=regular[b])) == (canon[a] == canon[b])
+    assert set(orders) == {3, 7, 21}

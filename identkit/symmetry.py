@@ -39,6 +39,7 @@ import numpy as np
 
 from . import _search
 from .entanglement import _features, resolve_regularize
+from .errors import GraphError
 from .graphs import LatentGraph, _check_perm
 
 __all__ = [
@@ -198,7 +199,7 @@ class PermutationGroup:
         """Membership test, checked against the definition. O(d + edges)."""
         try:
             p = _check_perm(perm, self.degree)
-        except Exception:
+        except (GraphError, TypeError, ValueError):  # not a permutation of the latents
             return False
         return bool(self._contains(tuple(p.tolist())))
 
@@ -574,21 +575,6 @@ def _reduce_models(models, reg: str, colours=None, mats=None):
     for s, enc in zip(starts, _encode([s["col"] for s in starts])):
         s["col"] = enc
     return _twin_quotients(None, starts=starts), colours, mats
-
-
-def _aut_structure(out, inn, colors):
-    """Order and generators (on the original vertices) of Aut of a coloured digraph.
-
-    Twin reduction (:func:`_twin_quotients`), then the weakly connected components of the last
-    quotient (:func:`_components_aut`), each measured by the canonical search of
-    :mod:`identkit._search`. Generators of the quotient are lifted positionally.
-    """
-    n = len(colors)
-    [(quotient, members, order, gens, sizes)] = _twin_quotients([(out, inn, colors)])
-    q_order, q_gens = _components_aut(quotient)
-    gens = list(gens)
-    gens.extend(_lift(s, members, n) for s in q_gens)
-    return order * q_order, gens, sizes
 
 
 def _components(G) -> list[list[int]]:

@@ -188,8 +188,7 @@ def _cmd_check_mechanism(args, data, out) -> int:
     n_gp, n_aut = _group_orders(res.derived.graph, res.report.regularize)
     if args.format == "json":
         d = res.to_dict()
-        d["graph_preserving_permutations"] = n_gp
-        d["automorphisms"] = n_aut
+        _add_groups(d, n_gp, n_aut)
         out.write(_jsonfmt.dumps(d) + "\n")
     else:
         text = res.to_text()
@@ -201,10 +200,20 @@ def _cmd_check_mechanism(args, data, out) -> int:
 
 
 def _group_orders(g, reg):
-    """The orders of the graph-preserving permutations and of the automorphisms."""
+    """The groups of graph-preserving permutations and of automorphisms."""
     from .symmetry import automorphisms, graph_preserving_permutations
 
-    return graph_preserving_permutations(g, reg).order(), automorphisms(g, reg).order()
+    return graph_preserving_permutations(g, reg), automorphisms(g, reg)
+
+
+def _add_groups(data: dict, gp, aut) -> None:
+    """Group orders for JSON: ints below 2⁵³, exact digits as strings above; the structure."""
+    from .symmetry import order_to_json
+
+    data["graph_preserving_permutations"] = order_to_json(gp.order())
+    data["automorphisms"] = order_to_json(aut.order())
+    data["graph_preserving_group"] = gp.to_dict()
+    data["automorphism_group"] = aut.to_dict()
 
 
 def _cmd_check(args, out) -> int:
@@ -219,8 +228,7 @@ def _cmd_check(args, out) -> int:
     n_gp, n_aut = _group_orders(g, report.regularize)
     if args.format == "json":
         data = report.to_dict()
-        data["graph_preserving_permutations"] = n_gp
-        data["automorphisms"] = n_aut
+        _add_groups(data, n_gp, n_aut)
         out.write(_jsonfmt.dumps(data) + "\n")
     else:
         text = report.to_text()
@@ -240,9 +248,13 @@ def _cmd_check(args, out) -> int:
     return 0 if report.complete else 1
 
 
-def _big(n: int) -> str:
-    s = str(n)
-    return s if len(s) <= 30 else f"{s[:6]}... ({len(s)} digits)"
+def _big(group) -> str:
+    """A group's order, exact up to 30 digits, else scientific; and its structure when it has
+    twin classes (never the members)."""
+    from .symmetry import format_order
+
+    text = format_order(group.order())
+    return text + (f" = {group.describe()}" if group.symmetric_factors else "")
 
 
 def _cmd_draw(args, out) -> int:

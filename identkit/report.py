@@ -1,6 +1,6 @@
 """Partial-disentanglement reports: what the graphs guarantee, latent by latent, and why.
 
-:func:`analyze` turns the combined pattern ``C`` (THEORY §2-3) into the answers a researcher
+:func:`analyze` turns the combined pattern ``C`` (paper §3, Props 3 and 7) into the answers a researcher
 wants: is disentanglement complete; which latents are identified (row i of ``C`` is ``{i}``);
 which latents form blocks that can mix freely (``C[i, j] = C[j, i] = 1``, "C-twins"); how the
 blocks are ordered (``C`` is a partial order between blocks; its Hasse diagram); and, for every

@@ -32,6 +32,7 @@ import sympy
 
 from .._rng import as_generator
 from .._verdicts import RegularizedVerdicts
+from ..guarantees import temporal_routes
 from .exact import PRECISION, decide_zero, evaluate, null_vector, random_point, rank_at_points
 from .mechanism import DerivedGraph, SymbolicMechanism
 
@@ -40,7 +41,8 @@ __all__ = ["Verdict", "AssumptionReport", "check_assumptions"]
 
 @dataclass(frozen=True)
 class Verdict:
-    """One assumption for one target: holds / fails / not applicable (None), with its proof."""
+    """One assumption for one target: holds (True), fails (False) or undecided (None), with
+    what established it (or why it could not be decided)."""
 
     assumption: str
     target: str
@@ -58,7 +60,7 @@ class Verdict:
                 "points": [{str(k): str(v) for k, v in p.items()} for p in self.points]}
 
     def __str__(self):
-        word = {True: "holds", False: "FAILS", None: "does not apply"}[self.holds]
+        word = {True: "holds", False: "FAILS", None: "UNDECIDED"}[self.holds]
         return f"{self.assumption} for {self.target}: {word}. {self.certificate}"
 
 
@@ -73,24 +75,30 @@ class AssumptionReport(RegularizedVerdicts):
     expfam_actions: tuple
     k: int | None
 
-    @property
-    def holds_z(self) -> bool | None:
+    def temporal_routes(self) -> tuple:
+        """Theorem 3 (Assumption 8) and Theorem 5 (Assumptions 10 and 11 with k = 1), from
+        :func:`identkit.guarantees.temporal_routes`."""
         if self.temporal is None:
-            return None
-        if self.temporal.holds:
-            return True
-        return bool(self.k == 1 and self.expfam_temporal is not None and self.expfam_temporal.holds
-                    and self.variability is not None and self.variability.holds)
+            return ()
+        return temporal_routes(
+            self.temporal.holds,
+            None if self.variability is None else self.variability.holds,
+            None if self.expfam_temporal is None else self.expfam_temporal.holds, self.k)
+
+    def not_holding(self, regularize: str) -> list:
+        """The verdicts that fail or are undecided among the hypotheses of the routes of the
+        regularized graphs that do not hold."""
+        out = []
+        if "a" in regularize and self.state_a not in (None, "holds"):
+            out += [v for v in self.actions if v.holds is not True]
+        if "z" in regularize and self.state_z not in (None, "holds"):
+            out += [v for v in (self.temporal, self.variability, self.expfam_temporal)
+                    if v is not None and v.holds is not True]
+        return out
 
     def failures(self, regularize: str) -> list:
-        out = []
-        if "a" in regularize:
-            out += [v for v in self.actions if v.holds is False]
-        if "z" in regularize and self.holds_z is False and self.temporal is not None:
-            out.append(self.temporal)
-            if self.expfam_temporal is not None and self.expfam_temporal.holds is False:
-                out.append(self.expfam_temporal)
-        return out
+        """The verdicts that fail (see :meth:`not_holding`)."""
+        return [v for v in self.not_holding(regularize) if v.holds is False]
 
     def all(self) -> list:
         out = list(self.actions)
@@ -100,10 +108,12 @@ class AssumptionReport(RegularizedVerdicts):
 
     def to_dict(self) -> dict:
         return {
-            "actions": {"holds": self.holds_a, "checks": [v.to_dict() for v in self.actions]},
+            "actions": {"holds": self.holds_a, "state": self.state_a, "checks": [v.to_dict() for v in self.actions]},
             "temporal": {"holds": None, "assumption_8": None, "assumption_11": None}
             if self.temporal is None else {
-                "holds": self.holds_z, "assumption_8": self.temporal.to_dict(),
+                "holds": self.holds_z, "state": self.state_z,
+                "routes": [r.to_dict() for r in self.temporal_routes()],
+                "assumption_8": self.temporal.to_dict(),
                 "assumption_11": None if self.expfam_temporal is None
                 else self.expfam_temporal.to_dict()},
             "exponential_family": {
@@ -118,7 +128,8 @@ class AssumptionReport(RegularizedVerdicts):
     def _repr_latex_(self):
         rows = []
         for v in self.all():
-            word = {True: r"\text{holds}", False: r"\text{fails}", None: r"\text{n/a}"}[v.holds]
+            word = {True: r"\text{holds}", False: r"\text{fails}",
+                    None: r"\text{undecided}"}[v.holds]
             rows.append(rf"\text{{{v.assumption}}} & \text{{{v.target}}} & {word} & "
                         rf"{v.attained}/{v.required}")
         return r"$$\begin{array}{llll}" + r"\\ ".join(rows) + r"\end{array}$$"

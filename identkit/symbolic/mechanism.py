@@ -95,6 +95,21 @@ class DerivedGraph:
             out[dec.route] = out.get(dec.route, 0) + 1
         return out
 
+    def undecided(self) -> list:
+        """The entries whose zero test was undecided, as ``(kind, i, j, decision)``."""
+        return [(k, i, j, dec) for (k, i, j), dec in sorted(self.decisions.items())
+                if dec.zero is None]
+
+    def undecided_graphs(self) -> dict:
+        """``{"a" or "z": reason}`` for graphs with undecided entries (their pattern is
+        unknown)."""
+        g = self.graph
+        out = {}
+        for kind, i, j, dec in self.undecided():
+            col = g.latents[j] if kind == "z" else g.actions[j]
+            out.setdefault(kind, []).append(f"{col} → {g.latents[i]} ({dec.route})")
+        return {k: f"G{k} entries undecided: " + ", ".join(v) for k, v in out.items()}
+
     def to_dict(self) -> dict:
         g = self.graph
         entries = []

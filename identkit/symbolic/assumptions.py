@@ -27,13 +27,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import mpmath
 import sympy
 
 from .._rng import as_generator
 from .._verdicts import RegularizedVerdicts
 from ..guarantees import temporal_routes
-from .exact import PRECISION, decide_zero, evaluate, null_vector, random_point, rank_at_points
+from .exact import (
+    PRECISION,
+    SCALES,
+    Undefined,
+    Unknown,
+    decide_zero,
+    evaluate,
+    interval,
+    is_analytic,
+    null_vector,
+    random_point,
+    rank_at_points,
+)
 from .mechanism import DerivedGraph, SymbolicMechanism
 
 __all__ = ["Verdict", "AssumptionReport", "check_assumptions"]
@@ -142,50 +153,47 @@ def _fmt_point(pt):
     return "{" + ", ".join(f"{k} = {v}" for k, v in pt.items()) + "}"
 
 
-def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2):
+def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2, domain=None):
     """Rank of the vectors ``[f(z0, p) for f in funcs]`` over random points p.
 
     ``draw_extra(rng)`` returns a dict of substitutions beyond the free symbols (action values)
     and the list of functions for that row (one list per lag τ or per pair of action values);
-    ``label_sets`` are all those lists, so a vanishing combination is verified on each. Returns
-    ``(holds, attained, route, certificate, points)``.
+    ``label_sets`` are all those lists, so a vanishing combination is verified on each. Values
+    are exact rationals for rational functions, otherwise 60-digit intervals; a rank is
+    *proven* (exactly, or by a minor whose interval elimination excludes 0), else the verdict is
+    undecided. Returns ``(holds, required, attained, route, certificate, points)`` with
+    ``holds`` True, False or None (undecided).
     """
     rows, pts = [], []
     tries = 0
     target = k + n_extra
-    compiled = {}
+    kinds = {}
 
     def values(fs, extra, full):
-        key = (id(fs), tuple(sorted(extra.items(), key=lambda kv: kv[0].name)))
-        if key not in compiled:
-            exprs = [f.xreplace(extra) for f in fs]
-            syms = sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda x: x.name)
-            rational = all(e.is_rational_function(*syms) and not e.has(sympy.pi, sympy.E)
-                           for e in exprs)
-            # rational functions are evaluated exactly by substitution; anything else is
-            # compiled once for mpmath and evaluated with 60 digits
-            fn = exprs if rational else sympy.lambdify(syms, exprs, modules="mpmath")
-            compiled[key] = (syms, rational, fn)
-        syms, rational, fn = compiled[key]
-        args = [full.get(x) for x in syms]
-        if any(a is None for a in args):
-            return None
-        try:
-            if rational:
-                sub = dict(zip(syms, args))
-                out = [e.xreplace(sub) for e in fn]
-                return None if any(not v.is_Rational for v in out) else out
-            with mpmath.workdps(PRECISION):
-                out = fn(*[mpmath.mpf(int(a.p)) / int(a.q) for a in args])
-                if any(not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v) for v in out):
+        out = []
+        for f in fs:
+            e = f.xreplace(extra)
+            key = (id(fs), e)
+            if key not in kinds:
+                syms = sorted(e.free_symbols, key=lambda x: x.name)
+                kinds[key] = e.is_rational_function(*syms) and not e.has(sympy.pi, sympy.E)
+            if kinds[key]:
+                v = e.xreplace(full)
+                if v.is_Rational:
+                    out.append(v)
+                    continue
+                if v.has(sympy.zoo, sympy.nan):
                     return None
-                return [sympy.Float(mpmath.nstr(v, PRECISION), PRECISION) for v in out]
-        except (ZeroDivisionError, ValueError, TypeError):
-            return None
+            try:
+                out.append(interval(e, full, PRECISION)[0])
+            except (Undefined, Unknown):
+                return None
+        return out
 
+    n_scales = len(SCALES)
     while len(rows) < target and tries < 30 * target:
         tries += 1
-        pt = random_point(free, rng, generic=True)
+        pt = random_point(free, rng, spread=SCALES[tries % n_scales], generic=True, domain=domain)
         extra, fs = draw_extra(rng)
         full = {**z0, **pt}
         vals = values(fs, extra, full)
@@ -195,10 +203,16 @@ def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2):
         pts.append({**pt, **{s: v for s, v in extra.items() if not hasattr(v, "free_symbols")
                              or not v.free_symbols}})
     if not rows:
-        return False, k, 0, "evaluation", "the functions are undefined at every random point tried", ()
+        return (None, k, None, "undecided", "undecided: the functions could not be evaluated at "
+                f"any of the {tries} random points tried", ())
     rank, route, picked = rank_at_points(rows, with_rows=True)
-    if rank == k:
+    analytic = all(is_analytic(f) for fs in label_sets for f in fs)
+    if rank == k and "numerical" not in route:
         chosen_pts = [pts[i] for i in picked[:k]]
+        if z0 and not analytic:
+            cert = (f"rank {k} attained at z = {_fmt_point(z0)} ({route}), but the functions "
+                    "are not analytic (abs, ...), so 'for almost every z' does not follow")
+            return None, k, k, "undecided (not analytic)", cert, tuple(chosen_pts)
         if z0:
             cert = (f"rank {k} attained at z = {_fmt_point(z0)} with the {k} point(s) listed "
                     f"({route}); the minor is a nonzero analytic function of z, so the rank is "
@@ -206,32 +220,38 @@ def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2):
         else:
             cert = f"rank {k} attained at the {k} point(s) listed ({route})"
         return True, k, k, route, cert, tuple(chosen_pts)
+    if rank == k:
+        return (None, k, k, "undecided", f"undecided: rank {k} found at {len(rows)} points by "
+                f"{route}, but no minor could be proven nonsingular", tuple(pts))
     c = null_vector(rows)
     if c is not None:
-        decs = [decide_zero(sympy.simplify(
-            sympy.Add(*[ci * f for ci, f in zip(c, fs)]).xreplace(z0)), rng) for fs in label_sets]
+        decs = [decide_zero(sympy.Add(*[ci * f for ci, f in zip(c, fs)]).xreplace(z0), rng,
+                            domain=domain) for fs in label_sets]
         dec = decs[0]
-        if all(x.zero for x in decs):
+        if all(x.zero is True for x in decs):
             terms = " + ".join(f"({sympy.nsimplify(ci)})·f{idx + 1}" for idx, ci in enumerate(c)
                                if ci != 0)
             cert = (f"at z = {_fmt_point(z0)} the linear combination {terms} of the functions "
                     f"vanishes identically ({dec.route}), so they span at most {rank} of the "
                     f"{k} dimensions")
             return False, k, rank, f"vanishing combination ({dec.route})", cert, tuple(pts)
-    cert = (f"rank {rank} < {k} at {len(rows)} random points ({route}); no exact vanishing "
-            f"combination was found, so this verdict is numerical")
-    return False, k, rank, route + " (numerical)", cert, tuple(pts)
+    cert = (f"undecided: rank {rank} < {k} at {len(rows)} random points ({route}), but no "
+            f"vanishing combination of the functions could be proven")
+    return None, k, rank, "undecided (numerical rank)", cert, tuple(pts)
 
 
 def _over_z(zs, rng, run, tries: int = 3):
     """Run a rank test at up to ``tries`` random z: "for almost every z" holds when one z
-    attains the rank (the minor is analytic in z); a failure must repeat at every z tried."""
-    res = None
-    for _ in range(tries):
-        res = run(random_point(zs, rng, generic=True))
+    attains the rank (the minor is analytic in z); a failure must repeat at every z tried,
+    and an undecided z makes the result undecided unless another z proves the rank."""
+    res, seen = None, []
+    for t in range(tries):
+        res = run(random_point(zs, rng, spread=SCALES[(t + 1) % len(SCALES)], generic=True))
         if res[0]:
             return res
-    return res
+        seen.append(res)
+    undecided = [r for r in seen if r[0] is None]
+    return undecided[0] if undecided else res
 
 
 def _depends(funcs, syms) -> bool:

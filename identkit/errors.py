@@ -17,6 +17,7 @@ __all__ = [
     "ExampleNotFoundError",
     "DependencyError",
     "OutputError",
+    "MechanismFileError",
 ]
 
 
@@ -57,3 +58,9 @@ class DependencyError(IdentkitError, ImportError):
 
 class OutputError(IdentkitError, ValueError):
     """An output file cannot be written, or its extension names an unsupported format."""
+
+
+class MechanismFileError(GraphFileError):
+    """A mechanism file does not define a density: a mean that is not a real finite number, a
+    variance that is not positive and finite, or a log-density that is not real, at a point of
+    the domain. The message names the expression and the point."""

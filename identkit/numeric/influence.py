@@ -1,4 +1,4 @@
-"""Numeric tests of the sufficient-influence assumptions (THEORY §4).
+"""Numeric tests of the sufficient-influence assumptions (the paper's Assumptions 6-8, 10, 11).
 
 Each test samples the points its assumption quantifies over, forms the vectors or matrices it
 names, and compares the numerical rank they attain with the rank it requires:
@@ -13,6 +13,8 @@ names, and compares the numerical rank they attain with the rank it requires:
 * **Assumption 11** (exponential family, k = 1, constant variance): ``D_{z^τ} λ`` with
   ``λ = μ/σ²`` over free (history, a, τ) must span them too; it is weaker than Assumption 8
   (Thm 5), so Markovian models without actions can pass it while failing Assumption 8.
+* **Assumption 10** (k = 1): the means over random (history, a) must have differences of rank d;
+  Theorem 5 needs it too (Theorem 4's hypotheses), so Assumption 11 alone justifies nothing.
 
 "For almost every z" is checked at several random z; the attained rank is the smallest seen.
 A failure is matched to the known failure modes: a variable set with nothing free to vary

@@ -1,4 +1,5 @@
-"""Exact checks of the sufficient-influence and sufficient-variability assumptions (THEORY §4).
+"""Exact checks of the sufficient-influence and sufficient-variability assumptions (the
+paper's Assumptions 6, 7, 8 and 10-12).
 
 Every check names the functions its assumption is about, then either
 
@@ -35,7 +36,9 @@ from ..guarantees import temporal_routes
 from .exact import (
     PRECISION,
     SCALES,
+    BudgetExpired,
     Undefined,
+    active_budget,
     Unknown,
     decide_zero,
     evaluate,
@@ -191,7 +194,9 @@ def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2, domai
         return out
 
     n_scales = len(SCALES)
+    budget = active_budget()
     while len(rows) < target and tries < 30 * target:
+        budget.check()
         tries += 1
         pt = random_point(free, rng, spread=SCALES[tries % n_scales], generic=True, domain=domain)
         extra, fs = draw_extra(rng)
@@ -504,7 +509,37 @@ def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = No
     """
     rng = as_generator(seed)
     derived = derived or mech.graph(seed=rng)
-    actions = tuple(_check_actions(mech, derived, rng))
-    temporal = _check_temporal(mech, derived, rng)
-    a10, a11, a12, k = _check_expfam(mech, derived, rng)
+    budget = active_budget()
+    late = "undecided (time budget)"
+    g = derived.graph
+    try:
+        budget.stage = "checking Assumptions 6/7"
+        actions = tuple(_check_actions(mech, derived, rng))
+    except BudgetExpired:
+        budget.expired = True
+        name = "Assumption 7" if mech.discrete else "Assumption 6"
+        actions = tuple(Verdict(name, a, None, len(g.children_a(l)), None, late,
+                                "undecided: the time budget ran out before this check")
+                        for l, a in enumerate(mech.actions) if g.Ga is not None
+                        and len(g.children_a(l)))
+    try:
+        budget.stage = "checking Assumption 8"
+        temporal = _check_temporal(mech, derived, rng)
+    except BudgetExpired:
+        budget.expired = True
+        temporal = None if g.Gz is None or mech.lags == 0 else Verdict(
+            "Assumption 8", "Gz", None, int(g.Gz.sum()), None, late,
+            "undecided: the time budget ran out before this check")
+    try:
+        budget.stage = "checking Assumptions 10-12"
+        a10, a11, a12, k = _check_expfam(mech, derived, rng)
+    except BudgetExpired:
+        budget.expired = True
+        k, _ = _expfam(mech)
+        msg = "undecided: the time budget ran out before this check"
+        a10 = None if k is None else Verdict("Assumption 10", "λ", None, k * mech.d, None, late,
+                                             msg)
+        a11 = None if k != 1 or g.Gz is None or not g.Gz.any() else Verdict(
+            "Assumption 11", "Gz", None, int(g.Gz.sum()), None, late, msg)
+        a12 = ()
     return AssumptionReport(actions, temporal, a10, a11, a12, k)

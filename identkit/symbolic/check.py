@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._rng import as_generator
+from .exact import Budget
 from ..guarantees import HOLDS, Guarantee, justify
 from ..report import EntanglementReport, analyze
 from .assumptions import AssumptionReport, check_assumptions
@@ -44,6 +45,7 @@ class MechanismCheck:
     assumptions: AssumptionReport
     guarantee: Guarantee
     justified: EntanglementReport
+    out_of_time: bool = False
 
     @property
     def guaranteed(self) -> bool:
@@ -65,17 +67,19 @@ class MechanismCheck:
         reg = self.report.regularize
         fails = self.assumptions.failures(reg)
         open_ = [v for v in self.assumptions.not_holding(reg) if v.holds is None]
-        undecided_graphs = [r for r in gu.undecided if r.why and "entries" in r.why]
+        undecided_graphs = list(self.derived.undecided_graphs().values())
         if gu.complete:
             return ("Complete disentanglement is guaranteed through " + self._holding_routes()
                     + (" (Proposition 6 combines them)" if len(gu.justified) == 2 else "") + ".")
         reasons = []
+        if self.out_of_time:
+            reasons.append("the check stopped at its time budget: undecided (time budget)")
         if fails:
             reasons.append(f"{_names(fails)} {'fails' if len(fails) == 1 else 'fail'}")
         if open_:
             reasons.append(f"{_names(open_)} could not be decided (undecided)")
         if undecided_graphs:
-            reasons.append("; ".join(sorted({r.why for r in undecided_graphs})))
+            reasons.append("; ".join(undecided_graphs))
         why = "; ".join(reasons)
         part = ""
         if gu.justified:
@@ -113,6 +117,7 @@ class MechanismCheck:
                            "the regularized graphs held; not a guarantee",
             },
             "guaranteed": self.guaranteed,
+            "out_of_time": self.out_of_time,
             "verdict": self.verdict(),
         })
         data["explanation"] = data["verdict"]
@@ -145,9 +150,27 @@ class MechanismCheck:
         return self.assumptions._repr_latex_()
 
 
-def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None,
-                    seed=0) -> MechanismCheck:
-    """Derive the graphs, analyze them and check the assumptions.
+def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, seed=0, *,
+                    time_budget: float | None = 60.0, progress=None) -> MechanismCheck:
+    """Check the mechanism is valid, derive the graphs, analyze them, check the assumptions
+    and combine the theorems.
+
+    Parameters
+    ----------
+    mech : SymbolicMechanism
+    regularize : str, optional
+        The regularized learned graphs (default: every graph the mechanism has).
+    seed : None, int or numpy.random.Generator
+    time_budget : float or None
+        Seconds after which whatever is left is ``undecided (time budget)`` (None: no limit).
+    progress : callable, optional
+        Receives a line of text every 2 s for checks that take longer than 2 s.
+
+    Raises
+    ------
+    MechanismFileError
+        When the mechanism does not define a density (see
+        :meth:`SymbolicMechanism.validate`).
 
     Examples
     --------
@@ -162,10 +185,14 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None,
     (False, 'counting')
     """
     rng = as_generator(seed)
-    derived = mech.graph(seed=rng)
-    report = analyze(derived.graph, regularize)
-    assumptions = check_assumptions(mech, derived, seed=rng)
+    mech.validate(seed=rng)
+    budget = Budget(time_budget, progress)
+    with budget.active():
+        derived = mech.graph(seed=rng, budget=budget)
+        report = analyze(derived.graph, regularize)
+        assumptions = check_assumptions(mech, derived, seed=rng)
     guarantee = justify(derived.graph, report.regularize, assumptions.routes(),
                         derived.undecided_graphs())
     justified = analyze(derived.graph, guarantee.justified)
-    return MechanismCheck(mech, derived, report, assumptions, guarantee, justified)
+    return MechanismCheck(mech, derived, report, assumptions, guarantee, justified,
+                          budget.expired)

@@ -36,7 +36,7 @@ import sympy
 
 __all__ = ["ZeroDecision", "decide_zero", "random_point", "evaluate", "rank_at_points",
            "PRECISION", "is_analytic", "interval", "Undefined", "Unknown", "Budget",
-           "BudgetExpired", "SCALES"]
+           "BudgetExpired", "SCALES", "active_budget"]
 
 PRECISION = 60
 _DPS = (30, 60, 120, 240)
@@ -117,8 +117,24 @@ class Budget:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
 
+    @contextmanager
+    def active(self):
+        """Make this the budget every zero test and rank test checks, with the alarm set."""
+        _ACTIVE.append(self)
+        try:
+            with self.alarm():
+                yield self
+        finally:
+            _ACTIVE.pop()
+
 
 _NO_BUDGET = Budget()
+_ACTIVE = [_NO_BUDGET]
+
+
+def active_budget() -> Budget:
+    """The budget of the check in progress (a budget without limit outside checks)."""
+    return _ACTIVE[-1]
 
 
 @dataclass(frozen=True)
@@ -457,7 +473,7 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
     >>> decide_zero(sympy.sqrt(-1 - x**2) * y, rng).zero is None   # never evaluable
     True
     """
-    budget = budget or _NO_BUDGET
+    budget = budget or active_budget()
     expr = sympy.sympify(expr)
     if expr == 0:
         return ZeroDecision(True, "structural")
@@ -481,7 +497,7 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
                 evaluated += 1
                 scales_hit.add(scale_idx)
                 last_pt = pt
-                if evaluated >= n_points and len(scales_hit) >= min(2, len(SCALES)):
+                if analytic and evaluated >= n_points and len(scales_hit) >= 2:
                     break
                 continue
         try:
@@ -500,7 +516,8 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
         evaluated += 1
         scales_hit.add(scale_idx)
         last_pt = pt
-        if evaluated >= n_points and len(scales_hit) >= min(2, len(SCALES)):
+        # a non-analytic expression may vanish on whole regions: try every point
+        if analytic and evaluated >= n_points and len(scales_hit) >= 2:
             break
     budget.check()
     if rational and evaluated:
@@ -508,11 +525,10 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
         if sympy.expand(num) == 0:
             return ZeroDecision(True, "exact (the numerator expands to 0)")
     if simplify and evaluated and _small(expr):
-        with budget.alarm():
-            try:
-                simple = sympy.simplify(expr)
-            except (RecursionError, TypeError, ValueError, NotImplementedError):
-                simple = None
+        try:
+            simple = sympy.simplify(expr)
+        except (RecursionError, TypeError, ValueError, NotImplementedError):
+            simple = None
         if simple == 0:
             return ZeroDecision(True, "simplify")
     if evaluated == 0:

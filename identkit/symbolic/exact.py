@@ -181,15 +181,15 @@ def random_point(symbols, rng, spread=2, generic: bool = False, domain=None) -> 
     declared discrete set: one of them is drawn).
     """
     out = {}
-    spread = sympy.nsimplify(spread)
+    spread = sympy.Rational(spread)
     for s in symbols:
         dom = (domain or {}).get(s)
         if isinstance(dom, list):
-            out[s] = sympy.nsimplify(dom[int(rng.integers(len(dom)))])
+            out[s] = sympy.Rational(dom[int(rng.integers(len(dom)))])
             continue
         q = int(rng.choice(_PRIMES)) if generic else int(rng.integers(2, 8))
         if isinstance(dom, tuple):
-            lo, hi = (sympy.nsimplify(x) for x in dom)
+            lo, hi = (sympy.Rational(x) for x in dom)
             out[s] = lo + (hi - lo) * sympy.Rational(int(rng.integers(1, q)), q)
             continue
         p = int(rng.integers(1, q)) * (1 if rng.random() < 0.5 else -1)
@@ -423,6 +423,15 @@ def evaluate(expr, point: dict):
     return sympy.Float(mpmath.nstr(mid, PRECISION), PRECISION)
 
 
+def short(v) -> str:
+    """A rational as written when short, else its 15-digit decimal (huge values stay cheap)."""
+    v = sympy.Rational(v)
+    if max(int(v.p).bit_length(), int(v.q).bit_length()) <= 200:
+        return str(v)
+    with mpmath.workdps(15):
+        return mpmath.nstr(mpmath.mpf(int(v.p)) / int(v.q), 15)
+
+
 def _fmt(val):
     mid = (_lo(val) + _hi(val)) / 2
     rad = (_hi(val) - _lo(val)) / 2
@@ -493,7 +502,7 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
                 continue
             if v.is_Rational:
                 if v != 0:
-                    return ZeroDecision(False, "exact evaluation", pt, str(v))
+                    return ZeroDecision(False, "exact evaluation", pt, short(v))
                 evaluated += 1
                 scales_hit.add(scale_idx)
                 last_pt = pt
@@ -656,11 +665,44 @@ def rank_at_points(rows, with_rows: bool = False):
     return (rank, route, picked) if with_rows else (rank, route)
 
 
+def _fraction_null_vector(rows):
+    """Exact null vector by reduced row echelon form over fractions (no string conversions,
+    so huge rationals stay cheap). O(N k²) operations."""
+    from fractions import Fraction
+
+    M = [[Fraction(int(v.p), int(v.q)) for v in map(sympy.Rational, r)] for r in rows]
+    n_cols = len(M[0])
+    pivots, r = [], 0
+    for c in range(n_cols):
+        piv = next((i for i in range(r, len(M)) if M[i][c] != 0), None)
+        if piv is None:
+            continue
+        M[r], M[piv] = M[piv], M[r]
+        lead = M[r][c]
+        M[r] = [x / lead for x in M[r]]
+        for i in range(len(M)):
+            if i != r and M[i][c] != 0:
+                f = M[i][c]
+                M[i] = [a - f * b for a, b in zip(M[i], M[r])]
+        pivots.append(c)
+        r += 1
+        if r == len(M):
+            break
+    free = [c for c in range(n_cols) if c not in pivots]
+    if not free:
+        return None
+    f = free[0]
+    vec = [Fraction(0)] * n_cols
+    vec[f] = Fraction(1)
+    for i, c in enumerate(pivots):
+        vec[c] = -M[i][f]
+    return [sympy.Rational(x.numerator, x.denominator) for x in vec]
+
+
 def null_vector(rows):
     """A nonzero vector c with ``rows @ c = 0`` (exact when rows are rational), or None."""
     if all(_is_rational(v) for r in rows for v in r):
-        ns = sympy.Matrix([list(r) for r in rows]).nullspace()
-        return list(ns[0]) if ns else None
+        return _fraction_null_vector(rows)
     with mpmath.workdps(PRECISION):
         A = mpmath.matrix([[_to_mp(v) for v in r] for r in rows])
         U, S, V = mpmath.svd_r(A)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._rng import as_generator
-from .exact import Budget
+from .exact import Budget, BudgetExpired
 from ..guarantees import HOLDS, Guarantee, justify
 from ..report import EntanglementReport, analyze
 from .assumptions import AssumptionReport, check_assumptions
@@ -188,9 +188,17 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, seed
     mech.validate(seed=rng)
     budget = Budget(time_budget, progress)
     with budget.active():
-        derived = mech.graph(seed=rng, budget=budget)
-        report = analyze(derived.graph, regularize)
-        assumptions = check_assumptions(mech, derived, seed=rng)
+        # the alarm may interrupt anywhere once; a second pass with the budget spent marks
+        # whatever is left undecided at once
+        try:
+            derived = mech.graph(seed=rng, budget=budget)
+        except BudgetExpired:
+            derived = mech.graph(seed=rng, budget=budget)
+        try:
+            assumptions = check_assumptions(mech, derived, seed=rng)
+        except BudgetExpired:
+            assumptions = check_assumptions(mech, derived, seed=rng)
+    report = analyze(derived.graph, regularize)
     guarantee = justify(derived.graph, report.regularize, assumptions.routes(),
                         derived.undecided_graphs())
     justified = analyze(derived.graph, guarantee.justified)

@@ -44,6 +44,7 @@ from .exact import (
     evaluate,
     interval,
     is_analytic,
+    is_rational,
     null_vector,
     random_point,
     rank_at_points,
@@ -178,8 +179,7 @@ def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2, domai
             e = f.xreplace(extra)
             key = (id(fs), e)
             if key not in kinds:
-                syms = sorted(e.free_symbols, key=lambda x: x.name)
-                kinds[key] = e.is_rational_function(*syms) and not e.has(sympy.pi, sympy.E)
+                kinds[key] = is_rational(e)
             if kinds[key]:
                 v = e.xreplace(full)
                 if v.is_Rational:

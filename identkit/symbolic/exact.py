@@ -36,7 +36,7 @@ import sympy
 
 __all__ = ["ZeroDecision", "decide_zero", "random_point", "evaluate", "rank_at_points",
            "PRECISION", "is_analytic", "interval", "Undefined", "Unknown", "Budget",
-           "BudgetExpired", "SCALES", "active_budget"]
+           "BudgetExpired", "SCALES", "active_budget", "is_rational"]
 
 PRECISION = 60
 _DPS = (30, 60, 120, 240)
@@ -167,6 +167,27 @@ def is_analytic(expr) -> bool:
     (True, False)
     """
     return not sympy.sympify(expr).has(*_NONANALYTIC)
+
+
+def is_rational(expr) -> bool:
+    """Whether ``expr`` is a rational function with rational coefficients, read from its tree
+    (no function calls, no constants such as π or √2, integer powers only). O(nodes).
+
+    >>> import sympy
+    >>> from identkit.symbolic.exact import is_rational
+    >>> x = sympy.Symbol("x", real=True)
+    >>> is_rational((x**2 + 1) / (x - 3)), is_rational(sympy.sqrt(2) * x), is_rational(sympy.sin(x))
+    (True, False, False)
+    """
+    for e in sympy.preorder_traversal(expr):
+        if e.is_Symbol or e.is_Rational or e.is_Add or e.is_Mul:
+            continue
+        if e.is_Pow and e.exp.is_Integer:
+            continue
+        if e.is_Integer:
+            continue
+        return False
+    return True
 
 
 _PRIMES = (11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47)
@@ -488,7 +509,7 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
         return ZeroDecision(True, "structural")
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     analytic = is_analytic(expr)
-    rational = expr.is_rational_function(*free) and not expr.has(sympy.pi, sympy.E)
+    rational = is_rational(expr)
     evaluated, scales_hit, undefined, unknown = 0, set(), 0, 0
     last_pt = None
     for attempt in range(n_points * 4):

@@ -157,9 +157,10 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
                 if right == 0:
                     fail(node, "division by zero")
                 return left / right
-            if right.is_number and abs(right) > MAX_EXPONENT:
+            if right.is_number and _magnitude(right) > MAX_EXPONENT:
                 fail(node, f"the exponent {right} exceeds {MAX_EXPONENT} in magnitude")
-            if left.is_number and right.is_number and abs(left) > 1 and abs(right) > 64:
+            if left.is_number and right.is_number and _magnitude(left) > 1 and \
+                    _magnitude(right) > 64:
                 fail(node, "the power is too large to expand")
             return left**right
         if isinstance(node, ast.UnaryOp):
@@ -199,6 +200,15 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
         raise ParseError(f"{where}: {text!r}: the powers multiply to degree {degree} (at most "
                          f"{MAX_DEGREE}), too costly to differentiate and evaluate exactly")
     return expr
+
+
+def _magnitude(x) -> float:
+    """|x| of a constant as a float (15 digits suffice for comparing with limits; a constant
+    sympy cannot order exactly, such as cos(e⁻²⁰⁰) against 1, is compared by its value)."""
+    try:
+        return float(abs(sympy.N(x, 15)))
+    except (TypeError, ValueError, OverflowError):
+        return float("inf")
 
 
 def _size(expr):

@@ -324,3 +324,36 @@ def test_graphs_agree_with_an_independent_100_digit_evaluation(part):
         _check_one(m1, s + 100_000 * part)
 
     run()
+
+
+def test_rank_threshold_is_relative_to_the_entries():
+    """Cross-derivatives of size e⁻¹⁰⁰ are as independent as any: the rank's pivot threshold
+    must scale with the entries, not be absolute."""
+    v = check_assumptions(_mech({"z1": "exp(-100)*a1", "z2": "exp(-100)*sin(a1)"}, ["a1"])).actions[0]
+    assert v.holds is True and v.route == "interval minor", str(v)
+
+
+def test_mechanism_schema_declares_action_ranges():
+    import jsonschema
+
+    from identkit.symbolic import mechanism_schema
+
+    spec = {"latents": ["z1"], "actions": ["a1"], "mean": {"z1": "sin(a1)"},
+            "action_ranges": {"a1": [0, 1]}}
+    jsonschema.validate(spec, mechanism_schema())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**spec, "action_ranges": {"a1": [0]}}, mechanism_schema())
+
+
+def test_a_vanishing_combination_must_vanish_for_every_lag_or_value_pair():
+    """The rows happened to come from one set of functions (one lag), where f1 − f2 ≡ 0; on the
+    other set the same combination does not vanish, so the rank condition is not refuted."""
+    from identkit.symbolic.assumptions import _rank_test
+
+    a = sympy.Symbol("a", real=True)
+    first, second = [sympy.sin(a), sympy.sin(a)], [sympy.sin(a), sympy.cos(a)]
+    res = _rank_test(first, {}, [a], lambda r: ({}, first), 2, np.random.default_rng(0),
+                     [first, second])
+    assert res[0] is None, res          # undecided, not "fails"
+    res = _rank_test(first, {}, [a], lambda r: ({}, first), 2, np.random.default_rng(0), [first])
+    assert res[0] is False and res[3].startswith("vanishing combination")

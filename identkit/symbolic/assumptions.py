@@ -42,7 +42,7 @@ from .exact import (
     Unknown,
     decide_zero,
     evaluate,
-    interval,
+    interval_many,
     is_analytic,
     is_rational,
     null_vector,
@@ -174,23 +174,26 @@ def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2, domai
     kinds = {}
 
     def values(fs, extra, full):
-        out = []
+        out, rest = [], []
         for f in fs:
-            e = f.xreplace(extra)
-            key = (id(fs), e)
-            if key not in kinds:
-                kinds[key] = is_rational(e)
-            if kinds[key]:
+            e = f.xreplace(extra) if extra else f
+            if e not in kinds:
+                kinds[e] = is_rational(e)
+            if kinds[e]:
                 v = e.xreplace(full)
                 if v.is_Rational:
                     out.append(v)
                     continue
                 if v.has(sympy.zoo, sympy.nan):
                     return None
+            out.append(None)
+            rest.append(e)
+        if rest:  # one evaluator per row: the functions share their subexpressions
             try:
-                out.append(interval(e, full, PRECISION)[0])
+                vals = iter(interval_many(rest, full, PRECISION))
             except (Undefined, Unknown):
                 return None
+            out = [next(vals) if v is None else v for v in out]
         return out
 
     n_scales = len(SCALES)
@@ -514,6 +517,7 @@ def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = No
     g = derived.graph
     try:
         budget.stage = "checking Assumptions 6/7"
+        budget.check()
         actions = tuple(_check_actions(mech, derived, rng))
     except BudgetExpired:
         budget.expired = True
@@ -524,6 +528,7 @@ def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = No
                         and len(g.children_a(l)))
     try:
         budget.stage = "checking Assumption 8"
+        budget.check()
         temporal = _check_temporal(mech, derived, rng)
     except BudgetExpired:
         budget.expired = True
@@ -532,6 +537,7 @@ def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = No
             "undecided: the time budget ran out before this check")
     try:
         budget.stage = "checking Assumptions 10-12"
+        budget.check()
         a10, a11, a12, k = _check_expfam(mech, derived, rng)
     except BudgetExpired:
         budget.expired = True

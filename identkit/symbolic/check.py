@@ -185,8 +185,9 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, seed
     (False, 'counting')
     """
     rng = as_generator(seed)
+    budget = Budget(time_budget, progress)  # validation counts against the budget too
+    budget.stage = "checking that the mechanism defines a density"
     mech.validate(seed=rng)
-    budget = Budget(time_budget, progress)
     with budget.active():
         # the alarm may interrupt anywhere once; a second pass with the budget spent marks
         # whatever is left undecided at once

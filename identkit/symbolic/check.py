@@ -87,7 +87,7 @@ class MechanismCheck:
                     f"{self._holding_routes()}), and it leaves latents entangled.")
         if self.report.complete:
             return ("The graph alone would guarantee complete disentanglement, but the mechanism "
-                    f"does not: {why}, so the theory gives no complete guarantee for it." + part)
+                    f"does not: {why}, so the theory gives no guarantee for it." + part)
         tail = f" ({why})" if why else ""
         return ("Complete disentanglement is NOT guaranteed: the derived graphs leave latents "
                 f"entangled even if every assumption held{tail}." + part)

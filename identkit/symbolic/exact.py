@@ -745,23 +745,21 @@ def rank_at_points(rows, with_rows: bool = False):
     return (rank, route, picked) if with_rows else (rank, route)
 
 
-def _fraction_null_vector(rows):
-    """Exact null vector by reduced row echelon form over fractions (no string conversions,
-    so huge rationals stay cheap). O(N k²) operations."""
-    from fractions import Fraction
-
-    M = [[Fraction(int(v.p), int(v.q)) for v in map(sympy.Rational, r)] for r in rows]
+def _rref_null_vector(M, zero):
+    """A null vector from the reduced row echelon form: 1 at the first free column, minus that
+    column's entries at the pivots (coefficients come out simple, e.g. ±1, when the functions
+    have simple dependencies). ``zero(x)`` says when an entry counts as 0. O(N k²)."""
     n_cols = len(M[0])
     pivots, r = [], 0
     for c in range(n_cols):
-        piv = next((i for i in range(r, len(M)) if M[i][c] != 0), None)
-        if piv is None:
+        piv = max(range(r, len(M)), key=lambda i: abs(M[i][c]), default=None)
+        if piv is None or zero(M[piv][c]):
             continue
         M[r], M[piv] = M[piv], M[r]
         lead = M[r][c]
         M[r] = [x / lead for x in M[r]]
         for i in range(len(M)):
-            if i != r and M[i][c] != 0:
+            if i != r and not zero(M[i][c]):
                 f = M[i][c]
                 M[i] = [a - f * b for a, b in zip(M[i], M[r])]
         pivots.append(c)
@@ -772,24 +770,34 @@ def _fraction_null_vector(rows):
     if not free:
         return None
     f = free[0]
-    vec = [Fraction(0)] * n_cols
-    vec[f] = Fraction(1)
+    vec = [0] * n_cols
+    vec[f] = 1
     for i, c in enumerate(pivots):
         vec[c] = -M[i][f]
-    return [sympy.Rational(x.numerator, x.denominator) for x in vec]
+    return vec
 
 
 def null_vector(rows):
-    """A nonzero vector c with ``rows @ c = 0`` (exact when rows are rational), or None."""
+    """A nonzero vector c with ``rows @ c = 0``: exact over fractions when the rows are
+    rational (no string conversions, so huge rationals stay cheap), otherwise from a 60-digit
+    reduced row echelon form with coefficients rounded to simple closed forms (nsimplify).
+    None when the rows have full column rank."""
+    from fractions import Fraction
+
     if all(_is_rational(v) for r in rows for v in r):
-        return _fraction_null_vector(rows)
+        M = [[Fraction(int(v.p), int(v.q)) for v in map(sympy.Rational, r)] for r in rows]
+        vec = _rref_null_vector(M, lambda x: x == 0)
+        return None if vec is None else [sympy.Rational(x.numerator, x.denominator)
+                                         for x in map(Fraction, vec)]
     with mpmath.workdps(PRECISION):
-        A = mpmath.matrix([[_to_mp(v) for v in r] for r in rows])
-        U, S, V = mpmath.svd_r(A)
-        k = V.rows - 1
-        c = [V[k, j] for j in range(V.cols)]
-        return [sympy.nsimplify(sympy.Float(str(x), 30), tolerance=1e-25, rational=False)
-                for x in c]
+        M = [[_to_mp(v) for v in r] for r in rows]
+        top = max((abs(v) for r in M for v in r), default=mpmath.mpf(0))
+        tiny = top * _TINY
+        vec = _rref_null_vector(M, lambda x: abs(x) <= tiny)
+        if vec is None:
+            return None
+        return [sympy.nsimplify(sympy.Float(mpmath.nstr(mpmath.mpf(x), 30), 30),
+                                tolerance=1e-25, rational=False) for x in vec]
 
 
 def as_floats(values) -> np.ndarray:

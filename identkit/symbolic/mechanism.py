@@ -51,7 +51,7 @@ def mechanism_schema() -> dict:
 
     >>> from identkit.symbolic import mechanism_schema
     >>> sorted(mechanism_schema()["properties"])[:3]
-    ['action_values', 'actions', 'description']
+    ['action_ranges', 'action_values', 'actions']
     """
     import json
     from importlib import resources

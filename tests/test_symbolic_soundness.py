@@ -315,7 +315,7 @@ DIFFERENTIAL_RUNS = 4  # × 500 examples = 2,000 mechanisms in the suite
 
 
 @pytest.mark.parametrize("part", range(DIFFERENTIAL_RUNS))
-def test_graphs_agree_with_an_independent_100_digit_evaluation(part):
+def test_graphs_agree_with_an_independent_300_digit_evaluation(part):
     @seed(part)  # deterministic, and a different stream of mechanisms per part
     @settings(max_examples=500, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))

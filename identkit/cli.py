@@ -184,7 +184,9 @@ def _cmd_check_mechanism(args, data, out) -> int:
     from .symbolic import check_mechanism, mechanism_from_dict
 
     mech = mechanism_from_dict(data, source=args.path)
-    res = check_mechanism(mech, args.regularize)
+    budget = getattr(args, "time_budget", None) or 60.0
+    res = check_mechanism(mech, args.regularize, time_budget=budget,
+                          progress=lambda line: print(line, file=sys.stderr, flush=True))
     n_gp, n_aut = _group_orders(res.derived.graph, res.report.regularize)
     if args.format == "json":
         d = res.to_dict()

@@ -475,10 +475,10 @@ def test_metrics_follow_their_definitions_and_are_ordered():
     assert tuple(res.matching) == best == tuple(perm)
     assert res.score == pytest.approx(np.mean([corr[i, best[i]] for i in range(3)]), abs=1e-12)
     r = np.mean([_sqrt_r2(z[:, i], zhat) for i in range(3)])
-    assert r_score(z, zhat) == pytest.approx(r, abs=1e-9)
+    assert r_score(z, zhat).value == pytest.approx(r, abs=1e-9)
     allowed = [[best[k] for k in range(3) if C[i, k]] for i in range(3)]
     rc = np.mean([_sqrt_r2(z[:, i], zhat[:, allowed[i]]) for i in range(3)])
-    assert rcon(z, zhat, g) == pytest.approx(rc, abs=1e-9)
+    assert rcon(z, zhat, g).value == pytest.approx(rc, abs=1e-9)
     assert 0 <= res.score <= rc <= r <= 1
 
 
@@ -493,4 +493,4 @@ def test_normalized_shd_matches_its_formula_on_every_two_latent_model():
                 P = np.zeros((2, 2), dtype=int)
                 P[list(p), [0, 1]] = 1
                 diff = (np.abs(Ga - P.T @ Ha).sum() + np.abs(Gz - P.T @ Hz @ P).sum())
-                assert shd(g, h, matching=list(p)) == pytest.approx(diff / (2 * 1 + 4))
+                assert shd(g, h, matching=list(p)).value == pytest.approx(diff / (2 * 1 + 4))

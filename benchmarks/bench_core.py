@@ -104,7 +104,7 @@ def test_repair_500_latents(benchmark):
     Gz = np.kron(np.eye(250, dtype=bool), np.ones((2, 2), dtype=bool))
     Gz |= np.kron(np.tril(rng.random((250, 250)) < 0.01, -1), np.ones((2, 2), dtype=bool))
     g = ik.LatentGraph(Gz=Gz)
-    r = benchmark(repair, g, static=False)
+    r = benchmark(repair, g, temporal=True)
     assert r.after.complete
 
 

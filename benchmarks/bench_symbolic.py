@@ -29,3 +29,38 @@ def test_full_check_ten_latent_sinusoidal(benchmark):
     res = benchmark.pedantic(check_mechanism, args=(mech,), rounds=1, iterations=1)
     assert res.report.complete
     assert res.assumptions.holds_a
+
+
+# ---------------------------------------------------------------------- speed goals
+# Goals (measured here, not asserted as timings): every worked mechanism of the catalogue
+# under 1 s; the 10-latent sinusoidal mechanism under 5 s; a 60-latent dense mechanism either
+# completes under 60 s or stops at its time budget with "undecided (time budget)".
+
+import pytest  # noqa: E402
+
+from identkit.symbolic.catalogue import mechanism_examples  # noqa: E402
+
+
+@pytest.mark.parametrize("ex", mechanism_examples(), ids=lambda e: e.name)
+def test_catalogue_check(benchmark, ex):
+    mech = ex.mechanism()
+    res = benchmark.pedantic(check_mechanism, args=(mech,), rounds=1, iterations=1)
+    assert res.derived.graph is not None
+
+
+def dense_spec(d=60):
+    """Every mean a sine of the sum of all past latents: Gz is all ones (d² entries)."""
+    names = [f"z{k + 1}" for k in range(d)]
+    total = " + ".join(f"{n}_lag1" for n in names)
+    return {"latents": names, "mean": {n: f"{n}_lag1 + sin({total} + {i})/2"
+                                       for i, n in enumerate(names)}}
+
+
+def test_dense_sixty_latents_completes_or_stops_at_its_budget(benchmark):
+    mech = mechanism_from_dict(dense_spec())
+    # the suite runs benchmarks once with --benchmark-disable: a short budget keeps it fast
+    budget = 5.0 if getattr(benchmark, "disabled", False) else 60.0
+    res = benchmark.pedantic(check_mechanism, args=(mech,), kwargs={"time_budget": budget},
+                             rounds=1, iterations=1)
+    if res.out_of_time:
+        assert not res.guaranteed and "time budget" in res.verdict()

@@ -113,6 +113,13 @@ class BoolCSR:
         """``(rows, cols)`` of the entries, sorted by row then column."""
         return self.row_indices(), self.indices.copy()
 
+    def diagonal(self) -> np.ndarray:
+        """The main diagonal (boolean), as in scipy. O(nnz)."""
+        rows = self.row_indices()
+        out = np.zeros(min(self.shape), dtype=bool)
+        out[rows[rows == self.indices]] = True
+        return out
+
     def toarray(self) -> np.ndarray:
         """The dense boolean matrix. O(n_rows * n_cols) memory."""
         out = np.zeros(self.shape, dtype=bool)

@@ -152,8 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latents", required=True, metavar="N", type=latents_option,
                    help="the number of latents (1 to 1,000,000), or a comma-separated list of "
                         "names")
-    p.add_argument("--static", action="store_true",
-                   help="no temporal dynamics (T = 1): count Σ|T_l| interventions (Example 13)")
+    _add_setting(p)
     p.add_argument("--max-targets", type=int_option(1, _MAX_LATENTS, "K"), metavar="K",
                    help="at most K targets per intervention (1 to 1,000,000)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the design as a graph file")
@@ -165,8 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--single-target", action="store_true", help="add single-target interventions only")
     p.add_argument("--intervenable", metavar="NAMES",
                    help="comma-separated latents that may be targeted (default: all)")
-    p.add_argument("--static", action="store_true",
-                   help="no temporal dynamics (T = 1): single-target additions are optimal")
+    _add_setting(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write the repaired model as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -300,12 +298,13 @@ def _cmd_check_mechanism(args, data, out) -> int:
     from .symbolic import check_mechanism, mechanism_from_dict
 
     mech = mechanism_from_dict(data, source=args.path)
-    res = check_mechanism(mech, args.regularize)
+    budget = getattr(args, "time_budget", None) or 60.0
+    res = check_mechanism(mech, args.regularize, time_budget=budget,
+                          progress=lambda line: print(line, file=sys.stderr, flush=True))
     n_gp, n_aut = _group_orders(res.derived.graph, res.report.regularize)
     if args.format == "json":
         d = res.to_dict()
-        d["graph_preserving_permutations"] = n_gp
-        d["automorphisms"] = n_aut
+        _add_groups(d, n_gp, n_aut)
         out.write(_jsonfmt.dumps(d) + "\n")
     else:
         text = res.to_text()
@@ -317,10 +316,20 @@ def _cmd_check_mechanism(args, data, out) -> int:
 
 
 def _group_orders(g, reg):
-    """The orders of the graph-preserving permutations and of the automorphisms."""
+    """The groups of graph-preserving permutations and of automorphisms."""
     from .symmetry import automorphisms, graph_preserving_permutations
 
-    return graph_preserving_permutations(g, reg).order(), automorphisms(g, reg).order()
+    return graph_preserving_permutations(g, reg), automorphisms(g, reg)
+
+
+def _add_groups(data: dict, gp, aut) -> None:
+    """Group orders for JSON: ints below 2⁵³, exact digits as strings above; the structure."""
+    from .symmetry import order_to_json
+
+    data["graph_preserving_permutations"] = order_to_json(gp.order())
+    data["automorphisms"] = order_to_json(aut.order())
+    data["graph_preserving_group"] = gp.to_dict()
+    data["automorphism_group"] = aut.to_dict()
 
 
 def _cmd_check(args, out) -> int:
@@ -335,8 +344,7 @@ def _cmd_check(args, out) -> int:
     n_gp, n_aut = _group_orders(g, report.regularize)
     if args.format == "json":
         data = report.to_dict()
-        data["graph_preserving_permutations"] = n_gp
-        data["automorphisms"] = n_aut
+        _add_groups(data, n_gp, n_aut)
         out.write(_jsonfmt.dumps(data) + "\n")
     else:
         text = report.to_text()
@@ -356,9 +364,13 @@ def _cmd_check(args, out) -> int:
     return 0 if report.complete else 1
 
 
-def _big(n: int) -> str:
-    s = str(n)
-    return s if len(s) <= 30 else f"{s[:6]}... ({len(s)} digits)"
+def _big(group) -> str:
+    """A group's order, exact up to 30 digits, else scientific; and its structure when it has
+    twin classes (never the members)."""
+    from .symmetry import format_order
+
+    text = format_order(group.order())
+    return text + (f" = {group.describe()}" if group.symmetric_factors else "")
 
 
 def _cmd_draw(args, out) -> int:
@@ -380,6 +392,17 @@ def _cmd_draw(args, out) -> int:
     return 0
 
 
+def _add_setting(p) -> None:
+    """The --static/--temporal choice shared by design and repair (the same default)."""
+    grp = p.add_mutually_exclusive_group()
+    grp.add_argument("--temporal", dest="temporal", action="store_const", const=True,
+                     default=None, help="temporal dynamics (T > 1) supply the variability "
+                     "multi-target interventions need (Example 12); the default")
+    grp.add_argument("--static", dest="temporal", action="store_const", const=False,
+                     help="no temporal dynamics (T = 1): a target group l costs |T_l| "
+                     "interventions (Example 13), so single-target ones are optimal")
+
+
 def _cmd_design(args, out) -> int:
     from . import io
     from .design import design_interventions
@@ -390,7 +413,7 @@ def _cmd_design(args, out) -> int:
     else:
         names = [x.strip() for x in spec.split(",") if x.strip()]
         n = len(names)
-    des = design_interventions(n, temporal=not args.static, max_targets=args.max_targets,
+    des = design_interventions(n, temporal=args.temporal, max_targets=args.max_targets,
                                latents=names)
     if args.output and des.graph is not None:
         io.write_graph(des.graph, args.output)
@@ -411,7 +434,7 @@ def _cmd_repair(args, out) -> int:
     if args.intervenable:
         intervenable = [x.strip() for x in args.intervenable.split(",") if x.strip()]
     rep = repair(g, reg, single_target=args.single_target, intervenable=intervenable,
-                 static=True if args.static else None)
+                 temporal=args.temporal)
     if args.output:
         io.write_graph(rep.graph, args.output)
     if args.format == "json":

@@ -1,10 +1,12 @@
 """Experiment design: the fewest interventions that guarantee complete disentanglement, and the
 smallest set of added interventions that repairs a model that does not.
 
-The facts used (THEORY §6, paper §3.4 and §3.9):
+The facts used (paper §3.4 and §3.9, Examples 12 and 13):
 
 * When only the action graph is regularized, the criterion holds iff the action-parent sets
   ``Pa_a(i)`` are pairwise incomparable: an *antichain* of subsets of the m interventions.
+* **The setting** (:func:`resolve_setting`) is one explicit choice for both design and repair,
+  with one default (temporal), and every result states it and why.
 * **With temporal dynamics** (T > 1; Example 12 shows time supplies the variability that
   multi-target interventions need), Sperner's theorem says an antichain in the subsets of [m]
   has at most ``C(m, ⌊m/2⌋)`` members (the LYM inequality ``Σ 1/C(m, |S|) ≤ 1`` proves it), so
@@ -14,28 +16,37 @@ The facts used (THEORY §6, paper §3.4 and §3.9):
   sufficient influence (Example 13, Remark 6), so a design costs ``Σ_l |T_l| = Σ_i |Pa_a(i)|``
   interventions; an antichain of d ≥ 2 sets has no empty member, so the cost is at least d, and d
   single-target interventions attain it.
-* **With at most K targets per intervention**, each intervention appears in at most K of the
-  sets, so ``Σ_i |Pa_a(i)| ≤ K m``; together with LYM this gives a linear-programming lower
-  bound on m, which the construction meets in most cases (the result says when it is proven
-  optimal).
-* **Repair.** New interventions are new columns, so a pair stays entangled iff it was entangled
-  before *and* ``A_i ⊆ A_j`` for the new parent sets A. A repair must therefore give every
-  entangled pair (i, j) sets with ``A_i ⊄ A_j``. Sets drawn from one layer of the subsets of [m]
-  satisfy this whenever they differ, so a proper colouring of the *conflict graph* (latents,
-  joined when entangled in either direction) with at most ``C(m, ⌊m/2⌋)`` colours is a repair
-  with m interventions; each block of C-twins is a clique whose sets must be pairwise
-  incomparable, which gives the lower bound.
+* **With at most K targets per intervention** the fewest interventions is the smallest m whose
+  *capacity* (the largest antichain on [m] with every element in at most K sets,
+  :func:`capped_capacity`) reaches d; the capacity grows with m. It is known exactly in three
+  cases: K = 1 (disjoint sets: m); m ≥ K + 1 (``⌊K m/2⌋``: a singleton {l} owns element l and
+  every other set has two or more, so ``2 d ≤ K m``, and the edges of a simple graph with
+  degrees ≤ K attain it; for K = 2 this is the count "m ≥ d"); and K ≥ C(m-1, ⌊m/2⌋-1), where
+  the whole middle layer meets the cap. The rest (m ≤ K only) is solved by an integer program
+  for m ≤ ``MILP_LIMIT``, or left with a stated gap between proven bounds.
+* **Repair.** New interventions are new columns, and after a repair the whole learned action
+  graph, existing columns included, is regularized. So a pair stays entangled iff it is
+  entangled in the model with the existing action graph regularized *and* ``A_i ⊆ A_j`` for the
+  new parent sets A. A repair must therefore give every such pair (i, j) sets with
+  ``A_i ⊄ A_j``. Sets drawn from one layer of the subsets of [m] satisfy this whenever they
+  differ, so a proper colouring of the *conflict graph* (latents, joined when entangled in
+  either direction) with at most ``C(m, ⌊m/2⌋)`` colours is a repair with m interventions; each
+  block of C-twins is a clique whose sets must be pairwise incomparable, which gives the lower
+  bound. Small components are solved exactly by search.
 
 Every design and repair is re-checked with :func:`identkit.analyze` before it is returned.
 """
 
 from __future__ import annotations
 
+import functools
+import heapq
 import itertools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from .entanglement import entanglement_pairs, resolve_regularize
 from .errors import GraphError, IdentkitError
@@ -47,6 +58,8 @@ __all__ = [
     "Repair",
     "RepairError",
     "sperner_minimum",
+    "capped_capacity",
+    "resolve_setting",
     "design_interventions",
     "repair",
 ]
@@ -89,14 +102,20 @@ class Design:
         The model the design gives (``Ga`` from the targets); None when no intervention is
         needed (d = 1).
     cost : int
-        What the design costs: the number of interventions, or with ``temporal=False`` the
+        What the design costs: the number of interventions, or in the static setting the
         number of interventions performed, ``Σ_l |T_l|`` (Example 13).
     lower_bound : int
-        A proven lower bound on the cost of any design that satisfies the criterion.
+        A proven lower bound on the cost of any design that satisfies the criterion (under the
+        same setting and cap).
     optimal : bool
         True when ``cost == lower_bound``.
     certificate : str
-        Why the lower bound holds and how the design meets it.
+        Every argument used: why no cheaper design exists, and how this one is built.
+    temporal : bool
+        The setting the design was made for: True when temporal dynamics supply the variability
+        multi-target interventions need (Example 12), False for i.i.d. data (T = 1).
+    setting_reason : str
+        Why that setting was used (the caller's choice, or the default).
     """
 
     targets: tuple
@@ -105,29 +124,93 @@ class Design:
     lower_bound: int
     optimal: bool
     certificate: str
+    temporal: bool = True
+    setting_reason: str = ""
 
     @property
     def n_interventions(self) -> int:
         """The number of distinct target sets (action columns)."""
         return len(self.targets)
 
+    @property
+    def gap(self) -> int:
+        """``cost - lower_bound``: 0 when the design is proven optimal."""
+        return self.cost - self.lower_bound
+
     def to_dict(self) -> dict:
         return {
+            "setting": "temporal" if self.temporal else "static",
+            "setting_reason": self.setting_reason,
             "interventions": [list(t) for t in self.targets],
             "n_interventions": self.n_interventions,
             "cost": self.cost,
             "lower_bound": self.lower_bound,
             "optimal": self.optimal,
+            "gap": self.gap,
             "certificate": self.certificate,
         }
 
     def __str__(self) -> str:
-        lines = [f"{self.n_interventions} interventions (cost {self.cost}; proven lower bound "
-                 f"{self.lower_bound}{', optimal' if self.optimal else ''})"]
-        for k, t in enumerate(self.targets, 1):
+        status = ("proven optimal" if self.optimal else
+                  f"NOT proven optimal: the gap is at most {self.gap}")
+        lines = [f"Setting: {_setting_text(self.temporal, self.setting_reason)}",
+                 f"{self.n_interventions} interventions (cost {self.cost}; proven lower bound "
+                 f"{self.lower_bound}; {status})"]
+        for t in self.targets:
             lines.append(f"  do({', '.join(t)})")
         lines.append("Certificate: " + self.certificate)
         return "\n".join(lines)
+
+
+def _setting_text(temporal: bool, reason: str) -> str:
+    what = ("temporal (T > 1: the dynamics supply the variability multi-target interventions "
+            "need, Example 12)" if temporal else
+            "static (T = 1: a target group l needs |T_l| interventions, Example 13)")
+    return f"{what}; {reason}" if reason else what
+
+
+def resolve_setting(temporal: bool | None, g: LatentGraph | None = None) -> tuple[bool, str]:
+    """The setting :func:`design_interventions` and :func:`repair` use, and why.
+
+    Both default the same way: temporal, the setting of the paper's Example 12, in which
+    multi-target interventions can have sufficient influence. An explicit choice always wins.
+
+    Parameters
+    ----------
+    temporal : bool or None
+        True (temporal dynamics, T > 1), False (i.i.d. data, T = 1) or None (the default).
+    g : LatentGraph, optional
+        The model being repaired; only used to warn when the default meets a model without a
+        temporal graph.
+
+    Returns
+    -------
+    (bool, str)
+        The setting and the reason, as printed by both commands.
+
+    Raises
+    ------
+    GraphError
+        If ``temporal`` is not a bool or None.
+
+    Examples
+    --------
+    >>> from identkit.design import resolve_setting
+    >>> resolve_setting(False)
+    (False, 'chosen by the caller')
+    >>> resolve_setting(None)[0]
+    True
+    """
+    if temporal is None:
+        reason = ("the default, as for every design and repair; pass temporal=False "
+                  "(--static) for i.i.d. data")
+        if g is not None and g.Gz_sparse is None:
+            reason += ("; note that the model has no temporal graph, so check that the data "
+                       "really have temporal dynamics")
+        return True, reason
+    if not isinstance(temporal, (bool, np.bool_)):
+        raise GraphError(f"temporal must be True, False or None, got {temporal!r}")
+    return bool(temporal), "chosen by the caller"
 
 
 def _check(graph: LatentGraph, regularize: str) -> EntanglementReport:
@@ -153,99 +236,319 @@ def _latent_names(n_latents, latents):
     return latents
 
 
-def _lp_lower_bound(d: int, K: int) -> int:
-    """Smallest m for which d sets with at most K per element can form an antichain, by the
-    LP relaxation of LYM (Σ n_s / C(m, s) ≤ 1) and the degree count (Σ s n_s ≤ K m)."""
+# ------------------------------------------------------------------- capped designs
+#
+# A design with m interventions and at most K targets each is a family of d subsets of [m]
+# (the sets Pa_a(i)) that is an antichain and in which every element lies in at most K sets.
+# ``capped_capacity(m, K)`` is the largest such family; the fewest interventions for d latents
+# is the smallest m whose capacity reaches d (the capacity grows with m).
+
+#: The integer program decides the capacity exactly when m is at most this (m = 7 takes up to
+#: about 2 s, m = 8 up to 20 s, m = 10 over a minute; see benchmarks/bench_design.py).
+MILP_LIMIT = 7
+
+
+def _graph_family(m: int, K: int, n: int) -> list:
+    """n distinct pairs of range(m) with every element in at most K pairs (n ≤ ⌊K m/2⌋,
+    K ≤ m - 1): a simple graph with the most balanced degree sequence, built by Havel–Hakimi.
+
+    A sequence of degrees that differ by at most one, with even sum and maximum ≤ m - 1, is
+    graphical; Havel–Hakimi (join the vertex of largest remaining degree to the next largest
+    ones) realises every graphical sequence. O(n log m) with a heap.
+    """
+    q, r = divmod(2 * n, m)
+    heap = [(-(q + 1 if v < r else q), v) for v in range(m)]
+    heapq.heapify(heap)
+    pairs = []
+    while heap:
+        rem, v = heapq.heappop(heap)
+        rem = -rem
+        if rem == 0:
+            break
+        if len(heap) < rem:
+            raise IdentkitError("internal error: degree sequence not graphical; please report "
+                                f"m = {m}, K = {K}, n = {n}")
+        partners = [heapq.heappop(heap) for _ in range(rem)]
+        for pr, u in partners:
+            pairs.append((min(u, v), max(u, v)))
+            if pr + 1 < 0:
+                heapq.heappush(heap, (pr + 1, u))
+    return pairs
+
+
+@functools.lru_cache(maxsize=64)
+def _layer_greedy(m: int, K: int) -> tuple:
+    """A large capped antichain found greedily: for each size s, the s-subsets of range(m) in
+    lexicographic order, kept while every element is in fewer than K kept sets; the best s."""
+    best = []
+    for s in range(1, m // 2 + 1):
+        deg = [0] * m
+        fam = []
+        for c in itertools.combinations(range(m), s):
+            if all(deg[e] < K for e in c):
+                fam.append(c)
+                for e in c:
+                    deg[e] += 1
+        if len(fam) > len(best):
+            best = fam
+    return tuple(best)
+
+
+def _lp_capacity(m: int, K: int) -> int:
+    """An upper bound on the capacity: the linear relaxation of the LYM inequality
+    Σ_s n_s / C(m, s) ≤ 1 with the degree count Σ_s s n_s ≤ K m (n_s sets of size s)."""
     from scipy.optimize import linprog
 
-    m = max(sperner_minimum(d), 1)
-    while True:
-        sizes = np.arange(1, m // 2 + 1) if m >= 2 else np.array([1])
-        inv = np.array([1.0 / math.comb(m, int(s)) for s in sizes])
-        res = linprog(c=sizes.astype(float), A_ub=[inv], b_ub=[1.0],
-                      A_eq=[np.ones(sizes.size)], b_eq=[float(d)], bounds=(0, None),
-                      method="highs")
-        if res.status == 0 and res.fun <= K * m + 1e-9:
-            return m
-        m += 1
+    sizes = np.arange(1, m + 1, dtype=float)
+    inv = np.array([1.0 / math.comb(m, int(s)) for s in sizes])
+    res = linprog(c=-np.ones(m), A_ub=[inv, sizes], b_ub=[1.0, float(K * m)], bounds=(0, None),
+                  method="highs")
+    if res.status != 0:
+        raise IdentkitError(f"internal error: the LP bound failed for m = {m}, K = {K}")
+    return int(math.floor(-res.fun + 1e-7))
 
 
-def _balanced_subsets(m: int, s: int, d: int, K: int):
-    """d distinct s-subsets of range(m), each element in at most K of them, or None.
+@functools.lru_cache(maxsize=64)
+def _milp_capacity(m: int, K: int):
+    """The capacity by an integer program over all nonempty subsets of range(m), or None.
 
-    Greedy: each new subset takes the s least-used elements (ties by a rotating offset),
-    trying nearby alternatives when that subset is taken.
+    One 0/1 variable per subset; at most K chosen sets per element; ``x_S + x_T ≤ 1`` for every
+    proper inclusion S ⊂ T; the LYM inequality as a valid cut. ``scipy.optimize.milp`` (HiGHS)
+    proves the optimum (status 0). 2^m variables and about 3^m constraints.
     """
-    if math.comb(m, s) < d or s * d > K * m:
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    full = (1 << m) - 1
+    subs = np.arange(1, full + 1)
+    rows, cols = [], []
+    for s in range(1, full + 1):
+        comp = full & ~s
+        t = comp
+        while t:  # every proper superset s | t
+            rows.append(len(rows) // 2)
+            rows.append(rows[-1])
+            cols += [s - 1, (s | t) - 1]
+            t = (t - 1) & comp
+    n_pairs = len(rows) // 2
+    A_pair = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n_pairs, full))
+    member = ((subs[None, :] >> np.arange(m)[:, None]) & 1).astype(float)
+    popcount = member.sum(axis=0).astype(int)
+    lym = np.array([[1.0 / math.comb(m, int(k)) for k in popcount]])
+    cons = [LinearConstraint(A_pair, -np.inf, 1), LinearConstraint(member, -np.inf, K),
+            LinearConstraint(lym, -np.inf, 1)]
+    res = milp(-np.ones(full), constraints=cons, integrality=np.ones(full), bounds=Bounds(0, 1))
+    if res.status != 0:
         return None
-    deg = np.zeros(m, dtype=np.int64)
-    used = set()
-    out = []
-    for k in range(d):
-        order = sorted(range(m), key=lambda e: (deg[e], (e - k) % m))
-        # the least-used elements first; widen to all of them only when those are exhausted
-        chosen = None
-        for pool in (order[: min(m, s + 4)], order):
-            chosen = next((key for key in (tuple(sorted(c)) for c in itertools.combinations(pool, s))
-                           if key not in used and all(deg[e] < K for e in key)), None)
-            if chosen is not None:
-                break
-        if chosen is None:
-            return None
-        used.add(chosen)
-        out.append(chosen)
-        deg[list(chosen)] += 1
-    return out
+    chosen = [int(s) for s, x in zip(subs, res.x) if x > 0.5]
+    sets = tuple(tuple(e for e in range(m) if (s >> e) & 1) for s in chosen)
+    return len(sets), sets
 
 
-def _exact_capped(d: int, K: int, m_max: int):
-    """Brute force for small d: the smallest m <= m_max with an antichain of d nonempty subsets
-    of [m], each element in at most K of them. Returns (m, sets) or None."""
-    for m in range(max(sperner_minimum(d), 1), m_max + 1):
-        subsets = [frozenset(c) for s in range(1, m + 1)
-                   for c in itertools.combinations(range(m), s)]
-
-        def extend(chosen, start, deg):
-            if len(chosen) == d:
-                return list(chosen)
-            for idx in range(start, len(subsets)):
-                S = subsets[idx]
-                if any(deg[e] >= K for e in S):
-                    continue
-                if any(S <= T or T <= S for T in chosen):
-                    continue
-                for e in S:
-                    deg[e] += 1
-                chosen.append(S)
-                res = extend(chosen, idx + 1, deg)
-                if res:
-                    return res
-                chosen.pop()
-                for e in S:
-                    deg[e] -= 1
-            return None
-
-        found = extend([], 0, [0] * m)
-        if found:
-            return m, [tuple(sorted(S)) for S in found]
-    return None
+def _comb_upto(n: int, k: int, cap: int) -> int:
+    """``min(C(n, k), cap + 1)`` without computing a huge binomial: the running products
+    C(n-k+i, i), i = 1..k, are exact integers and increase, so stop once one exceeds cap."""
+    if k < 0 or k > n:
+        return 0
+    k = min(k, n - k)
+    c = 1
+    for i in range(1, k + 1):
+        c = c * (n - k + i) // i
+        if c > cap:
+            return cap + 1
+    return c
 
 
-def design_interventions(n_latents: int, temporal: bool = True, max_targets: int | None = None,
-                         latents=None) -> Design:
+#: The greedy lower construction runs only when the middle layer has at most this many sets;
+#: above it the family of all pairs (valid when m ≤ K) is used.
+_GREEDY_LIMIT = 50_000
+
+
+def _capacity(m: int, K: int, n: int | None = None, milp_limit: int = MILP_LIMIT,
+              need_upper: bool = True):
+    """``(lower, upper, argument, family)`` for the capacity of [m] under the cap K.
+
+    ``upper`` is proven (no capped antichain has more sets; -1 when ``need_upper`` is False in
+    the ``"bounds"`` case), ``family`` is a capped antichain of ``min(n, lower)`` sets (n
+    defaults to ``lower``), and ``argument`` names the reasoning:
+
+    * ``"disjoint"`` (K = 1): the sets are disjoint and nonempty, so at most m; singletons.
+    * ``"degree"`` (m ≥ K + 1): at most ⌊K m/2⌋ sets (a singleton {l} owns element l, the
+      other sets have ≥ 2 elements, and all memberships number ≤ K m), met by the pairs of a
+      simple graph with degrees ≤ K.
+    * ``"sperner"``: K ≥ C(m-1, ⌊m/2⌋-1), so the whole middle layer meets the cap; Sperner.
+    * ``"milp"``: the integer program proved the optimum.
+    * ``"bounds"``: none of the above (m ≤ K); ``upper`` from Sperner, the degree count and the
+      LP, and ``lower`` from a greedy family or all pairs (they may differ).
+    """
+    h = m // 2
+    pairs = False
+    if K == 1 and m >= 1:
+        lower = upper = m
+        fam = [(e,) for e in range(m)]
+        arg = "disjoint"
+    elif m >= K + 1:  # checked first: C(m - 1, h - 1) is huge for large m
+        lower = upper = (K * m) // 2
+        fam = None
+        arg = "degree"
+    elif m <= 1 or _comb_upto(m - 1, h - 1, K) <= K:
+        lower = upper = math.comb(m, h)
+        fam = None
+        arg = "sperner"
+    else:
+        res = _milp_capacity(m, K) if m <= milp_limit else None
+        if res is not None:
+            lower = upper = res[0]
+            fam, arg = res[1], "milp"
+        else:
+            arg, upper = "bounds", -1
+            if need_upper:
+                big = (K * m) // 2
+                upper = min(_comb_upto(m, h, big), big)
+                if m <= 60:
+                    upper = min(upper, _lp_capacity(m, K))
+            if _comb_upto(m, h, _GREEDY_LIMIT) <= _GREEDY_LIMIT:
+                fam = _layer_greedy(m, K)
+                lower = len(fam)
+            else:  # all pairs: each element is in m - 1 < K of them
+                lower, pairs = math.comb(m, 2), True
+    want = lower if n is None else min(n, lower)
+    if arg == "sperner" or pairs:
+        fam = list(itertools.islice(itertools.combinations(range(m), 2 if pairs else h), want))
+    elif arg == "degree":
+        fam = _graph_family(m, K, want)
+    else:
+        fam = list(fam[:want])
+    return lower, upper, arg, fam
+
+
+def capped_capacity(m: int, K: int, milp_limit: int = MILP_LIMIT) -> tuple[int, int, str]:
+    """The most latents m interventions with at most K targets each can disentangle.
+
+    That is the largest antichain of subsets of [m] in which every element lies in at most K
+    sets (with only the action graph regularized the criterion asks exactly for the sets
+    ``Pa_a(i)`` to be an antichain).
+
+    Parameters
+    ----------
+    m : int
+        The number of interventions (m ≥ 0).
+    K : int
+        The most targets per intervention (K ≥ 1).
+    milp_limit : int, default MILP_LIMIT
+        Solve the integer program only when m is at most this.
+
+    Returns
+    -------
+    (lower, upper, argument)
+        A capped antichain of ``lower`` sets exists, none of ``upper + 1`` does, and
+        ``argument`` names the proof: ``"disjoint"`` (K = 1), ``"sperner"`` (the cap does not
+        bind: K ≥ C(m-1, ⌊m/2⌋-1)), ``"degree"`` (m ≥ K + 1: exactly ⌊K m/2⌋), ``"milp"``
+        (integer program) or ``"bounds"`` (lower < upper possible).
+
+    Examples
+    --------
+    With two targets per intervention, m interventions disentangle at most m latents:
+
+    >>> from identkit.design import capped_capacity
+    >>> [capped_capacity(m, 2)[0] for m in range(1, 8)]
+    [1, 2, 3, 4, 5, 6, 7]
+    >>> capped_capacity(6, 3)
+    (9, 9, 'degree')
+    >>> capped_capacity(4, 5)
+    (6, 6, 'sperner')
+
+    Notes
+    -----
+    O(1) except for the integer program (2^m variables, ~3^m constraints; m = 8 takes seconds)
+    and, in the ``"bounds"`` case, a greedy pass over the subsets of [m] of size ≤ m/2.
+    """
+    for name, v, lo in (("m", m, 0), ("K", K, 1)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < lo:
+            raise GraphError(f"{name} must be an integer >= {lo}, got {v!r}")
+    lower, upper, arg, _ = _capacity(int(m), int(K), 0, milp_limit)
+    return lower, upper, arg
+
+
+_WHY_UPPER = {
+    "disjoint": "each intervention targets one latent, so the sets Pa_a(i) are disjoint and "
+                "nonempty: at most m of them",
+    "sperner": "Sperner's theorem: at most C(m, ⌊m/2⌋) sets",
+    "degree": "the degree count: a singleton {l} owns intervention l, every other set has at "
+              "least two members, and the memberships number at most K m, so at most ⌊K m/2⌋ "
+              "sets",
+    "milp": "an integer program over all subsets of [m] (scipy.optimize.milp, proven optimum)",
+    "bounds": "the smallest of Sperner's bound, the degree count ⌊K m/2⌋ and the LP relaxation "
+              "of the LYM inequality with the degree count",
+}
+
+_HOW_BUILT = {
+    "disjoint": "one single-target intervention per latent",
+    "sperner": "the first d of the ⌊m/2⌋-subsets of the m interventions in lexicographic order "
+               "(each intervention is in at most C(m-1, ⌊m/2⌋-1) ≤ K of them)",
+    "degree": "d distinct pairs of the m interventions, the edges of a simple graph with "
+              "degrees at most K (Havel–Hakimi on the most balanced degree sequence)",
+    "milp": "d sets of the integer program's optimal family",
+    "bounds": "d sets of a greedy family of equal-size subsets",
+}
+
+
+def _capped_design(d: int, K: int, milp_limit: int = MILP_LIMIT):
+    """(sets, lower bound, certificate) for d ≥ 2 latents and at most K targets each."""
+    m0 = max(sperner_minimum(d), 1)
+    lb, m, refuted = None, m0, None
+    while True:
+        if lb is None and m >= K + 1 and (m if K == 1 else (K * m) // 2) < d:
+            # a closed form decides every m > K: jump to the first m whose capacity (m for
+            # K = 1, else ⌊K m/2⌋) reaches d
+            m = d if K == 1 else -(-2 * d // K)
+            refuted = (m - 1, m - 1 if K == 1 else (K * (m - 1)) // 2,
+                       "disjoint" if K == 1 else "degree")
+        lower, upper, arg, _ = _capacity(m, K, 0, milp_limit, need_upper=lb is None)
+        if lb is None:
+            if upper >= d:
+                lb = m
+            else:
+                refuted = (m, upper, arg)
+        if lower >= d:
+            break
+        m += 1
+    fam = _capacity(m, K, d, milp_limit)[3]
+    # the capacity grows with m (a capped antichain on [m] is one on [m + 1]), so refuting
+    # m = lb - 1 refutes every smaller m
+    if refuted is None:
+        parts = [f"Sperner: C({m0 - 1}, {(m0 - 1) // 2}) = {math.comb(m0 - 1, (m0 - 1) // 2)} "
+                 f"< d = {d}, so fewer than {m0} interventions cannot carry d pairwise "
+                 f"incomparable sets Pa_a(i), even without a cap."]
+    else:
+        mr, u, a = refuted
+        parts = [f"With m = {mr} interventions of at most K = {K} targets each, {_WHY_UPPER[a]}: "
+                 f"at most {u} < d = {d} sets; fewer interventions carry no more (a family on m "
+                 f"interventions is one on m + 1)."]
+    parts.append(f"So at least {lb} interventions are needed.")
+    parts.append(f"The design uses {m}: {_HOW_BUILT[arg]}.")
+    if m > lb:
+        parts.append(f"Optimality is NOT established: the optimum lies between {lb} and {m} "
+                     f"(gap {m - lb}): for m = {lb}" + (f"..{m - 1}" if m - 1 > lb else "")
+                     + " no family of d sets was found, and none was ruled out.")
+    return fam, lb, " ".join(parts)
+
+
+def design_interventions(n_latents: int, temporal: bool | None = None,
+                         max_targets: int | None = None, latents=None) -> Design:
     """Target sets with the fewest interventions that satisfy the criterion, with a certificate.
 
     Parameters
     ----------
     n_latents : int
         d, the number of latents.
-    temporal : bool, default True
+    temporal : bool or None, default None
         True when the data have temporal dynamics (T > 1) that supply the variability
         multi-target interventions need (Example 12); False for i.i.d. data (T = 1), where a
         group of interventions sharing targets T_l needs ``|T_l|`` members (Example 13), so
-        the cost counts ``Σ_l |T_l|``.
+        the cost counts ``Σ_l |T_l|``. None: the default of :func:`resolve_setting`
+        (temporal), stated in the result.
     max_targets : int, optional
-        At most this many latents per intervention (only with ``temporal=True``).
+        At most this many latents per intervention.
     latents : sequence of str, optional
         Names (default ``z1 .. zd``).
 
@@ -253,12 +556,13 @@ def design_interventions(n_latents: int, temporal: bool = True, max_targets: int
     -------
     Design
         The target sets, the model they give (re-checked by :func:`identkit.analyze`), the cost,
-        a proven lower bound and the argument for it.
+        a proven lower bound, every argument used, and the setting with its reason.
 
     Raises
     ------
     GraphError
-        If ``n_latents`` or ``max_targets`` is not a positive integer or the names are bad.
+        If ``n_latents`` or ``max_targets`` is not a positive integer, ``temporal`` is not a
+        bool or None, or the names are bad.
 
     Examples
     --------
@@ -266,7 +570,7 @@ def design_interventions(n_latents: int, temporal: bool = True, max_targets: int
 
     >>> import identkit as ik
     >>> from identkit.design import design_interventions
-    >>> des = design_interventions(6)
+    >>> des = design_interventions(6, temporal=True)
     >>> des.n_interventions, des.lower_bound, des.optimal
     (4, 4, True)
     >>> ik.analyze(des.graph).complete
@@ -274,13 +578,22 @@ def design_interventions(n_latents: int, temporal: bool = True, max_targets: int
     >>> design_interventions(6, temporal=False).targets[:2]
     (('z1',), ('z2',))
 
+    With at most two targets per intervention, d interventions are needed and enough:
+
+    >>> des = design_interventions(8, temporal=True, max_targets=2)
+    >>> des.n_interventions, des.optimal
+    (8, True)
+
     Notes
     -----
-    O(d m) time and memory for the unconstrained and static designs (m = O(log d)); with a cap,
-    a linear program per candidate m and a greedy construction, exact search when d <= 6.
+    O(d m) time and memory for the unconstrained and static designs (m = O(log d)). With a cap
+    K: the smallest m whose capacity (:func:`capped_capacity`) reaches d; O(1) per m except in
+    the rare case m ≤ K < C(m-1, ⌊m/2⌋-1), which needs the integer program (m ≤ MILP_LIMIT) or
+    leaves a stated gap. Every (d ≤ 30, K ≤ 5) is proven optimal without it.
     """
     names = _latent_names(n_latents, latents)
     d = len(names)
+    temporal, reason = resolve_setting(temporal)
     if max_targets is not None:
         if not isinstance(max_targets, (int, np.integer)) or isinstance(max_targets, bool) \
                 or max_targets < 1:
@@ -289,22 +602,22 @@ def design_interventions(n_latents: int, temporal: bool = True, max_targets: int
     if d == 1:
         return Design((), None, 0, 0, True,
                       "A single latent is always identified up to an element-wise map: no "
-                      "intervention is needed.")
+                      "intervention is needed.", temporal, reason)
     if not temporal:
         sets = [(i,) for i in range(d)]
         cert = (
             f"Without time (T = 1) a target group l needs |T_l| distinct interventions "
             f"(Example 13, Remark 6), so a design costs Σ_l |T_l| = Σ_i |Pa_a(i)|. The "
             f"criterion needs pairwise incomparable sets Pa_a(i), so none is empty when d ≥ 2: "
-            f"the cost is at least d = {d}, and {d} single-target interventions attain it."
+            f"the cost is at least d = {d}, and {d} single-target interventions attain it"
+            + (" (and meet any cap on the targets)." if max_targets is not None else ".")
         )
-        lb = cost = d
-    elif max_targets is None or max_targets >= math.comb(sperner_minimum(d) - 1,
-                                                         sperner_minimum(d) // 2 - 1):
+        lb = d
+    elif max_targets is None:
         m = sperner_minimum(d)
         half = m // 2
-        sets = [c for c, _ in zip(itertools.combinations(range(m), half), range(d))]
-        lb = cost = m
+        sets = list(itertools.islice(itertools.combinations(range(m), half), d))
+        lb = m
         cert = (
             f"Sperner: an antichain of subsets of [m] has at most C(m, ⌊m/2⌋) members (LYM "
             f"inequality), and the criterion needs the d = {d} sets Pa_a(i) to form one; "
@@ -316,38 +629,19 @@ def design_interventions(n_latents: int, temporal: bool = True, max_targets: int
             f"so use temporal=False there."
         )
     else:
-        K = max_targets
-        lb = _lp_lower_bound(d, K)
-        sets = None
-        m = lb
-        while sets is None:
-            for s in range(1, m // 2 + 1):
-                sets = _balanced_subsets(m, s, d, K)
-                if sets is not None:
-                    break
-            if sets is None:
-                m += 1
-        cost = m
-        if cost > lb and d <= 6:
-            exact = _exact_capped(d, K, cost - 1)
-            if exact is not None:
-                cost, sets = exact
-            lb = cost  # the exhaustive search proves no smaller m works
-        cert = (
-            f"Each intervention targets at most K = {K} latents, so Σ_i |Pa_a(i)| ≤ K m; with "
-            f"the LYM inequality Σ_i 1/C(m, |Pa_a(i)|) ≤ 1 for an antichain, a linear program "
-            f"shows no design with fewer than {lb} interventions exists"
-            + (" (exhaustive search for small d)." if d <= 6 else ".")
-            + f" The design uses {cost}."
-        )
-    m_total = max((max(s) for s in sets), default=-1) + 1
-    targets = tuple(tuple(names[i] for i in range(d) if l in sets[i]) for l in range(m_total))
-    targets = tuple(t for t in targets if t)
+        sets, lb, cert = _capped_design(d, max_targets)
+    columns: dict[int, list] = {}
+    for i, s in enumerate(sets):  # O(Σ |Pa_a(i)|)
+        for l in s:
+            columns.setdefault(l, []).append(names[i])
+    targets = tuple(tuple(columns[l]) for l in sorted(columns))
     graph = LatentGraph.from_interventions([list(t) for t in targets], latents=names)
     _check(graph, "a")
-    if temporal:
-        cost = len(targets)
-    return Design(targets, graph, cost, lb, cost == lb, cert)
+    cost = len(targets) if temporal else sum(len(t) for t in targets)
+    if cost < lb or (max_targets is not None and any(len(t) > max_targets for t in targets)):
+        raise IdentkitError("internal error: the design contradicts its own bound or cap; "
+                            f"please report d = {d}, max_targets = {max_targets}")
+    return Design(targets, graph, cost, lb, cost == lb, cert, temporal, reason)
 
 
 # ---------------------------------------------------------------------------------- repair
@@ -364,14 +658,22 @@ class Repair:
     graph : LatentGraph
         The repaired model (the added interventions appended to ``Ga``).
     before, after : EntanglementReport
-        The analyses of the model before and after (``after.complete`` is True).
+        The analyses of the model before (with the graphs regularized as given) and after
+        (``after.complete`` is True); ``before.regularize`` and ``after.regularize`` say which
+        graphs are regularized. After a repair the action graph is always regularized, the
+        existing actions included.
     lower_bound : int
-        A proven lower bound on the number of added interventions.
+        A proven lower bound on the number of added interventions (static setting: on the
+        number performed, ``Σ_l |T_l|``).
     exact : bool
         True when the number of added interventions is proven minimal.
     method : str
         ``"exact"`` (search), ``"greedy"`` (colouring), ``"single-target"`` or ``"none"``.
     explanation : str
+    temporal : bool
+        The setting used (see :func:`resolve_setting`).
+    setting_reason : str
+        Why that setting was used.
     """
 
     added: tuple
@@ -382,32 +684,54 @@ class Repair:
     exact: bool
     method: str
     explanation: str
+    temporal: bool = True
+    setting_reason: str = ""
+
+    @property
+    def cost(self) -> int:
+        """The number of added interventions (static setting: performed, ``Σ_l |T_l|``)."""
+        return len(self.added) if self.temporal else sum(len(t) for t in self.added)
 
     def to_dict(self) -> dict:
         return {
+            "setting": "temporal" if self.temporal else "static",
+            "setting_reason": self.setting_reason,
             "added_interventions": [list(t) for t in self.added],
             "n_added": len(self.added),
+            "cost": self.cost,
             "lower_bound": self.lower_bound,
             "exact": self.exact,
             "method": self.method,
             "complete_before": self.before.complete,
             "complete_after": self.after.complete,
+            "regularize_before": self.before.regularize,
             "regularize_after": self.after.regularize,
             "explanation": self.explanation,
         }
 
     def __str__(self) -> str:
         lines = [
+            f"Setting: {_setting_text(self.temporal, self.setting_reason)}",
+            f"Regularized before: {_reg_names(self.before.regularize)}; after: "
+            f"{_reg_names(self.after.regularize)}.",
             f"Before: {'complete' if self.before.complete else 'NOT complete'}; after adding "
             f"{len(self.added)} intervention(s): "
             f"{'complete' if self.after.complete else 'NOT complete'}.",
         ]
         lines += [f"  do({', '.join(t)})" for t in self.added]
+        what = "added interventions" if self.temporal else "interventions performed"
         lines.append(
-            f"Lower bound: {self.lower_bound} ({'proven minimal' if self.exact else 'the repair may not be minimal'}; method: {self.method})."
+            f"Cost {self.cost} ({what}); proven lower bound {self.lower_bound} "
+            f"({'proven minimal' if self.exact else 'NOT proven minimal'}; method: "
+            f"{self.method})."
         )
         lines.append(self.explanation)
         return "\n".join(lines)
+
+
+def _reg_names(reg: str) -> str:
+    names = {"a": "the action graph Ga", "z": "the temporal graph Gz"}
+    return " and ".join(names[c] for c in reg) if reg else "none"
 
 
 def _conflict_structure(g, reg, intervenable):
@@ -458,11 +782,14 @@ def _exact_repair(need, pairs, m_min, m_max):
 
 
 def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool = False,
-           intervenable=None, static: bool | None = None, exact_limit: int = 7) -> Repair:
+           intervenable=None, temporal: bool | None = None, exact_limit: int = 7) -> Repair:
     """The fewest added interventions (new target sets) that make ``g`` completely disentangled.
 
-    The existing actions and temporal graph are kept and count toward the criterion; the
-    learned action graph is regularized afterwards (``"a"`` joins ``regularize``).
+    The existing actions and temporal graph are kept and count toward the criterion. An added
+    intervention only helps when the learned action graph is sparsity-regularized, and the
+    penalty is on the whole learned ``Ga``: so after the repair the action graph, existing
+    columns included, is regularized (``"a"`` joins ``regularize``). When ``regularize`` left an
+    existing ``Ga`` out, regularizing it may already suffice, and then nothing is added.
 
     Parameters
     ----------
@@ -473,13 +800,14 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
         Only single-target interventions may be added.
     intervenable : sequence of latent names, optional
         Only these latents may be targeted.
-    static : bool, optional
-        True for i.i.d. data (T = 1), where each target group l needs ``|T_l|`` interventions
-        (Example 13), which makes single-target additions optimal. Default: True iff the model
-        has no ``Gz``.
+    temporal : bool or None, default None
+        As for :func:`design_interventions` (the same default, :func:`resolve_setting`):
+        True when temporal dynamics supply the variability multi-target interventions need
+        (Example 12); False for i.i.d. data (T = 1), where each target group l needs
+        ``|T_l|`` interventions (Example 13), which makes single-target additions optimal.
     exact_limit : int, default 7
-        Search exactly when at most this many latents need an intervention; above it, colour
-        the conflict graph greedily (DSatur).
+        Search exactly when a component of the conflict graph has at most this many latents;
+        above it, colour the conflict graph greedily (DSatur).
 
     Returns
     -------
@@ -490,6 +818,8 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
     RepairError
         When a needed intervention targets a latent outside ``intervenable``; the message names
         the entangled pair.
+    GraphError
+        If ``temporal`` is not a bool or None.
 
     Examples
     --------
@@ -498,15 +828,18 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
 
     >>> import identkit as ik
     >>> from identkit.design import repair
-    >>> r = repair(ik.examples.get("ex8").graph)
+    >>> r = repair(ik.examples.get("ex8").graph, temporal=True)
     >>> r.added, r.after.complete, r.exact
     ((('z2',), ('z3',)), True, True)
+    >>> r.before.regularize, r.after.regularize
+    ('z', 'az')
 
     Notes
     -----
-    ``O(Σ_i |rarest column of F_i| · |F_i| + pairs)`` for the analysis; greedy colouring O(pairs log d); the exact
-    search is exponential and used only for small cases.
+    ``O(Σ_i |rarest column of F_i| · |F_i| + pairs)`` for the analysis; greedy colouring
+    O(pairs log d); the exact search is exponential and used only for small components.
     """
+    temporal, reason = resolve_setting(temporal, g)
     reg = resolve_regularize(g, regularize)
     before = analyze(g, reg)
     allowed = None
@@ -514,46 +847,53 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
         if isinstance(intervenable, str):
             intervenable = [intervenable]
         allowed = {g.latent_index(v) for v in intervenable}
-    if static is None:
-        static = g.Gz_sparse is None
     reg_after = "".join(ch for ch in "az" if ch in reg + "a")
+    # the pattern the added columns start from: the existing Ga is regularized after the repair
+    base = before if (g.Ga_sparse is None or reg == reg_after) else analyze(g, reg_after)
+    setting = dict(temporal=temporal, setting_reason=reason)
     if before.complete:
         return Repair((), g, before, before, 0, True, "none",
-                      "The model already satisfies the criterion: nothing to add.")
-    need, pairs = _conflict_structure(g, reg, allowed)
-    block_sizes = [len(b) for b in before.blocks if len(b) > 1]
-    if single_target or static:
+                      "The model already satisfies the criterion: nothing to add.", **setting)
+    if base.complete:
+        return Repair((), g, before, base, 0, True, "none",
+                      "Regularizing the existing action graph as well already satisfies the "
+                      "criterion: nothing to add.", **setting)
+    need, pairs = _conflict_structure(g, base.regularize, allowed)
+    if single_target or not temporal:
         sets = {i: frozenset([k]) for k, i in enumerate(need)}
         m = len(need)
         lb, exact, method = m, True, "single-target"
         why = (
-            f"Each of the {m} latents that are not identified must be targeted by a new "
-            "intervention (a pair i, j stays entangled unless i gets an action j lacks)"
-            + ("; without time each target group l costs |T_l| interventions (Example 13), so "
-               "single-target interventions are optimal." if static else
-               "; with single-target interventions each needs its own.")
+            f"Each of the {m} latents i that some j still entangles (true i may depend on "
+            f"learned j) must be targeted by a new intervention: a pair stays entangled unless "
+            f"i gets an action j lacks, and new actions are new columns"
+            + ("; with single-target interventions each needs its own." if temporal else
+               "; without time each target group l costs |T_l| interventions (Example 13), so "
+               f"any repair performs at least {m}, and single-target ones attain it.")
         )
     else:
         import networkx as nx
 
-        lb = max(sperner_minimum(max(block_sizes, default=1)), 1)
         need_set = set(need)
         conflict = nx.Graph()
         conflict.add_nodes_from(need)
         conflict.add_edges_from((i, j) for i, j in pairs if j in need_set)
         # latents in different components share no constraint, so they can reuse the same
         # interventions: solve each component and take the largest count
-        sets, m, exact, used_greedy = {}, 0, True, False
+        sets, m, lb, used_greedy, used_search = {}, 0, 1, False, False
         for comp in sorted((sorted(c) for c in nx.connected_components(conflict)), key=len):
-            comp_pairs = [(i, j) for i, j in pairs if i in comp]
-            comp_blocks = [len(b) for b in before.blocks if len(b) > 1 and b[0] in comp]
+            comp_set = set(comp)
+            comp_pairs = [(i, j) for i, j in pairs if i in comp_set]
+            comp_blocks = [len(b) for b in base.blocks if len(b) > 1 and b[0] in comp_set]
             comp_lb = max(sperner_minimum(max(comp_blocks, default=1)), 1)
             res = None
             if len(comp) <= exact_limit:
                 res = _exact_repair(comp, comp_pairs, comp_lb, len(comp))
             if res is not None:
+                used_search = True
                 m_c, assign = res
                 sets.update({i: assign[k] for k, i in enumerate(comp)})
+                lb = max(lb, m_c)  # the search proves this component needs m_c
             else:
                 used_greedy = True
                 colouring = nx.greedy_color(conflict.subgraph(comp), strategy="DSATUR")
@@ -561,24 +901,29 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
                 m_c = max(sperner_minimum(n_colours), 1)
                 layer = list(itertools.combinations(range(m_c), max(m_c // 2, 1)))
                 sets.update({i: frozenset(layer[colouring[i]]) for i in comp})
-                exact = exact and m_c == comp_lb
                 lb = max(lb, comp_lb)
-            if res is not None:
-                lb = max(lb, m_c)  # the search proves this component needs m_c
             m = max(m, m_c)
-        exact = exact and m == lb
+        exact = m == lb
         method = "greedy" if used_greedy else "exact"
-        why = (
+        why = [
             "A pair (i, j) stays entangled unless the new target sets satisfy A_i ⊄ A_j. "
             "Latents in different components of the conflict graph (joined when entangled in "
-            "either direction) share no constraint and reuse the same interventions; "
-            + ("each component was solved by exhaustive search, so no smaller repair exists."
-               if not used_greedy else
-               f"large components were coloured greedily (DSatur; at most Δ + 1 colours, "
-               f"realised as one layer of the subsets of the new interventions). Each block of "
-               f"C-twins needs pairwise incomparable sets (Sperner), so at least {lb} are "
-               f"needed; this repair uses {m}.")
-        )
+            "either direction) share no constraint and reuse the same interventions."]
+        if used_search:
+            why.append(f"Components of at most {exact_limit} latents were solved by exhaustive "
+                       "search over the subsets of the new interventions, which proves each "
+                       "one's count.")
+        if used_greedy:
+            why.append("Larger components were coloured greedily (DSatur), each colour one "
+                       "set of a layer of the subsets of the new interventions; there, each "
+                       "block of C-twins needs pairwise incomparable sets, so Sperner's bound "
+                       "on the largest block is the lower bound.")
+        why.append(f"At least {lb} needed; this repair adds {m}"
+                   + ("." if exact else f": NOT proven minimal (gap {m - lb})."))
+        why = " ".join(why)
+    if base is not before:
+        why += (" The existing action graph was not regularized before; the repair regularizes "
+                "it too, so its existing columns count toward the criterion.")
     n_new = max((max(S) for S in sets.values()), default=-1) + 1
     added = tuple(
         tuple(g.latents[i] for i in sorted(sets) if l in sets[i]) for l in range(n_new)
@@ -586,10 +931,10 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
     added = tuple(t for t in added if t)
     repaired = g.with_interventions([list(t) for t in added])
     after = _check(repaired, reg_after)
-    if static and not single_target and g.Gz_sparse is None:
-        why += " (The model has no temporal graph, so it was treated as static.)"
     if any(len(t) > 1 for t in added):
         why += (" Caveat: multi-target interventions have sufficient influence only with "
                 "temporal dynamics (Example 12, Remark 6); for i.i.d. data repair with "
-                "static=True.")
-    return Repair(added, repaired, before, after, lb, exact and len(added) == lb, method, why)
+                "temporal=False.")
+    cost = len(added) if temporal else sum(len(t) for t in added)
+    return Repair(added, repaired, before, after, lb, exact and cost == lb, method, why,
+                  **setting)

@@ -1,6 +1,6 @@
 """Entanglement patterns, graph-preserving matrices and the complete-disentanglement criterion.
 
-Conventions (THEORY §2, paper Def 11 and Prop 3): for ``G`` in {0,1}^{d x n}, a d x d matrix ``M``
+Conventions (paper Def 11 and Prop 3; the docs' theory page, "Patterns"): for ``G`` in {0,1}^{d x n}, a d x d matrix ``M``
 is *G-preserving* iff ``M[i, j] != 0`` implies ``row_i(G) ⊆ row_j(G)``. The set of allowed
 entries is the boolean pattern ``[G (1 - G)ᵀ = 0]``. For a :class:`~identkit.LatentGraph` the
 combined pattern is
@@ -347,7 +347,7 @@ def entanglement_pairs(g: LatentGraph, regularize: str | None = None):
 
 
 def entanglement_graph(g: LatentGraph, regularize: str | None = None) -> np.ndarray:
-    """The combined entanglement pattern ``C = Ca ∧ Cz`` of THEORY §2 (paper Prop 3, Def 11-15).
+    """The combined entanglement pattern ``C = Ca ∧ Cz`` (paper Prop 3, Defs 11-15).
 
     ``C[i, j]`` is True iff a graph-preserving entanglement map may let the true latent ``z_i``
     depend on the (matched) learned latent ``ẑ_j``. Complete disentanglement is guaranteed iff

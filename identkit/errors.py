@@ -18,6 +18,7 @@ __all__ = [
     "DependencyError",
     "OutputError",
     "DatasetError",
+    "MechanismFileError",
 ]
 
 
@@ -63,3 +64,9 @@ class OutputError(IdentkitError, ValueError):
 class DatasetError(IdentkitError, ValueError):
     """A synthetic dataset was asked for with a bad size, knob or dimension, or would need more
     memory than the machine has (the message states how much)."""
+
+
+class MechanismFileError(GraphFileError):
+    """A mechanism file does not define a density: a mean that is not a real finite number, a
+    variance that is not positive and finite, or a log-density that is not real, at a point of
+    the domain. The message names the expression and the point."""

@@ -1,6 +1,6 @@
 """Partial-disentanglement reports: what the graphs guarantee, latent by latent, and why.
 
-:func:`analyze` turns the combined pattern ``C`` (THEORY §2-3) into the answers a researcher
+:func:`analyze` turns the combined pattern ``C`` (paper §3, Props 3 and 7) into the answers a researcher
 wants: is disentanglement complete; which latents are identified (row i of ``C`` is ``{i}``);
 which latents form blocks that can mix freely (``C[i, j] = C[j, i] = 1``, "C-twins"); how the
 blocks are ordered (``C`` is a partial order between blocks; its Hasse diagram); and, for every
@@ -166,19 +166,45 @@ class EntanglementReport:
 
     # -------------------------------------------------------------------------------- output
 
-    def to_dict(self, *, max_explanations: int | None = None) -> dict:
+    def to_dict(self, *, max_explanations: int | None = 100) -> dict:
         """Plain data (names, not indices), ready for JSON.
 
-        ``entanglement_graph`` is given as 0/1 rows only when d ≤ 2,000 (else None); the
-        entangled pairs and their explanations are given in full unless ``max_explanations``
-        caps them.
+        ``entanglement_graph`` is given as 0/1 rows only when d ≤ 2,000 (else None). Because
+        ``C`` is constant on blocks, the entanglement is described by structure:
+        ``block_pairs`` has one entry per ordered pair of blocks whose latents are entangled
+        (a block with itself when it has several latents), with the number of pairs and the
+        reason for its first pair (every other pair of the two blocks has the same parent and
+        child sets). ``entangled_pairs`` then lists pairs one by one. Both lists stop after
+        ``max_explanations`` entries (``None``: no cap), and ``n_block_pairs`` and
+        ``n_entangled_pairs`` give the full counts, so the output grows as
+        ``O(d² + max_explanations · d)`` (the 0/1 rows) instead of ``O(d³)`` for many
+        interchangeable latents.
         """
         g = self.graph
         names = g.latents
         d = g.n_latents
-        expl = self.explanations
+        rows, cols = self.pairs
+        cap = rows.size if max_explanations is None else min(max_explanations, rows.size)
+        block_of = np.empty(d, dtype=np.int64)
+        for k, b in enumerate(self.blocks):
+            block_of[list(b)] = k
+        if rows.size:
+            keys = np.unique(block_of[rows] * len(self.blocks) + block_of[cols])
+        else:
+            keys = np.zeros(0, dtype=np.int64)
+        n_block_pairs = int(keys.size)
         if max_explanations is not None:
-            expl = expl[:max_explanations]
+            keys = keys[:max_explanations]
+        block_pairs = []
+        for key in keys.tolist():
+            a, b = divmod(key, len(self.blocks))
+            ba, bb = self.blocks[a], self.blocks[b]
+            i, j = ba[0], (bb[1] if a == b else bb[0])
+            block_pairs.append({
+                "true_block": a, "learned_block": b,
+                "n_pairs": len(ba) * (len(bb) - 1) if a == b else len(ba) * len(bb),
+                "because": self.explain(i, j),
+            })
         return {
             "latents": list(names),
             "actions": list(g.actions),
@@ -193,9 +219,11 @@ class EntanglementReport:
                 [[names[i] for i in self.blocks[a]], [names[i] for i in self.blocks[b]]]
                 for a, b in self.order
             ],
+            "block_pairs": block_pairs,
+            "n_block_pairs": n_block_pairs,
             "entangled_pairs": [
-                {"true": names[i], "learned": names[j], "because": text}
-                for i, j, text in expl
+                {"true": names[i], "learned": names[j], "because": self.explain(i, j)}
+                for i, j in zip(rows[:cap].tolist(), cols[:cap].tolist())
             ],
             "n_entangled_pairs": self.n_entangled_pairs,
             "assumptions": self.assumptions,

@@ -190,7 +190,7 @@ def disentangled_graphs(*, min_latents: int = 1, max_latents: int = 6, kind: str
     """Models that satisfy the criterion, by construction.
 
     ``kind``: ``"temporal"`` (self-loops and no 2-cycles, Prop 8), ``"actions"`` (an antichain
-    of action-parent sets from one layer, THEORY §6), ``"repair"`` (any model plus a
+    of action-parent sets from one layer, paper §3.9), ``"repair"`` (any model plus a
     single-target intervention on every latent that is not identified), or ``"any"``.
 
     Examples

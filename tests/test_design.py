@@ -28,7 +28,7 @@ def antichain_exists(d, m, cap=None, min_total=None):
 
 @pytest.mark.parametrize("d", range(1, 7))
 def test_sperner_design_is_optimal_exhaustively(d):
-    des = design_interventions(d)
+    des = design_interventions(d, temporal=True)
     m = des.n_interventions
     assert m == sperner_minimum(d) == des.lower_bound and des.optimal
     if d > 1:
@@ -42,7 +42,7 @@ def test_sperner_design_is_optimal_exhaustively(d):
 
 
 def test_sperner_values_from_the_theory():
-    # THEORY §6: d = 100 needs 9
+    # d = 100 needs 9 (C(8, 4) = 70 < 100 <= C(9, 4) = 126)
     assert sperner_minimum(100) == 9
     for d in range(2, 300):
         m = sperner_minimum(d)
@@ -65,7 +65,7 @@ def test_static_design_costs_d_and_nothing_cheaper_exists(d):
 
 @pytest.mark.parametrize("d, cap", [(d, k) for d in range(2, 7) for k in (1, 2, 3)])
 def test_capped_design_against_brute_force(d, cap):
-    des = design_interventions(d, max_targets=cap)
+    des = design_interventions(d, temporal=True, max_targets=cap)
     assert ik.satisfies_criterion(des.graph)
     assert all(len(t) <= cap for t in des.targets)
     m = des.n_interventions
@@ -74,7 +74,7 @@ def test_capped_design_against_brute_force(d, cap):
 
 
 def test_capped_design_large_has_valid_bounds():
-    des = design_interventions(40, max_targets=3)
+    des = design_interventions(40, temporal=True, max_targets=3)
     assert ik.satisfies_criterion(des.graph)
     assert all(len(t) <= 3 for t in des.targets)
     assert des.lower_bound <= des.n_interventions
@@ -107,10 +107,12 @@ def brute_min_repair(g, reg, max_k, single_target=False, allowed=None):
     else:
         choices = [c for s in range(1, len(pool) + 1) for c in itertools.combinations(pool, s)]
     reg_after = "".join(ch for ch in "az" if ch in reg + "a")
+    if ik.satisfies_criterion(g, reg):
+        return 0
     for k in range(0, max_k + 1):
         for fam in itertools.combinations_with_replacement(choices, k):
             h = g.with_interventions([[g.latents[i] for i in t] for t in fam]) if k else g
-            if ik.satisfies_criterion(h, reg_after if k else reg):
+            if h.Ga is not None and ik.satisfies_criterion(h, reg_after):
                 return k
     return None
 
@@ -118,7 +120,7 @@ def brute_min_repair(g, reg, max_k, single_target=False, allowed=None):
 @settings(max_examples=40, deadline=None)
 @given(latent_graphs(max_latents=4, max_actions=2))
 def test_repair_is_valid_and_minimal_on_small_models(g):
-    r = repair(g)
+    r = repair(g, temporal=False) if g.Gz is None else repair(g)
     assert r.after.complete and r.before.complete == ik.satisfies_criterion(g)
     assert ik.satisfies_criterion(r.graph, r.after.regularize)
     k = len(r.added)
@@ -129,7 +131,7 @@ def test_repair_is_valid_and_minimal_on_small_models(g):
 @settings(max_examples=40, deadline=None)
 @given(latent_graphs(min_latents=2, max_latents=4, temporal=True, actions=False))
 def test_multi_target_repair_with_time_is_minimal(g):
-    r = repair(g, static=False)
+    r = repair(g, temporal=True)
     k = len(r.added)
     assert r.after.complete
     assert r.exact
@@ -160,9 +162,9 @@ def test_repair_catalogue():
     assert len(r.added) == 2 and r.exact  # two interventions split all five pairs
     r = repair(ik.examples.get("TimeBlockNonDiag").graph)
     assert len(r.added) == 3 and r.exact
-    r = repair(ik.examples.get("ActionBlockDiag").graph)  # static: single-target
+    r = repair(ik.examples.get("ActionBlockDiag").graph, temporal=False)  # single-target
     assert len(r.added) == 10 and r.method == "single-target"
-    r = repair(ik.examples.get("ActionBlockDiag").graph, static=False)
+    r = repair(ik.examples.get("ActionBlockDiag").graph, temporal=True)
     # with time, two interventions {z1, z3, ...} and {z2, z4, ...} split every pair (one is not
     # enough: the latent it misses has an empty set, contained in its twin's)
     assert len(r.added) == 2 and r.after.complete and r.exact

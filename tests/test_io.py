@@ -355,6 +355,7 @@ def test_boolcsr_against_dense_numpy_on_every_3x2_matrix():
         assert (c.take(perm, [1, 0]).toarray() == m[perm][:, [1, 0]]).all()
         assert (c.hstack(c).toarray() == np.hstack([m, m])).all()
         assert (c.to_scipy().toarray() == m).all()
+        assert (c.diagonal() == np.diagonal(m)).all()
     for (m1, c1), (m2, c2) in itertools.product(list(zip(mats, csrs))[::5], repeat=2):
         diff = c1.first_difference(c2)
         if (m1 == m2).all():

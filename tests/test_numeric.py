@@ -139,7 +139,7 @@ def test_pushforward_chain_rule_against_finite_differences():
     assert np.abs(A[1] - F[1]).max() < 1e-4 * np.abs(A[1]).max()
 
 
-# ------------------------------------------------------------ sufficient influence (THEORY §4)
+# ------------------------------------------------------------ sufficient influence (paper §3.5-3.8)
 
 
 def test_example10_linear_means_fail_sinusoidal_hold():

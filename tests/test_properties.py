@@ -9,7 +9,7 @@ from identkit.strategies import latent_graphs
 
 @given(latent_graphs(max_latents=7))
 def test_pattern_is_a_preorder(g):
-    """C is reflexive and transitive (THEORY §2)."""
+    """C is reflexive and transitive (paper Props 4-5)."""
     C = ik.entanglement_graph(g)
     assert C.diagonal().all()
     Ci = C.astype(int)

@@ -43,7 +43,7 @@ SYMS = {"z1": Z, "a1": A}
     ("z1 ^ 2", "use ** for powers"),
     ("z2 + 1", "undeclared name 'z2'"),
     ("sin(z1, z1)", "takes exactly one positional argument"),
-    ("sin(x=z1)", "takes exactly one positional argument"),
+    ("sin(x=z1)", "takes no keyword arguments (got 'x')"),
     ("z1 if a1 else 0", "a conditional expression"),
     ("z1 < 1", "a comparison"),
     ("'text'", "is not a number"),

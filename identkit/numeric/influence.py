@@ -1,4 +1,4 @@
-"""Numeric tests of the sufficient-influence assumptions (Assumptions 6-8 and 11 of the paper).
+"""Numeric tests of the sufficient-influence assumptions (the paper's Assumptions 6-8, 10, 11).
 
 Each test samples the points its assumption quantifies over, forms the vectors or matrices it
 names, and compares the numerical rank they attain with the rank it requires:
@@ -13,6 +13,8 @@ names, and compares the numerical rank they attain with the rank it requires:
 * **Assumption 11** (exponential family, k = 1, constant variance): ``D_{z^τ} λ`` with
   ``λ = μ/σ²`` over free (history, a, τ) must span them too; it is weaker than Assumption 8
   (Thm 5), so Markovian models without actions can pass it while failing Assumption 8.
+* **Assumption 10** (k = 1): the means over random (history, a) must have differences of rank d;
+  Theorem 5 needs it too (Theorem 4's hypotheses), so Assumption 11 alone justifies nothing.
 
 "For almost every z" is checked at several random z; the attained rank is the smallest seen.
 A failure is matched to the known failure modes: a variable set with nothing free to vary
@@ -28,6 +30,7 @@ import numpy as np
 
 from .._rng import as_generator
 from .._verdicts import RegularizedVerdicts
+from ..guarantees import temporal_routes
 from .mechanisms import MechanismError
 
 __all__ = ["InfluenceCheck", "InfluenceReport", "sufficient_influence", "numerical_rank"]
@@ -79,21 +82,30 @@ class InfluenceReport(RegularizedVerdicts):
         Assumption 8.
     exponential_family : InfluenceCheck or None
         Assumption 11 (k = 1 models only).
+    variability : InfluenceCheck or None
+        Assumption 10 (k = 1 models only): Theorem 5 needs it with Assumption 11.
+    k : int or None
+        Dimension of each latent's sufficient statistic (1: constant variance, 2: varying
+        variance, None: not a Gaussian mechanism).
     """
 
     actions: tuple = ()
     temporal: InfluenceCheck | None = None
     exponential_family: InfluenceCheck | None = None
     notes: tuple = field(default=())
+    variability: InfluenceCheck | None = None
+    k: int | None = None
 
-    @property
-    def holds_z(self) -> bool | None:
-        """Sufficient influence of z by Assumption 8, or by Assumption 11 for k = 1 models."""
+    def temporal_routes(self) -> tuple:
+        """Theorem 3 (Assumption 8) and Theorem 5 (Assumptions 10 and 11, k = 1), combined by
+        :func:`identkit.guarantees.temporal_routes` exactly as the symbolic backend does."""
         if self.temporal is None:
-            return None
-        if self.temporal.holds:
-            return True
-        return bool(self.exponential_family is not None and self.exponential_family.holds)
+            return ()
+        return temporal_routes(
+            self.temporal.holds,
+            None if self.variability is None else self.variability.holds,
+            None if self.exponential_family is None else self.exponential_family.holds,
+            self.k)
 
     def to_dict(self) -> dict:
         return {
@@ -104,13 +116,17 @@ class InfluenceReport(RegularizedVerdicts):
                 "assumption_8": self.temporal.to_dict(),
                 "assumption_11": None if self.exponential_family is None
                 else self.exponential_family.to_dict(),
+                "assumption_10": None if self.variability is None
+                else self.variability.to_dict(),
+                "routes": [r.to_dict() for r in self.temporal_routes()],
             },
             "notes": list(self.notes),
         }
 
     def __str__(self):
         lines = []
-        for c in self.actions + tuple(x for x in (self.temporal, self.exponential_family) if x):
+        extra = (self.temporal, self.variability, self.exponential_family)
+        for c in self.actions + tuple(x for x in extra if x):
             verdict = "holds" if c.holds else "FAILS"
             line = f"{c.assumption} for {c.target}: {verdict} (rank {c.attained} of {c.required})"
             if c.failure:
@@ -202,7 +218,8 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
                     failure = f"insufficient variability: rank {attained} < {req}"
             action_checks.append(InfluenceCheck(assumption, g.actions[l], req, attained, holds,
                                                 failure))
-    temporal = expfam = None
+    temporal = expfam = variability = None
+    k = 2 if getattr(mech, "variance_family", None) is not None else None
     if mech.temporal and L:
         Gz = g.Gz
         mask = np.broadcast_to(Gz, (d, d))
@@ -253,7 +270,25 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
                 "linear temporal means (Example 14 with constant W): D_z λ is constant per lag"
                 if lin else f"insufficient variability: rank {att} < {req}")
             expfam = InfluenceCheck("Assumption 11", "Gz", req, att, att == req, fail11)
+            variability = _variability(mech, N, rng, rtol)
+            k = 1
         else:
             notes.append("Assumption 11 applies to k = 1 exponential families only; this "
                          "mechanism's variance varies, so only Assumption 8 was tested")
-    return InfluenceReport(tuple(action_checks), temporal, expfam, tuple(notes))
+    return InfluenceReport(tuple(action_checks), temporal, expfam, tuple(notes), variability, k)
+
+
+def _variability(mech, n: int, rng, rtol: float) -> InfluenceCheck:
+    """Assumption 10 for k = 1 (constant variance σ_i²): d + 1 inputs (history, a) whose
+    natural parameters λ = μ/σ² have linearly independent differences. Dividing column i by
+    the constant σ_i² keeps the rank, so this is the rank of ``μ(x_r) − μ(x_0)`` over n random
+    inputs. O(n d (L d + m)) for the means, O(n d²) for the SVD."""
+    d = mech.d
+    pts = mech.sample_inputs(max(n, 2 * d + 2), rng)
+    mu = mech.mean(pts["hist"], pts["a"])
+    diffs = mu[1:] - mu[:1]
+    att = numerical_rank(diffs, rtol)
+    failure = None if att == d else (
+        "λ does not vary at all: the means depend on neither the history nor the actions"
+        if _is_constant(mu) else f"insufficient variability: rank {att} < {d}")
+    return InfluenceCheck("Assumption 10", "λ", d, att, att == d, failure)

@@ -1,4 +1,5 @@
-"""Exact checks of the sufficient-influence and sufficient-variability assumptions (THEORY §4).
+"""Exact checks of the sufficient-influence and sufficient-variability assumptions (the
+paper's Assumptions 6, 7, 8 and 10-12).
 
 Every check names the functions its assumption is about, then either
 
@@ -27,12 +28,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import mpmath
 import sympy
 
 from .._rng import as_generator
 from .._verdicts import RegularizedVerdicts
-from .exact import PRECISION, decide_zero, evaluate, null_vector, random_point, rank_at_points
+from ..guarantees import temporal_routes
+from .exact import (
+    PRECISION,
+    SCALES,
+    BudgetExpired,
+    Undefined,
+    active_budget,
+    Unknown,
+    decide_zero,
+    evaluate,
+    interval_many,
+    is_analytic,
+    is_rational,
+    null_vector,
+    random_point,
+    rank_at_points,
+)
 from .mechanism import DerivedGraph, SymbolicMechanism
 
 __all__ = ["Verdict", "AssumptionReport", "check_assumptions"]
@@ -40,7 +56,8 @@ __all__ = ["Verdict", "AssumptionReport", "check_assumptions"]
 
 @dataclass(frozen=True)
 class Verdict:
-    """One assumption for one target: holds / fails / not applicable (None), with its proof."""
+    """One assumption for one target: holds (True), fails (False) or undecided (None), with
+    what established it (or why it could not be decided)."""
 
     assumption: str
     target: str
@@ -58,7 +75,7 @@ class Verdict:
                 "points": [{str(k): str(v) for k, v in p.items()} for p in self.points]}
 
     def __str__(self):
-        word = {True: "holds", False: "FAILS", None: "does not apply"}[self.holds]
+        word = {True: "holds", False: "FAILS", None: "UNDECIDED"}[self.holds]
         return f"{self.assumption} for {self.target}: {word}. {self.certificate}"
 
 
@@ -73,24 +90,30 @@ class AssumptionReport(RegularizedVerdicts):
     expfam_actions: tuple
     k: int | None
 
-    @property
-    def holds_z(self) -> bool | None:
+    def temporal_routes(self) -> tuple:
+        """Theorem 3 (Assumption 8) and Theorem 5 (Assumptions 10 and 11 with k = 1), from
+        :func:`identkit.guarantees.temporal_routes`."""
         if self.temporal is None:
-            return None
-        if self.temporal.holds:
-            return True
-        return bool(self.k == 1 and self.expfam_temporal is not None and self.expfam_temporal.holds
-                    and self.variability is not None and self.variability.holds)
+            return ()
+        return temporal_routes(
+            self.temporal.holds,
+            None if self.variability is None else self.variability.holds,
+            None if self.expfam_temporal is None else self.expfam_temporal.holds, self.k)
+
+    def not_holding(self, regularize: str) -> list:
+        """The verdicts that fail or are undecided among the hypotheses of the routes of the
+        regularized graphs that do not hold."""
+        out = []
+        if "a" in regularize and self.state_a not in (None, "holds"):
+            out += [v for v in self.actions if v.holds is not True]
+        if "z" in regularize and self.state_z not in (None, "holds"):
+            out += [v for v in (self.temporal, self.variability, self.expfam_temporal)
+                    if v is not None and v.holds is not True]
+        return out
 
     def failures(self, regularize: str) -> list:
-        out = []
-        if "a" in regularize:
-            out += [v for v in self.actions if v.holds is False]
-        if "z" in regularize and self.holds_z is False and self.temporal is not None:
-            out.append(self.temporal)
-            if self.expfam_temporal is not None and self.expfam_temporal.holds is False:
-                out.append(self.expfam_temporal)
-        return out
+        """The verdicts that fail (see :meth:`not_holding`)."""
+        return [v for v in self.not_holding(regularize) if v.holds is False]
 
     def all(self) -> list:
         out = list(self.actions)
@@ -100,10 +123,12 @@ class AssumptionReport(RegularizedVerdicts):
 
     def to_dict(self) -> dict:
         return {
-            "actions": {"holds": self.holds_a, "checks": [v.to_dict() for v in self.actions]},
+            "actions": {"holds": self.holds_a, "state": self.state_a, "checks": [v.to_dict() for v in self.actions]},
             "temporal": {"holds": None, "assumption_8": None, "assumption_11": None}
             if self.temporal is None else {
-                "holds": self.holds_z, "assumption_8": self.temporal.to_dict(),
+                "holds": self.holds_z, "state": self.state_z,
+                "routes": [r.to_dict() for r in self.temporal_routes()],
+                "assumption_8": self.temporal.to_dict(),
                 "assumption_11": None if self.expfam_temporal is None
                 else self.expfam_temporal.to_dict()},
             "exponential_family": {
@@ -118,7 +143,8 @@ class AssumptionReport(RegularizedVerdicts):
     def _repr_latex_(self):
         rows = []
         for v in self.all():
-            word = {True: r"\text{holds}", False: r"\text{fails}", None: r"\text{n/a}"}[v.holds]
+            word = {True: r"\text{holds}", False: r"\text{fails}",
+                    None: r"\text{undecided}"}[v.holds]
             rows.append(rf"\text{{{v.assumption}}} & \text{{{v.target}}} & {word} & "
                         rf"{v.attained}/{v.required}")
         return r"$$\begin{array}{llll}" + r"\\ ".join(rows) + r"\end{array}$$"
@@ -131,50 +157,51 @@ def _fmt_point(pt):
     return "{" + ", ".join(f"{k} = {v}" for k, v in pt.items()) + "}"
 
 
-def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2):
+def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2, domain=None):
     """Rank of the vectors ``[f(z0, p) for f in funcs]`` over random points p.
 
     ``draw_extra(rng)`` returns a dict of substitutions beyond the free symbols (action values)
     and the list of functions for that row (one list per lag τ or per pair of action values);
-    ``label_sets`` are all those lists, so a vanishing combination is verified on each. Returns
-    ``(holds, attained, route, certificate, points)``.
+    ``label_sets`` are all those lists, so a vanishing combination is verified on each. Values
+    are exact rationals for rational functions, otherwise 60-digit intervals; a rank is
+    *proven* (exactly, or by a minor whose interval elimination excludes 0), else the verdict is
+    undecided. Returns ``(holds, required, attained, route, certificate, points)`` with
+    ``holds`` True, False or None (undecided).
     """
     rows, pts = [], []
     tries = 0
     target = k + n_extra
-    compiled = {}
+    kinds = {}
 
     def values(fs, extra, full):
-        key = (id(fs), tuple(sorted(extra.items(), key=lambda kv: kv[0].name)))
-        if key not in compiled:
-            exprs = [f.xreplace(extra) for f in fs]
-            syms = sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda x: x.name)
-            rational = all(e.is_rational_function(*syms) and not e.has(sympy.pi, sympy.E)
-                           for e in exprs)
-            # rational functions are evaluated exactly by substitution; anything else is
-            # compiled once for mpmath and evaluated with 60 digits
-            fn = exprs if rational else sympy.lambdify(syms, exprs, modules="mpmath")
-            compiled[key] = (syms, rational, fn)
-        syms, rational, fn = compiled[key]
-        args = [full.get(x) for x in syms]
-        if any(a is None for a in args):
-            return None
-        try:
-            if rational:
-                sub = dict(zip(syms, args))
-                out = [e.xreplace(sub) for e in fn]
-                return None if any(not v.is_Rational for v in out) else out
-            with mpmath.workdps(PRECISION):
-                out = fn(*[mpmath.mpf(int(a.p)) / int(a.q) for a in args])
-                if any(not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v) for v in out):
+        out, rest = [], []
+        for f in fs:
+            e = f.xreplace(extra) if extra else f
+            if e not in kinds:
+                kinds[e] = is_rational(e)
+            if kinds[e]:
+                v = e.xreplace(full)
+                if v.is_Rational:
+                    out.append(v)
+                    continue
+                if v.has(sympy.zoo, sympy.nan):
                     return None
-                return [sympy.Float(mpmath.nstr(v, PRECISION), PRECISION) for v in out]
-        except (ZeroDivisionError, ValueError, TypeError):
-            return None
+            out.append(None)
+            rest.append(e)
+        if rest:  # one evaluator per row: the functions share their subexpressions
+            try:
+                vals = iter(interval_many(rest, full, PRECISION))
+            except (Undefined, Unknown):
+                return None
+            out = [next(vals) if v is None else v for v in out]
+        return out
 
+    n_scales = len(SCALES)
+    budget = active_budget()
     while len(rows) < target and tries < 30 * target:
+        budget.check()
         tries += 1
-        pt = random_point(free, rng, generic=True)
+        pt = random_point(free, rng, spread=SCALES[tries % n_scales], generic=True, domain=domain)
         extra, fs = draw_extra(rng)
         full = {**z0, **pt}
         vals = values(fs, extra, full)
@@ -184,10 +211,16 @@ def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2):
         pts.append({**pt, **{s: v for s, v in extra.items() if not hasattr(v, "free_symbols")
                              or not v.free_symbols}})
     if not rows:
-        return False, k, 0, "evaluation", "the functions are undefined at every random point tried", ()
+        return (None, k, None, "undecided", "undecided: the functions could not be evaluated at "
+                f"any of the {tries} random points tried", ())
     rank, route, picked = rank_at_points(rows, with_rows=True)
-    if rank == k:
+    analytic = all(is_analytic(f) for fs in label_sets for f in fs)
+    if rank == k and "numerical" not in route:
         chosen_pts = [pts[i] for i in picked[:k]]
+        if z0 and not analytic:
+            cert = (f"rank {k} attained at z = {_fmt_point(z0)} ({route}), but the functions "
+                    "are not analytic (abs, ...), so 'for almost every z' does not follow")
+            return None, k, k, "undecided (not analytic)", cert, tuple(chosen_pts)
         if z0:
             cert = (f"rank {k} attained at z = {_fmt_point(z0)} with the {k} point(s) listed "
                     f"({route}); the minor is a nonzero analytic function of z, so the rank is "
@@ -195,32 +228,38 @@ def _rank_test(funcs, z0, free, draw_extra, k, rng, label_sets, n_extra=2):
         else:
             cert = f"rank {k} attained at the {k} point(s) listed ({route})"
         return True, k, k, route, cert, tuple(chosen_pts)
+    if rank == k:
+        return (None, k, k, "undecided", f"undecided: rank {k} found at {len(rows)} points by "
+                f"{route}, but no minor could be proven nonsingular", tuple(pts))
     c = null_vector(rows)
     if c is not None:
-        decs = [decide_zero(sympy.simplify(
-            sympy.Add(*[ci * f for ci, f in zip(c, fs)]).xreplace(z0)), rng) for fs in label_sets]
+        decs = [decide_zero(sympy.Add(*[ci * f for ci, f in zip(c, fs)]).xreplace(z0), rng,
+                            domain=domain) for fs in label_sets]
         dec = decs[0]
-        if all(x.zero for x in decs):
+        if all(x.zero is True for x in decs):
             terms = " + ".join(f"({sympy.nsimplify(ci)})·f{idx + 1}" for idx, ci in enumerate(c)
                                if ci != 0)
             cert = (f"at z = {_fmt_point(z0)} the linear combination {terms} of the functions "
                     f"vanishes identically ({dec.route}), so they span at most {rank} of the "
                     f"{k} dimensions")
             return False, k, rank, f"vanishing combination ({dec.route})", cert, tuple(pts)
-    cert = (f"rank {rank} < {k} at {len(rows)} random points ({route}); no exact vanishing "
-            f"combination was found, so this verdict is numerical")
-    return False, k, rank, route + " (numerical)", cert, tuple(pts)
+    cert = (f"undecided: rank {rank} < {k} at {len(rows)} random points ({route}), but no "
+            f"vanishing combination of the functions could be proven")
+    return None, k, rank, "undecided (numerical rank)", cert, tuple(pts)
 
 
 def _over_z(zs, rng, run, tries: int = 3):
     """Run a rank test at up to ``tries`` random z: "for almost every z" holds when one z
-    attains the rank (the minor is analytic in z); a failure must repeat at every z tried."""
-    res = None
-    for _ in range(tries):
-        res = run(random_point(zs, rng, generic=True))
+    attains the rank (the minor is analytic in z); a failure must repeat at every z tried,
+    and an undecided z makes the result undecided unless another z proves the rank."""
+    res, seen = None, []
+    for t in range(tries):
+        res = run(random_point(zs, rng, spread=SCALES[(t + 1) % len(SCALES)], generic=True))
         if res[0]:
             return res
-    return res
+        seen.append(res)
+    undecided = [r for r in seen if r[0] is None]
+    return undecided[0] if undecided else res
 
 
 def _depends(funcs, syms) -> bool:
@@ -473,7 +512,40 @@ def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = No
     """
     rng = as_generator(seed)
     derived = derived or mech.graph(seed=rng)
-    actions = tuple(_check_actions(mech, derived, rng))
-    temporal = _check_temporal(mech, derived, rng)
-    a10, a11, a12, k = _check_expfam(mech, derived, rng)
+    budget = active_budget()
+    late = "undecided (time budget)"
+    g = derived.graph
+    try:
+        budget.stage = "checking Assumptions 6/7"
+        budget.check()
+        actions = tuple(_check_actions(mech, derived, rng))
+    except BudgetExpired:
+        budget.expired = True
+        name = "Assumption 7" if mech.discrete else "Assumption 6"
+        actions = tuple(Verdict(name, a, None, len(g.children_a(l)), None, late,
+                                "undecided: the time budget ran out before this check")
+                        for l, a in enumerate(mech.actions) if g.Ga is not None
+                        and len(g.children_a(l)))
+    try:
+        budget.stage = "checking Assumption 8"
+        budget.check()
+        temporal = _check_temporal(mech, derived, rng)
+    except BudgetExpired:
+        budget.expired = True
+        temporal = None if g.Gz is None or mech.lags == 0 else Verdict(
+            "Assumption 8", "Gz", None, int(g.Gz.sum()), None, late,
+            "undecided: the time budget ran out before this check")
+    try:
+        budget.stage = "checking Assumptions 10-12"
+        budget.check()
+        a10, a11, a12, k = _check_expfam(mech, derived, rng)
+    except BudgetExpired:
+        budget.expired = True
+        k, _ = _expfam(mech)
+        msg = "undecided: the time budget ran out before this check"
+        a10 = None if k is None else Verdict("Assumption 10", "λ", None, k * mech.d, None, late,
+                                             msg)
+        a11 = None if k != 1 or g.Gz is None or not g.Gz.any() else Verdict(
+            "Assumption 11", "Gz", None, int(g.Gz.sum()), None, late, msg)
+        a12 = ()
     return AssumptionReport(actions, temporal, a10, a11, a12, k)

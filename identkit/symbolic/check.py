@@ -1,12 +1,15 @@
-"""The full check of a written mechanism: exact graphs, the graph analysis, the assumptions, and
-one verdict that says plainly when the graph would guarantee disentanglement but the mechanism
-does not, because an assumption fails."""
+"""The full check of a written mechanism: exact graphs, the graph analysis, the assumptions, the
+theorem routes they justify (:mod:`identkit.guarantees`), and one verdict that says plainly when
+the graph would guarantee disentanglement but the mechanism does not, because an assumption
+fails or could not be decided."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .._rng import as_generator
+from .exact import Budget, BudgetExpired
+from ..guarantees import HOLDS, Guarantee, justify
 from ..report import EntanglementReport, analyze
 from .assumptions import AssumptionReport, check_assumptions
 from .mechanism import DerivedGraph, SymbolicMechanism
@@ -14,54 +17,88 @@ from .mechanism import DerivedGraph, SymbolicMechanism
 __all__ = ["MechanismCheck", "check_mechanism"]
 
 
+def _names(verdicts) -> str:
+    return ", ".join(sorted({f"{v.assumption} ({v.target})" for v in verdicts}))
+
+
 @dataclass(frozen=True)
 class MechanismCheck:
-    """Derived graphs, their analysis and the assumption verdicts of a mechanism.
+    """Derived graphs, their analysis, the assumption verdicts and what they justify.
 
     Attributes
     ----------
+    report : EntanglementReport
+        What the derived graphs alone give when every assumption of the regularized graphs
+        holds (the graphical criterion).
+    guarantee : Guarantee
+        What the verdicts justify: per regularized graph the theorem routes (Theorems 1/2, 3
+        and 5) and the conjunction of the patterns whose hypotheses hold (Prop 6).
+    justified : EntanglementReport
+        The analysis of the justified pattern (all ones when nothing is justified).
     guaranteed : bool
-        Complete disentanglement follows: the graphs satisfy the criterion *and* the assumptions
-        of the regularized graphs hold.
+        Complete disentanglement follows: the justified pattern is the identity.
     """
 
     mechanism: SymbolicMechanism
     derived: DerivedGraph
     report: EntanglementReport
     assumptions: AssumptionReport
+    guarantee: Guarantee
+    justified: EntanglementReport
+    out_of_time: bool = False
 
     @property
     def guaranteed(self) -> bool:
-        return bool(self.report.complete and self.assumptions.holds_for(self.report.regularize))
+        return bool(self.guarantee.complete)
+
+    def _holding_routes(self) -> str:
+        parts = []
+        for r in self.guarantee.routes:
+            if r.graph in self.guarantee.justified and r.state == HOLDS:
+                hyp = " and ".join(h for h, _ in r.requires if not h.startswith("k = 1"))
+                if r.theorem == "Theorem 5":
+                    hyp = ("the exponential-family route: " + hyp if hyp else
+                           "the exponential-family route")
+                parts.append(f"{r.theorem} for G{r.graph} ({hyp or 'no action has a child'})")
+        return "; ".join(parts)
 
     def verdict(self) -> str:
+        gu = self.guarantee
         reg = self.report.regularize
         fails = self.assumptions.failures(reg)
-        names = ", ".join(sorted({f"{v.assumption} ({v.target})" for v in fails}))
-        if self.report.complete and not fails:
-            route = ""
-            a = self.assumptions
-            if "z" in reg and a.temporal is not None and not a.temporal.holds and a.holds_z:
-                route = (" (for the temporal graph through the exponential-family route: "
-                         "Assumptions 10 and 11, Theorem 5)")
-            return ("Complete disentanglement is guaranteed: the derived graphs satisfy the "
-                    "criterion and the mechanism satisfies the sufficient-influence assumptions"
-                    + route + ".")
-        verb = "fails" if len({(v.assumption, v.target) for v in fails}) == 1 else "fail"
+        open_ = [v for v in self.assumptions.not_holding(reg) if v.holds is None]
+        undecided_graphs = list(self.derived.undecided_graphs().values())
+        if gu.complete:
+            return ("Complete disentanglement is guaranteed through " + self._holding_routes()
+                    + (" (Proposition 6 combines them)" if len(gu.justified) == 2 else "") + ".")
+        reasons = []
+        if self.out_of_time:
+            reasons.append("the check stopped at its time budget: undecided (time budget)")
+        if fails:
+            reasons.append(f"{_names(fails)} {'fails' if len(fails) == 1 else 'fail'}")
+        if open_:
+            reasons.append(f"{_names(open_)} could not be decided (undecided)")
+        if undecided_graphs:
+            reasons.append("; ".join(undecided_graphs))
+        why = "; ".join(reasons)
+        part = ""
+        if gu.justified:
+            part = (f" Only the pattern of G{' and G'.join(gu.justified)} is justified ("
+                    f"{self._holding_routes()}), and it leaves latents entangled.")
         if self.report.complete:
             return ("The graph alone would guarantee complete disentanglement, but the mechanism "
-                    f"does not: {names} {verb}, so the theory gives no guarantee for it.")
-        if fails:
-            return ("Complete disentanglement is NOT guaranteed: the derived graphs leave latents "
-                    f"entangled, and {names} {verb} as well.")
+                    f"does not: {why}, so the theory gives no guarantee for it." + part)
+        tail = f" ({why})" if why else ""
         return ("Complete disentanglement is NOT guaranteed: the derived graphs leave latents "
-                "entangled (the assumptions hold, so the partial guarantees below apply).")
+                f"entangled even if every assumption held{tail}." + part)
 
     def to_dict(self) -> dict:
         g = self.derived.graph
-        data = self.report.to_dict()
+        data = self.justified.to_dict()
         sa = self.assumptions.to_dict()
         data.update({
+            "regularize": self.report.regularize,
+            "justified_by": self.guarantee.justified,
             "derived_from": "mechanism",
             "source": self.mechanism.source,
             "Gz": None if g.Gz is None else g.Gz.astype(int).tolist(),
@@ -72,9 +109,18 @@ class MechanismCheck:
                 "exponential_family": sa["exponential_family"],
                 "holds": self.assumptions.holds_for(self.report.regularize),
             },
+            "guarantee": self.guarantee.to_dict(),
+            "graph_alone": {
+                "complete": self.report.complete,
+                "entanglement_graph": self.report.to_dict()["entanglement_graph"],
+                "meaning": "the pattern the derived graphs would give if every assumption of "
+                           "the regularized graphs held; not a guarantee",
+            },
             "guaranteed": self.guaranteed,
+            "out_of_time": self.out_of_time,
             "verdict": self.verdict(),
         })
+        data["explanation"] = data["verdict"]
         return data
 
     def to_text(self) -> str:
@@ -87,7 +133,14 @@ class MechanismCheck:
         routes = ", ".join(f"{k}: {v}" for k, v in self.derived.routes().items())
         lines.append(f"  entries decided by {routes}")
         lines += ["", "Assumptions:"] + ["  " + ln for ln in str(self.assumptions).splitlines()]
-        lines += ["", "Graph analysis:", self.report.to_text()]
+        lines += ["", "Theorems (per regularized graph):"]
+        for r in self.guarantee.routes:
+            if r.graph in self.guarantee.regularize:
+                lines.append(f"  {r.theorem} for G{r.graph}: {r.state}"
+                             + (f" ({r.why})" if r.why else ""))
+        lines.append("  justified pattern C = "
+                     f"{self.guarantee.pattern.astype(int).tolist()}")
+        lines += ["", "Graph analysis (if every assumption held):", self.report.to_text()]
         return "\n".join(lines)
 
     def __str__(self):
@@ -103,9 +156,27 @@ class MechanismCheck:
         return mechanism_html(self)
 
 
-def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None,
-                    seed=0) -> MechanismCheck:
-    """Derive the graphs, analyze them and check the assumptions.
+def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, seed=0, *,
+                    time_budget: float | None = 60.0, progress=None) -> MechanismCheck:
+    """Check the mechanism is valid, derive the graphs, analyze them, check the assumptions
+    and combine the theorems.
+
+    Parameters
+    ----------
+    mech : SymbolicMechanism
+    regularize : str, optional
+        The regularized learned graphs (default: every graph the mechanism has).
+    seed : None, int or numpy.random.Generator
+    time_budget : float or None
+        Seconds after which whatever is left is ``undecided (time budget)`` (None: no limit).
+    progress : callable, optional
+        Receives a line of text every 2 s for checks that take longer than 2 s.
+
+    Raises
+    ------
+    MechanismFileError
+        When the mechanism does not define a density (see
+        :meth:`SymbolicMechanism.validate`).
 
     Examples
     --------
@@ -120,7 +191,23 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None,
     (False, 'counting')
     """
     rng = as_generator(seed)
-    derived = mech.graph(seed=rng)
+    budget = Budget(time_budget, progress)  # validation counts against the budget too
+    budget.stage = "checking that the mechanism defines a density"
+    mech.validate(seed=rng)
+    with budget.active():
+        # the alarm may interrupt anywhere once; a second pass with the budget spent marks
+        # whatever is left undecided at once
+        try:
+            derived = mech.graph(seed=rng, budget=budget)
+        except BudgetExpired:
+            derived = mech.graph(seed=rng, budget=budget)
+        try:
+            assumptions = check_assumptions(mech, derived, seed=rng)
+        except BudgetExpired:
+            assumptions = check_assumptions(mech, derived, seed=rng)
     report = analyze(derived.graph, regularize)
-    assumptions = check_assumptions(mech, derived, seed=rng)
-    return MechanismCheck(mech, derived, report, assumptions)
+    guarantee = justify(derived.graph, report.regularize, assumptions.routes(),
+                        derived.undecided_graphs())
+    justified = analyze(derived.graph, guarantee.justified)
+    return MechanismCheck(mech, derived, report, assumptions, guarantee, justified,
+                          budget.expired)

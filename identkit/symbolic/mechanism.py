@@ -5,6 +5,7 @@ Mechanism files (YAML or JSON)::
     latents: [z1, z2, z3]
     actions: [a1, a2, a3]               # optional
     action_values: continuous           # or a list of discrete values, e.g. [[0,0,0],[1,0,0]]
+    action_ranges: {a1: [-1, 1]}        # optional: where a continuous action ranges (default: R)
     mean:                               # a Gaussian transition with these means...
       z1: "a1 + a2"
       z2: "a1**2 + a3"
@@ -17,7 +18,8 @@ Past values are written ``z1_lag1``, ``z1_lag2``, …; current values by the lat
 transition must factorize (no instantaneous effects): the log-density of latent i may use the
 current value of latent i only.
 
-The graph of the mechanism is the support of its cross-derivatives (THEORY §1):
+The graph of the mechanism is the support of its cross-derivatives (the Hessians of the
+paper's Eqs. 13 and 15, Section 3.2):
 ``Gz[i, j] = 1`` iff ``∂²/∂z_i ∂z_j^{t-τ} log p`` is not identically zero for some lag τ, and
 ``Ga[i, l] = 1`` iff ``∂²/∂z_i ∂a_l log p`` is not (for discrete actions: iff
 ``∂_{z_i} log p`` changes between two action values that differ in coordinate l only). Each entry
@@ -30,13 +32,14 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+import mpmath
 import numpy as np
 import sympy
 
 from .._rng import as_generator
 from ..errors import GraphFileError, ParseError
 from ..graphs import LatentGraph
-from .exact import ZeroDecision, decide_zero
+from .exact import BudgetExpired, ZeroDecision, active_budget, decide_zero
 from .parser import parse_expression
 
 __all__ = ["SymbolicMechanism", "DerivedGraph", "load_mechanism", "mechanism_from_dict",
@@ -48,7 +51,7 @@ def mechanism_schema() -> dict:
 
     >>> from identkit.symbolic import mechanism_schema
     >>> sorted(mechanism_schema()["properties"])[:3]
-    ['action_values', 'actions', 'description']
+    ['action_ranges', 'action_values', 'actions']
     """
     import json
     from importlib import resources
@@ -56,8 +59,8 @@ def mechanism_schema() -> dict:
     text = resources.files("identkit").joinpath("schemas/mechanism.schema.json").read_text("utf-8")
     return json.loads(text)
 
-MECHANISM_KEYS = ("latents", "actions", "action_values", "mean", "variance", "log_density",
-                  "name", "description")
+MECHANISM_KEYS = ("latents", "actions", "action_values", "action_ranges", "mean", "variance",
+                  "log_density", "name", "description")
 MAX_LAG = 10
 _LAG = re.compile(r"^(.+)_lag([1-9][0-9]*)$")
 
@@ -95,6 +98,21 @@ class DerivedGraph:
             out[dec.route] = out.get(dec.route, 0) + 1
         return out
 
+    def undecided(self) -> list:
+        """The entries whose zero test was undecided, as ``(kind, i, j, decision)``."""
+        return [(k, i, j, dec) for (k, i, j), dec in sorted(self.decisions.items())
+                if dec.zero is None]
+
+    def undecided_graphs(self) -> dict:
+        """``{"a" or "z": reason}`` for graphs with undecided entries (their pattern is
+        unknown)."""
+        g = self.graph
+        out = {}
+        for kind, i, j, dec in self.undecided():
+            col = g.latents[j] if kind == "z" else g.actions[j]
+            out.setdefault(kind, []).append(f"{col} → {g.latents[i]} ({dec.route})")
+        return {k: f"G{k} entries undecided: " + ", ".join(v) for k, v in out.items()}
+
     def to_dict(self) -> dict:
         g = self.graph
         entries = []
@@ -124,7 +142,7 @@ class SymbolicMechanism:
     """
 
     def __init__(self, latents, actions=(), *, mean=None, variance=1, log_density=None,
-                 action_values=None, source: str = "<mechanism>"):
+                 action_values=None, action_ranges=None, source: str = "<mechanism>"):
         self.source = source
         self.latents = tuple(latents)
         self.actions = tuple(actions or ())
@@ -194,6 +212,7 @@ class SymbolicMechanism:
             if len(set(vals)) != len(vals):
                 raise ParseError(f"{source}: action_values lists a value twice")
             self.action_values = vals
+        self.action_ranges = _ranges(action_ranges, self.actions, self.action_values, source)
 
     # ------------------------------------------------------------------------ symbols
 
@@ -239,7 +258,85 @@ class SymbolicMechanism:
         """``∂ log p / ∂ z_i`` (only ``log p_i`` contains ``z_i``)."""
         return sympy.diff(self.log_density[i], self.z[self.latents[i]])
 
-    def graph(self, seed=0) -> DerivedGraph:
+    def validate(self, seed=0, n_points: int = 12) -> None:
+        """Check that the file defines a density: at random points (latents and history over
+        the reals at three scales, actions over their declared values or ranges, else the
+        reals) each mean is a real finite number and each variance positive and finite (or
+        each log-density real and finite).
+
+        Raises
+        ------
+        MechanismFileError
+            Naming the expression and a point where it fails, or the expression that could
+            not be evaluated at any point tried.
+
+        Examples
+        --------
+        >>> from identkit.symbolic import mechanism_from_dict
+        >>> mech = mechanism_from_dict({"latents": ["z1"], "actions": ["a1"],
+        ...                             "mean": {"z1": "a1"}, "variance": "-1 - a1**2"})
+        >>> mech.validate()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        identkit.errors.MechanismFileError: <mechanism>: the variance of z1 '-a1**2 - 1' is not positive at {a1 = ...} (value -1.00...)
+        """
+        from ..errors import MechanismFileError
+        from .exact import SCALES, Undefined, Unknown, interval, random_point
+
+        rng = as_generator(seed)
+        checks = []
+        for i, n in enumerate(self.latents):
+            if self.mean is not None:
+                checks.append((f"the mean of {n}", self.mean[i], False))
+                checks.append((f"the variance of {n}", self.variance[i], True))
+            else:
+                checks.append((f"the log-density of {n}", self.log_density[i], False))
+        domain = self.domain()
+        acts = self.action_symbols()
+        for what, expr, positive in checks:
+            free = sorted(expr.free_symbols, key=lambda x: x.name)
+            evaluated, reason, seen = 0, "", None
+            for t in range(n_points):
+                pt = random_point([x for x in free if x not in acts], rng,
+                                  spread=SCALES[t % len(SCALES)], generic=True)
+                if acts:
+                    if self.discrete:
+                        pt.update(zip(acts, self.action_values[t % len(self.action_values)]))
+                    else:
+                        pt.update(random_pt_actions(acts, rng, SCALES[t % len(SCALES)], domain))
+                pt = {x: v for x, v in pt.items() if x in expr.free_symbols}
+                try:
+                    val, _ = interval(expr, pt, 30)
+                except Undefined:
+                    raise MechanismFileError(
+                        f"{self.source}: {what} {str(expr)!r} is not a real number at "
+                        f"{_fmt(pt)}") from None
+                except Unknown as exc:
+                    reason, seen = str(exc), pt
+                    continue
+                hi = mpmath.make_mpf(val._mpi_[1])
+                lo = mpmath.make_mpf(val._mpi_[0])
+                if positive and hi <= 0:
+                    raise MechanismFileError(
+                        f"{self.source}: {what} {str(expr)!r} is not positive at {_fmt(pt)} "
+                        f"(value {mpmath.nstr((lo + hi) / 2, 15)} ± "
+                        f"{mpmath.nstr((hi - lo) / 2, 3)})")
+                if positive and lo <= 0:
+                    reason, seen = "its interval contains 0", pt
+                    continue
+                evaluated += 1
+            if not evaluated:
+                raise MechanismFileError(
+                    f"{self.source}: {what} {str(expr)!r} could not be evaluated at any of "
+                    f"{n_points} random points (e.g. at {_fmt(seen)}: {reason}), so it does "
+                    "not define a density there")
+
+    def domain(self) -> dict:
+        """Where the continuous actions range: ``{symbol: (lo, hi)}`` for declared ranges
+        (the reals otherwise; discrete actions are handled value by value)."""
+        return {self.a[n]: r for n, r in (self.action_ranges or {}).items()}
+
+    def graph(self, seed=0, budget=None) -> DerivedGraph:
         """Derive ``Gz``/``Ga`` from the cross-derivatives; see the module docs.
 
         Examples
@@ -252,7 +349,7 @@ class SymbolicMechanism:
         >>> mech.graph().graph.Ga.astype(int).tolist()
         [[1, 1, 0], [1, 0, 1], [0, 1, 1]]
         """
-        return derive_graph(self.total_log_density, self, seed=seed)
+        return derive_graph(self.total_log_density, self, seed=seed, budget=budget)
 
     def __repr__(self):
         return (f"<SymbolicMechanism d={self.d} m={self.m} lags={self.lags} "
@@ -271,8 +368,75 @@ class SymbolicMechanism:
         return "\n".join(f"log p({n}^t | past) = {lp}" for n, lp in zip(self.latents, self.log_density))
 
 
-def derive_graph(logp, mech: SymbolicMechanism, seed=0) -> DerivedGraph:
-    """Graphs of a total log-density over the mechanism's symbols (used for pushforwards too)."""
+def _decide_cases(cases, rng, domain, budget) -> ZeroDecision:
+    """One entry over several cases (the declared action values, the lags): nonzero as soon as
+    one case is proven nonzero, zero when every case is proven zero, otherwise undecided."""
+    decs = []
+    for extra, expr in cases:
+        dec = decide_zero(expr, rng, domain=domain, budget=budget)
+        if dec.zero is False:
+            pt = {**(dec.point or {}), **extra}
+            return ZeroDecision(False, dec.route, pt, dec.value)
+        decs.append(dec)
+    if not decs:
+        return ZeroDecision(True, "structural")
+    open_ = [d for d in decs if d.zero is None]
+    if open_:
+        return open_[0]
+    routes = sorted({d.route for d in decs})
+    return ZeroDecision(True, routes[0] if len(routes) == 1 else "; ".join(routes))
+
+
+def _derive_entries(logp, mech, rng, domain, budget, values, has_z, Gz, Ga, decisions, total):
+    acts = mech.action_symbols()
+    done = 0
+    for i, n in enumerate(mech.latents):
+        budget.check()
+        s = sympy.diff(logp, mech.z[n])
+        uses_a = bool(values) and bool(s.free_symbols & set(acts))
+        if has_z:
+            for j, nj in enumerate(mech.latents):
+                budget.stage = f"deriving the graphs: entry {done + 1} of {total}"
+                done += 1
+                cases = []
+                for k in range(1, mech.lags + 1):
+                    sym = mech.lag(nj, k)
+                    if sym not in s.free_symbols:
+                        continue
+                    der = sympy.diff(s, sym)
+                    if uses_a:
+                        cases += [(v, der.xreplace(v)) for v in values]
+                    else:
+                        cases.append(({}, der))
+                dec = _decide_cases(cases, rng, domain, budget)
+                decisions[("z", i, j)] = dec
+                Gz[i, j] = dec.zero is not True
+        for l, al in enumerate(mech.actions):
+            done += 1
+            sym = mech.a[al]
+            if sym not in s.free_symbols:
+                dec = ZeroDecision(True, "structural")
+            elif not mech.discrete:
+                dec = _decide_cases([({}, sympy.diff(s, sym))], rng, domain, budget)
+            else:
+                cases = []
+                for u, v in mech.action_pairs(l):
+                    su = s.xreplace(dict(zip(acts, u)))
+                    sv = s.xreplace(dict(zip(acts, v)))
+                    cases.append((dict(zip(acts, v)), sv - su))
+                dec = _decide_cases(cases, rng, domain, budget)
+            decisions[("a", i, l)] = dec
+            Ga[i, l] = dec.zero is not True
+
+
+def derive_graph(logp, mech: SymbolicMechanism, seed=0, budget=None) -> DerivedGraph:
+    """Graphs of a total log-density over the mechanism's symbols (used for pushforwards too).
+
+    With discrete actions the density is defined at the declared action values only, so each
+    ``Gz`` entry is decided with the actions set to each declared value in turn. Continuous
+    actions with a declared range are sampled inside it. When the time ``budget`` runs out,
+    the entries left are undecided (kept as edges, route ``undecided (time budget)``).
+    """
     rng = as_generator(seed)
     d, m = mech.d, mech.m
     decisions = {}
@@ -280,39 +444,62 @@ def derive_graph(logp, mech: SymbolicMechanism, seed=0) -> DerivedGraph:
     has_z = mech.lags > 0 or m == 0
     Gz = np.zeros((d, d), dtype=bool) if has_z else None
     Ga = np.zeros((d, m), dtype=bool) if m else None
-    for i, n in enumerate(mech.latents):
-        s = sympy.diff(logp, mech.z[n])
-        if has_z:
-            for j, nj in enumerate(mech.latents):
-                dec = ZeroDecision(True, "structural")
-                for k in range(1, mech.lags + 1):
-                    sym = mech.lag(nj, k)
-                    if sym not in s.free_symbols:
-                        continue
-                    dec = decide_zero(sympy.diff(s, sym), rng)
-                    if not dec.zero:
-                        break
-                decisions[("z", i, j)] = dec
-                Gz[i, j] = not dec.zero
-        for l, al in enumerate(mech.actions):
-            sym = mech.a[al]
-            if sym not in s.free_symbols:
-                dec = ZeroDecision(True, "structural")
-            elif not mech.discrete:
-                dec = decide_zero(sympy.diff(s, sym), rng)
-            else:
-                dec = ZeroDecision(True, "structural")
-                for u, v in mech.action_pairs(l):
-                    su = s.xreplace(dict(zip(mech.action_symbols(), u)))
-                    sv = s.xreplace(dict(zip(mech.action_symbols(), v)))
-                    dec = decide_zero(sv - su, rng)
-                    if not dec.zero:
-                        break
-            decisions[("a", i, l)] = dec
-            Ga[i, l] = not dec.zero
+    acts = mech.action_symbols()
+    domain = mech.domain()
+    values = [dict(zip(acts, v)) for v in mech.action_values] if mech.discrete else None
+    total = d * ((d if has_z else 0) + m)
+    budget = budget or active_budget()
+    try:
+        _derive_entries(logp, mech, rng, domain, budget, values, has_z, Gz, Ga, decisions, total)
+    except BudgetExpired:
+        budget.expired = True
+    late = ZeroDecision(None, "undecided (time budget)")
+    for i in range(d):  # entries the budget did not reach stay edges, undecided
+        for j in range(d if has_z else 0):
+            if ("z", i, j) not in decisions:
+                decisions[("z", i, j)], Gz[i, j] = late, True
+        for l in range(m):
+            if ("a", i, l) not in decisions:
+                decisions[("a", i, l)], Ga[i, l] = late, True
     graph = LatentGraph(Gz=Gz, Ga=Ga, latents=list(mech.latents),
                         actions=list(mech.actions) if m else None)
     return DerivedGraph(graph, decisions)
+
+
+def _fmt(pt) -> str:
+    return "{" + ", ".join(f"{k} = {v}" for k, v in sorted(pt.items(), key=lambda kv: kv[0].name)) + "}"
+
+
+def random_pt_actions(acts, rng, scale, domain) -> dict:
+    """Random values of continuous actions: inside their declared range, else at ``scale``."""
+    from .exact import random_point
+
+    return random_point(acts, rng, spread=scale, generic=True, domain=domain)
+
+
+def _ranges(spec, actions, discrete, source) -> dict:
+    """``{action: (lo, hi)}`` from the file's ``action_ranges`` (continuous actions only)."""
+    if spec is None:
+        return {}
+    if discrete is not None:
+        raise ParseError(f"{source}: action_ranges applies to continuous actions only; these "
+                         "actions take the listed action_values")
+    if not isinstance(spec, dict):
+        raise ParseError(f"{source}: action_ranges must map action names to [low, high]")
+    out = {}
+    for name, r in spec.items():
+        if name not in actions:
+            raise ParseError(f"{source}: action_ranges names {name!r}, which is not a declared "
+                             "action")
+        if not isinstance(r, (list, tuple)) or len(r) != 2:
+            raise ParseError(f"{source}: action_ranges of {name!r} must be [low, high]")
+        lo, hi = (parse_expression(x, {}, where=f"{source}: action_ranges of {name}")
+                  for x in r)
+        if not (lo.is_Rational and hi.is_Rational and lo < hi):
+            raise ParseError(f"{source}: action_ranges of {name!r} must be two numbers with "
+                             f"low < high, got [{lo}, {hi}]")
+        out[name] = (lo, hi)
+    return out
 
 
 def _get(mapping, name, key, source):
@@ -368,7 +555,8 @@ def mechanism_from_dict(data, source: str = "<mechanism>") -> SymbolicMechanism:
         return SymbolicMechanism(latents, actions, mean=data.get("mean"),
                                  variance=data.get("variance", 1),
                                  log_density=data.get("log_density"),
-                                 action_values=data.get("action_values"), source=source)
+                                 action_values=data.get("action_values"),
+                                 action_ranges=data.get("action_ranges"), source=source)
     except ParseError as exc:
         msg = str(exc)
         raise GraphFileError(msg if msg.startswith(source) else f"{source}: {msg}") from None

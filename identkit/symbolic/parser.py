@@ -21,6 +21,8 @@ __all__ = ["FUNCTIONS", "parse_expression"]
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100
 MAX_EXPONENT = 1000
+MAX_DEGREE = 10_000
+MAX_NODES = 20_000
 
 
 def _sigmoid(x):
@@ -68,8 +70,11 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
     ParseError
         On a syntax error, an undeclared name, a function outside the whitelist, any other
         construct (attribute access, calls of undeclared names, lambdas, comprehensions,
-        subscripts, ...), dunder names, expressions longer than 10,000 characters or nested
-        deeper than 100, and numeric exponents above 1,000 in magnitude.
+        subscripts, ...), keyword arguments (named), dunder names, expressions longer than
+        10,000 characters or nested deeper than 100, numeric exponents above 1,000 in
+        magnitude, nested powers whose degrees multiply beyond 10,000, and more than 20,000
+        nodes once built. These bounds keep the cost of a check bounded: every derivative
+        and exact evaluation is polynomial in them.
 
     Examples
     --------
@@ -152,9 +157,10 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
                 if right == 0:
                     fail(node, "division by zero")
                 return left / right
-            if right.is_number and abs(right) > MAX_EXPONENT:
+            if right.is_number and _magnitude(right) > MAX_EXPONENT:
                 fail(node, f"the exponent {right} exceeds {MAX_EXPONENT} in magnitude")
-            if left.is_number and right.is_number and abs(left) > 1 and abs(right) > 64:
+            if left.is_number and right.is_number and _magnitude(left) > 1 and \
+                    _magnitude(right) > 64:
                 fail(node, "the power is too large to expand")
             return left**right
         if isinstance(node, ast.UnaryOp):
@@ -174,12 +180,60 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
                 fail(func, f"dunder name {func.id!r} is refused")
             if func.id not in FUNCTIONS:
                 fail(func, f"unknown function {func.id!r}; allowed: {', '.join(sorted(FUNCTIONS))}")
-            if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            if node.keywords:
+                names = ", ".join(repr(k.arg) if k.arg else "**" for k in node.keywords)
+                fail(node, f"{func.id}() takes no keyword arguments (got {names})")
+            if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
                 fail(node, f"{func.id}() takes exactly one positional argument")
             return FUNCTIONS[func.id](walk(node.args[0], depth + 1))
         fail(node, f"{_DESCRIBE.get(type(node), type(node).__name__)} is not allowed")
 
     try:
-        return walk(tree, 0)
+        expr = walk(tree, 0)
     except RecursionError:
         raise ParseError(f"{where}: the expression is nested too deeply") from None
+    nodes, degree = _size(expr)
+    if nodes > MAX_NODES:
+        raise ParseError(f"{where}: {text!r}: the expression has {nodes} nodes once built "
+                         f"(at most {MAX_NODES})")
+    if degree > MAX_DEGREE:
+        raise ParseError(f"{where}: {text!r}: the powers multiply to degree {degree} (at most "
+                         f"{MAX_DEGREE}), too costly to differentiate and evaluate exactly")
+    return expr
+
+
+def _magnitude(x) -> float:
+    """|x| of a constant as a float (15 digits suffice for comparing with limits; a constant
+    sympy cannot order exactly, such as cos(e⁻²⁰⁰) against 1, is compared by its value)."""
+    try:
+        return float(abs(sympy.N(x, 15)))
+    except (TypeError, ValueError, OverflowError):
+        return float("inf")
+
+
+def _size(expr):
+    """(number of nodes, a degree bound): the degree multiplies through nested integer
+    powers, adds over products and is the largest over sums; a function or non-integer power
+    counts as degree 1 in its argument's degree. O(nodes) with memoization."""
+    memo = {}
+
+    def deg(e):
+        if e in memo:
+            return memo[e]
+        if e.is_Number or e.is_NumberSymbol:
+            out = 0
+        elif e.is_Symbol:
+            out = 1
+        elif e.is_Add:
+            out = max(deg(a) for a in e.args)
+        elif e.is_Mul:
+            out = sum(deg(a) for a in e.args)
+        elif e.is_Pow and e.exp.is_Integer:
+            out = abs(int(e.exp)) * deg(e.base)
+        else:
+            out = max([deg(a) for a in e.args] + [1])
+        memo[e] = out
+        return out
+
+    nodes = sum(1 for _ in sympy.preorder_traversal(expr))
+    return nodes, deg(expr)

@@ -141,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regularize", metavar="a|z|az",
                    help="which learned graphs are sparsity-regularized (default: all present)")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--time-budget", type=float_option(0.001, 86400.0), default=60.0,
+                   metavar="SECONDS",
+                   help="for mechanism files: seconds the exact checks may take (0.001 to 86,400, "
+                        "default 60); what is not decided in time is reported as undecided "
+                        "(time budget), never as a guarantee")
 
     p = sub.add_parser("draw", help="draw the graphs beside the entanglement pattern")
     _add_source(p)
@@ -298,7 +303,7 @@ def _cmd_check_mechanism(args, data, out) -> int:
     from .symbolic import check_mechanism, mechanism_from_dict
 
     mech = mechanism_from_dict(data, source=args.path)
-    budget = getattr(args, "time_budget", None) or 60.0
+    budget = args.time_budget
     res = check_mechanism(mech, args.regularize, time_budget=budget,
                           progress=lambda line: print(line, file=sys.stderr, flush=True))
     n_gp, n_aut = _group_orders(res.derived.graph, res.report.regularize)

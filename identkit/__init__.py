@@ -25,6 +25,9 @@ from .errors import (
 # only part of the package (``identkit check`` on a small file) start fast.
 _LAZY = {
     "examples": None, "io": None,
+    # subpackages and modules reached as attributes (``ik.metrics.mcc``), imported on first use
+    "design": None, "guarantees": None, "metrics": None, "numeric": None, "symbolic": None,
+    "plot": None, "strategies": None, "testing": None, "theorems": None,
     "are_consistent": "consistency", "relabelings": "consistency",
     "criterion_witnesses": "entanglement", "entanglement_graph": "entanglement",
     "entanglement_pairs": "entanglement", "is_graph_preserving": "entanglement",

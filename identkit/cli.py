@@ -629,6 +629,19 @@ def main(argv=None) -> int:
     """
     out = sys.stdout
     _one_blas_thread_for_small_checks(sys.argv[1:] if argv is None else list(argv))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _run(argv, out)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings from the API reach the user as one line naming no internal file."""
+    print(f"identkit: warning: {_one_line(str(message))}", file=sys.stderr)
+
+
+def _run(argv, out) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

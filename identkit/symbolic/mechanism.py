@@ -260,9 +260,9 @@ class SymbolicMechanism:
 
     def validate(self, seed=0, n_points: int = 12) -> None:
         """Check that the file defines a density: at random points (latents and history over
-        the reals at three scales, actions over their declared values or ranges, else the
-        reals) each mean is a real finite number and each variance positive and finite (or
-        each log-density real and finite).
+        the reals at five scales, the last beyond every constant of the expression; actions
+        over their declared values or ranges, else the reals) each mean is a real finite
+        number and each variance positive and finite (or each log-density real and finite).
 
         Raises
         ------
@@ -296,14 +296,16 @@ class SymbolicMechanism:
         for what, expr, positive in checks:
             free = sorted(expr.free_symbols, key=lambda x: x.name)
             evaluated, reason, seen = 0, "", None
-            for t in range(n_points):
-                pt = random_point([x for x in free if x not in acts], rng,
-                                  spread=SCALES[t % len(SCALES)], generic=True)
+            scales = _validation_scales(expr, SCALES)
+            for t in range(max(n_points, 3 * len(scales))):
+                scale = scales[t % len(scales)]
+                pt = random_point([x for x in free if x not in acts], rng, spread=scale,
+                                  generic=True)
                 if acts:
                     if self.discrete:
                         pt.update(zip(acts, self.action_values[t % len(self.action_values)]))
                     else:
-                        pt.update(random_pt_actions(acts, rng, SCALES[t % len(SCALES)], domain))
+                        pt.update(random_pt_actions(acts, rng, scale, domain))
                 pt = {x: v for x, v in pt.items() if x in expr.free_symbols}
                 try:
                     val, _ = interval(expr, pt, 30)
@@ -464,6 +466,16 @@ def derive_graph(logp, mech: SymbolicMechanism, seed=0, budget=None) -> DerivedG
     graph = LatentGraph(Gz=Gz, Ga=Ga, latents=list(mech.latents),
                         actions=list(mech.actions) if m else None)
     return DerivedGraph(graph, decisions)
+
+
+def _validation_scales(expr, scales) -> tuple:
+    """The scales validity is checked at: the zero test's, 4096, and one beyond every constant
+    of the expression (``100000 − z²`` is negative only for ``|z| > 316``), so a sign change
+    beyond the constants' size is seen. Regions smaller than the sampling (``(z − 1/3)² −
+    10⁻⁶``) can still be missed: validity is checked at points, not proven."""
+    big = max([abs(int(r.p)) for r in expr.atoms(sympy.Rational)]
+              + [int(r.q) for r in expr.atoms(sympy.Rational)] + [1])
+    return tuple(scales) + (sympy.Integer(4096), sympy.Integer(16 * big + 4096))
 
 
 def _fmt(pt) -> str:

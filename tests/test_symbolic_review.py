@@ -1,0 +1,86 @@
+"""Adversarial review of the mechanism checks: mechanisms written by hand (from the paper's
+examples and against the zero and rank tests) that used to get a wrong graph, a wrong
+guarantee or an invalid file accepted. Each test is named after the cause, fails on the code
+that had it, and derives the right answer independently (by hand or with mpmath)."""
+
+import json
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+from identkit.errors import MechanismFileError
+from identkit.symbolic import check_mechanism, mechanism_from_dict
+from identkit.symbolic.exact import decide_zero
+
+L2 = ["z1", "z2"]
+X, Y = sympy.symbols("x y", real=True)
+PYTH = "(sin({v})**2 + cos({v})**2 - 1)"  # ≡ 0, but not term by term
+
+
+def _mech(mean, actions=(), **extra):
+    return mechanism_from_dict({"latents": L2, "actions": list(actions), "mean": mean, **extra})
+
+
+# ------------------------------------------- tiny values hidden beside an exact cancellation
+
+
+def test_tiny_constant_beside_a_cancellation_is_not_sampled_to_zero():
+    """(sin²x + cos²x − 1) + e⁻⁶⁰⁰ equals e⁻⁶⁰⁰ ≈ 2.65·10⁻²⁶¹ everywhere. At 240 digits the
+    interval of the cancelling part is wider than e⁻⁶⁰⁰, and a fixed relative tolerance of
+    10⁻²⁰⁰ called it 'vanishes at sampled points': the coefficient was judged zero."""
+    rng = np.random.default_rng(0)
+    expr = (sympy.sin(X)**2 + sympy.cos(X)**2 - 1 + sympy.exp(-600)) * Y
+    with mpmath.workdps(300):  # independent: the value at one point is e⁻⁶⁰⁰ · y
+        assert mpmath.exp(-600) > 0 and mpmath.sin(1)**2 + mpmath.cos(1)**2 - 1 + mpmath.exp(-600) != 0
+    assert decide_zero(expr, rng).zero is not True
+    # the honest cancellation alone is still proven zero (by simplify)
+    assert decide_zero((sympy.sin(X)**2 + sympy.cos(X)**2 - 1) * Y, rng).zero is True
+
+
+def test_tiny_coefficient_hidden_by_a_cancellation_gives_no_false_guarantee():
+    """Theorem 1 through Ga = I was claimed (exit 0) for a mechanism whose true Ga is
+    [[1, 1], [0, 1]]: the a2 → z1 coefficient is e⁻⁶⁰⁰ written beside sin² + cos² − 1. With the
+    edge, the columns of a2 are (e⁻⁶⁰⁰ cos a2, cos a2): Assumption 6 fails (Example 10's kind of
+    dependence), so no guarantee follows."""
+    mech = _mech({"z1": f"sin(a1) + ({PYTH.format(v='a1')} + exp(-600))*sin(a2)",
+                  "z2": "sin(a2)"}, ["a1", "a2"])
+    res = check_mechanism(mech)
+    assert res.derived.graph.Ga[0, 1], res.derived.decisions[("a", 0, 1)]
+    assert not res.guaranteed
+
+
+def test_rational_approximation_of_pi_is_not_sampled_to_zero():
+    """Q − π with Q a 300-digit rational approximation of π is about 10⁻³⁰⁰ ≠ 0; rationals
+    carry more digits than the 240 the zero test used, so the difference 'vanished'."""
+    with mpmath.workdps(320):
+        q = sympy.Rational(mpmath.nstr(+mpmath.pi, 301, min_fixed=-1, max_fixed=2))
+        gap = abs(mpmath.mpf(q.p) / q.q - mpmath.pi)
+    assert 0 < gap < mpmath.mpf(10) ** -250
+    assert decide_zero((q - sympy.pi) * Y, np.random.default_rng(1)).zero is not True
+
+
+# ------------------------------------------------------------------------ validity
+
+
+def test_variance_negative_only_beyond_the_sampled_scales_is_refused():
+    """100000 − z1_lag1² is negative for |z1_lag1| > 316; points drawn at scales up to 64
+    never saw it, so an invalid mechanism was declared guaranteed (exit 0)."""
+    mech = mechanism_from_dict({"latents": ["z1"], "actions": ["a1"],
+                                "mean": {"z1": "z1_lag1 + sin(a1)"},
+                                "variance": "100000 - z1_lag1**2"})
+    with pytest.raises(MechanismFileError, match="not positive"):
+        check_mechanism(mech)
+
+
+def test_a_term_of_size_one_beside_a_huge_cancelling_term_is_not_sampled_to_zero():
+    """e⁶⁰⁰·(sin²x + cos²x − 1) + 1 equals 1. Its largest term is about 10²⁶⁰, and a width
+    judged against the *largest* term (10⁻²⁰⁰ · 10²⁶⁰) let the 1 vanish: the edge z2 → z1
+    with coefficient exactly 1 was dropped."""
+    res = check_mechanism(_mech({"z1": f"z1_lag1 + (exp(600)*{PYTH.format(v='z1_lag1')} + 1)*z2_lag1",
+                                 "z2": "z2_lag1"}))
+    assert res.derived.graph.Gz[0, 1], res.derived.decisions[("z", 0, 1)]
+    dec = decide_zero(sympy.exp(600) * (sympy.sin(X)**2 + sympy.cos(X)**2 - 1) + 1,
+                      np.random.default_rng(0))
+    assert dec.zero is False and dec.route.startswith("interval evaluation")

@@ -84,3 +84,25 @@ def test_a_term_of_size_one_beside_a_huge_cancelling_term_is_not_sampled_to_zero
     dec = decide_zero(sympy.exp(600) * (sympy.sin(X)**2 + sympy.cos(X)**2 - 1) + 1,
                       np.random.default_rng(0))
     assert dec.zero is False and dec.route.startswith("interval evaluation")
+
+
+@pytest.mark.parametrize("logp, word", [
+    ("z1**2/2 + a1*z1", "leading coefficient 1/2"),  # exp(z²/2 + a z) diverges
+    ("a1*z1", "degree 1"),                     # exp(a z) does not integrate over z
+    ("sin(a1)", "degree 0"),                   # constant in z1: no density over z1
+    ("-(z1 - a1)**2*(z1_lag1**2 - 1)", "not positive"),  # integrable only where |z1_lag1| > 1
+])
+def test_log_density_that_does_not_integrate_is_refused(logp, word):
+    """A log-density must make exp(log p) integrable over each latent; z1²/2 + a1·z1 (and the
+    others) are not densities, yet were declared guaranteed (exit 0). For a polynomial in z1 the
+    test is exact: even degree with a negative leading coefficient."""
+    spec = {"latents": ["z1"], "actions": ["a1"], "log_density": {"z1": logp}}
+    with pytest.raises(MechanismFileError, match=word):
+        check_mechanism(mechanism_from_dict(spec))
+
+
+def test_log_density_polynomial_with_negative_leading_coefficient_is_accepted():
+    """The exact test must not refuse a Gaussian written by hand (Example 9's kind)."""
+    spec = {"latents": ["z1"], "actions": ["a1"],
+            "log_density": {"z1": "-(z1 - z1_lag1 - sin(a1))**2/2"}}
+    assert check_mechanism(mechanism_from_dict(spec)).guaranteed

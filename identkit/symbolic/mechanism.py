@@ -291,6 +291,11 @@ class SymbolicMechanism:
                 checks.append((f"the variance of {n}", self.variance[i], True))
             else:
                 checks.append((f"the log-density of {n}", self.log_density[i], False))
+                lead = self._polynomial_lead(i, rng)
+                if lead is not None:
+                    checks.append((f"minus the leading coefficient in {n} of the log-density "
+                                   f"of {n} (negative coefficient needed for a density)",
+                                   -lead, True))
         domain = self.domain()
         acts = self.action_symbols()
         for what, expr, positive in checks:
@@ -332,6 +337,33 @@ class SymbolicMechanism:
                     f"{self.source}: {what} {str(expr)!r} could not be evaluated at any of "
                     f"{n_points} random points (e.g. at {_fmt(seen)}: {reason}), so it does "
                     "not define a density there")
+
+    def _polynomial_lead(self, i: int, rng):
+        """When ``log p_i`` is a polynomial in ``z_i``: refuse degree 0 or odd degree (``exp``
+        of it does not integrate over ``z_i``), else return the leading coefficient, which
+        must be negative wherever the density is defined. None for other log-densities
+        (their integrability is not checked)."""
+        from ..errors import MechanismFileError
+
+        zi = self.z[self.latents[i]]
+        lp = self.log_density[i]
+        if not lp.is_polynomial(zi):
+            return None
+        poly = sympy.Poly(sympy.expand(lp), zi)
+        deg, lead = poly.degree(), poly.LC()
+        if deg % 2 == 0 and deg > 0:
+            if not lead.free_symbols and not lead < 0:
+                raise MechanismFileError(
+                    f"{self.source}: the log-density of {self.latents[i]} {str(lp)!r} is a "
+                    f"polynomial of degree {deg} in {self.latents[i]} with leading coefficient "
+                    f"{lead} ≥ 0, so its exponential does not integrate: it is not a density")
+            return lead
+        if deg == 0 or decide_zero(lead, rng).zero is False:
+            raise MechanismFileError(
+                f"{self.source}: the log-density of {self.latents[i]} {str(lp)!r} is a "
+                f"polynomial of degree {deg} in {self.latents[i]}, so its exponential does not "
+                f"integrate over {self.latents[i]}: it is not a density")
+        return None
 
     def domain(self) -> dict:
         """Where the continuous actions range: ``{symbol: (lo, hi)}`` for declared ranges

@@ -106,3 +106,33 @@ def test_log_density_polynomial_with_negative_leading_coefficient_is_accepted():
     spec = {"latents": ["z1"], "actions": ["a1"],
             "log_density": {"z1": "-(z1 - z1_lag1 - sin(a1))**2/2"}}
     assert check_mechanism(mechanism_from_dict(spec)).guaranteed
+
+
+# ------------------------------------------------------------------ discrete actions
+
+
+def test_values_that_never_change_one_action_alone_leave_ga_undecided_not_empty():
+    """With action_values [[0, 0], [1, 1]] no two values differ in a1 (or a2) alone, so every
+    Ga entry was 'structural' 0, although z1's density changes with a: the graph contradicted
+    Assumption 3 (p follows G). Which of a1, a2 moves z1 is unknown: undecided edges."""
+    mech = mechanism_from_dict({"latents": L2, "actions": ["a1", "a2"],
+                                "action_values": [[0, 0], [1, 1]],
+                                "mean": {"z1": "a1", "z2": "z2_lag1"}})
+    res = check_mechanism(mech)
+    dec = res.derived.decisions
+    assert dec[("a", 0, 0)].zero is None and dec[("a", 0, 1)].zero is None
+    assert dec[("a", 1, 0)].zero is True  # z2 does not depend on a at all
+    assert not res.guaranteed
+    data = res.to_dict()
+    assert data["guarantee"]["states"]["Ga"] == "undecided"
+
+
+def test_values_that_change_actions_together_are_fine_when_the_density_does_not_move():
+    """The rule must not fire when the paired change leaves the density alone (z1 = a1 with
+    values that change a2 and a3 together): Ga stays exact."""
+    mech = mechanism_from_dict({"latents": L2, "actions": ["a1", "a2", "a3"],
+                                "action_values": [[0, 0, 0], [1, 0, 0], [0, 1, 1]],
+                                "mean": {"z1": "a1", "z2": "z2_lag1"}})
+    g = mech.graph()
+    assert g.graph.Ga.astype(int).tolist() == [[1, 0, 0], [0, 0, 0]]
+    assert not g.undecided()

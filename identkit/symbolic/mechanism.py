@@ -463,6 +463,45 @@ def _derive_entries(logp, mech, rng, domain, budget, values, has_z, Gz, Ga, deci
             Ga[i, l] = dec.zero is not True
 
 
+def _unattributed_changes(logp, mech, rng, domain, budget, Ga, decisions):
+    """Discrete actions: a zero ``Ga[i, l]`` says that ``z_i``'s density does not change when
+    ``a_l`` alone changes, but the declared values may never change one coordinate alone
+    (``[[0, 0], [1, 1]]``). The row must still describe the mechanism (Assumption 3: ``p_i``
+    depends on the actions through its parents only), so for every two declared values that
+    agree on the parents of ``z_i`` and differ in two or more other coordinates, the score of
+    ``z_i`` must not change. When it changes (or that cannot be decided), the zero entries
+    of those coordinates become undecided edges: the values do not say which action moved
+    ``z_i``. O(|values|² · d) zero tests."""
+    acts = mech.action_symbols()
+    vals = mech.action_values
+    for i, n in enumerate(mech.latents):
+        budget.check()
+        s = sympy.diff(logp, mech.z[n])
+        if not s.free_symbols & set(acts):
+            continue
+        parents = [l for l in range(mech.m) if Ga[i, l]]
+        for x, u in enumerate(vals):
+            for v in vals[x + 1:]:
+                differ = [l for l in range(mech.m) if u[l] != v[l]]
+                if len(differ) < 2 or any(l in parents for l in differ):
+                    continue
+                cases = [(dict(zip(acts, v)), s.xreplace(dict(zip(acts, v)))
+                          - s.xreplace(dict(zip(acts, u))))]
+                dec = _decide_cases(cases, rng, domain, budget)
+                if dec.zero is True:
+                    continue
+                names = ", ".join(mech.actions[l] for l in differ)
+                why = (f"undecided: the declared action values {list(map(str, u))} and "
+                       f"{list(map(str, v))} change {names} together and "
+                       f"{'change' if dec.zero is False else 'may change'} the density of "
+                       f"{n}, but no two values change one of them alone, so which one is a "
+                       f"parent is unknown")
+                for l in differ:
+                    decisions[("a", i, l)] = ZeroDecision(None, why, dec.point, dec.value)
+                    Ga[i, l] = True
+                    parents.append(l)
+
+
 def derive_graph(logp, mech: SymbolicMechanism, seed=0, budget=None) -> DerivedGraph:
     """Graphs of a total log-density over the mechanism's symbols (used for pushforwards too).
 
@@ -485,6 +524,8 @@ def derive_graph(logp, mech: SymbolicMechanism, seed=0, budget=None) -> DerivedG
     budget = budget or active_budget()
     try:
         _derive_entries(logp, mech, rng, domain, budget, values, has_z, Gz, Ga, decisions, total)
+        if mech.discrete and m:
+            _unattributed_changes(logp, mech, rng, domain, budget, Ga, decisions)
     except BudgetExpired:
         budget.expired = True
     late = ZeroDecision(None, "undecided (time budget)")

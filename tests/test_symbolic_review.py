@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import sympy
 
-from identkit.errors import MechanismFileError
+from identkit.errors import GraphFileError, MechanismFileError
 from identkit.symbolic import check_mechanism, mechanism_from_dict
 from identkit.symbolic.exact import decide_zero
 
@@ -136,3 +136,35 @@ def test_values_that_change_actions_together_are_fine_when_the_density_does_not_
     g = mech.graph()
     assert g.graph.Ga.astype(int).tolist() == [[1, 0, 0], [0, 0, 0]]
     assert not g.undecided()
+
+
+@pytest.mark.parametrize("variance, ok", [("sin(1)**2 + cos(1)**2 - 1", False),
+                                          ("sin(1)**2 + cos(1)**2 - 1 + exp(-50)", True),
+                                          ("exp(-2) - exp(-3)", True), ("pi - 4", False)])
+def test_a_constant_variance_sympy_cannot_order_is_decided_not_an_internal_error(variance, ok):
+    """`variance: "sin(1)**2 + cos(1)**2 - 1"` (zero) ended in an internal error: the check
+    asked sympy whether the constant is > 0, which it cannot decide. Positive constants must
+    pass, zero and negative ones be refused with the typed error (mpmath checks the value)."""
+    spec = {"latents": L2, "actions": ["a1", "a2"], "mean": {"z1": "sin(a1)", "z2": "sin(a2)"},
+            "variance": variance}
+    with mpmath.workdps(50):
+        value = {"sin(1)**2 + cos(1)**2 - 1": mpmath.mpf(0), "pi - 4": mpmath.pi - 4,
+                 "exp(-2) - exp(-3)": mpmath.exp(-2) - mpmath.exp(-3)}.get(variance, mpmath.exp(-50))
+    assert (value > 0) == ok
+    if ok:
+        mechanism_from_dict(spec)
+    else:
+        with pytest.raises(GraphFileError, match="must be positive"):
+            mechanism_from_dict(spec)
+
+
+def test_a_constant_variance_zero_exits_2_with_one_line(tmp_path, capsys):
+    from identkit.cli import main
+
+    path = tmp_path / "zero_variance.yaml"
+    path.write_text("latents: [z1]\nactions: [a1]\nmean: {z1: 'sin(a1)'}\n"
+                    "variance: 'sin(1)**2 + cos(1)**2 - 1'\n")
+    code = main(["check", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "internal error" not in err
+    assert "variance of z1" in err and "zero_variance.yaml" in err

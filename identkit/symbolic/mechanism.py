@@ -177,7 +177,7 @@ class SymbolicMechanism:
                 v = parse_expression(variance, table, where=f"{source}: variance")
                 var = [v] * d
             for n, v in zip(self.latents, var):
-                if v.is_number and not v > 0:
+                if v.is_number and not _positive_constant(v):
                     raise ParseError(f"{source}: the variance of {n} must be positive, got {v}")
             self.mean, self.variance = tuple(mu), tuple(var)
             logp = [-(self.z[n] - m) ** 2 / (2 * v) - sympy.log(2 * sympy.pi * v) / 2
@@ -549,6 +549,21 @@ def _validation_scales(expr, scales) -> tuple:
     big = max([abs(int(r.p)) for r in expr.atoms(sympy.Rational)]
               + [int(r.q) for r in expr.atoms(sympy.Rational)] + [1])
     return tuple(scales) + (sympy.Integer(4096), sympy.Integer(16 * big + 4096))
+
+
+def _positive_constant(v) -> bool:
+    """Whether a constant is provably positive: by sympy's assumptions, else by an interval
+    at 60 digits that lies above 0 (``sin(1)² + cos(1)² − 1`` is not: sympy cannot order it,
+    and its interval contains 0, so it is refused rather than compared)."""
+    from .exact import Undefined, Unknown, interval
+
+    if v.is_positive is not None:
+        return bool(v.is_positive)
+    try:
+        val, _ = interval(v, {}, 60)
+    except (Undefined, Unknown):
+        return False
+    return mpmath.make_mpf(val._mpi_[0]) > 0
 
 
 def _fmt(pt) -> str:

@@ -168,3 +168,14 @@ def test_a_constant_variance_zero_exits_2_with_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "internal error" not in err
     assert "variance of z1" in err and "zero_variance.yaml" in err
+
+
+def test_a_value_squared_by_a_taylor_term_is_not_sampled_to_zero():
+    """cos(e⁻⁶⁰⁰) − 1 ≈ −e⁻¹²⁰⁰/2: the value is the *square* of the smallest part, so even a
+    tolerance scaled to the smallest part (e⁻⁶⁰⁰) is too coarse; mpmath at 1,300 digits gives
+    the value independently."""
+    with mpmath.workdps(1300):
+        value = mpmath.cos(mpmath.exp(-600)) - 1
+        assert value < 0 and abs(value / (-mpmath.exp(-1200) / 2) - 1) < mpmath.mpf(10) ** -100
+    dec = decide_zero((sympy.cos(sympy.exp(-600)) - 1) * Y, np.random.default_rng(2))
+    assert dec.zero is not True

@@ -179,3 +179,16 @@ def test_a_value_squared_by_a_taylor_term_is_not_sampled_to_zero():
         assert value < 0 and abs(value / (-mpmath.exp(-1200) / 2) - 1) < mpmath.mpf(10) ** -100
     dec = decide_zero((sympy.cos(sympy.exp(-600)) - 1) * Y, np.random.default_rng(2))
     assert dec.zero is not True
+
+
+def test_an_undecided_joint_change_of_actions_is_not_taken_for_no_change():
+    """The joint change may be undecided rather than proven: (x − 1000 + |x − 1000|) vanishes
+    wherever points are drawn, but is not analytic, so it proves nothing; the Ga entries must
+    stay undecided edges, not zeros."""
+    mech = mechanism_from_dict({"latents": L2, "actions": ["a1", "a2"],
+                                "action_values": [[0, 0], [1, 1]],
+                                "mean": {"z1": "a1*(z1_lag1 - 1000 + abs(z1_lag1 - 1000))",
+                                         "z2": "z2_lag1"}})
+    dec = mech.graph().decisions
+    assert dec[("a", 0, 0)].zero is None and dec[("a", 0, 1)].zero is None
+    assert "may change" in dec[("a", 0, 0)].route

@@ -192,3 +192,16 @@ def test_an_undecided_joint_change_of_actions_is_not_taken_for_no_change():
     dec = mech.graph().decisions
     assert dec[("a", 0, 0)].zero is None and dec[("a", 0, 1)].zero is None
     assert "may change" in dec[("a", 0, 0)].route
+
+
+@pytest.mark.parametrize("key, expr", [("mean", "sin(a1) + z1"), ("mean", "sin(a1) + z1/2"),
+                                       ("variance", "1 + z1**2")])
+def test_a_mean_or_variance_that_uses_its_own_latent_is_refused(key, expr):
+    """`mean: {z1: "sin(a1) + z1"}` makes log p = −sin(a1)²/2, constant in z1 (not a
+    density), yet was declared guaranteed (exit 0); a variance 1 + z1² makes the 'Gaussian'
+    non-integrable (it decays like 1/|z1|) and the exponential-family reading λ = μ/v wrong.
+    The current value of a latent has no place in its own mean or variance."""
+    spec = {"latents": L2, "actions": ["a1", "a2"], "mean": {"z1": "sin(a1)", "z2": "sin(a2)"}}
+    spec[key] = {"z1": expr, "z2": "sin(a2)" if key == "mean" else "1"}
+    with pytest.raises(GraphFileError, match="uses z1 itself"):
+        mechanism_from_dict(spec)

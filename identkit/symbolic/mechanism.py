@@ -16,7 +16,8 @@ Mechanism files (YAML or JSON)::
 
 Past values are written ``z1_lag1``, ``z1_lag2``, …; current values by the latent's name. The
 transition must factorize (no instantaneous effects): the log-density of latent i may use the
-current value of latent i only.
+current value of latent i only, and a mean or variance no current value at all (the mean of
+z1 cannot depend on z1).
 
 The graph of the mechanism is the support of its cross-derivatives (the Hessians of the
 paper's Eqs. 13 and 15, Section 3.2):
@@ -176,7 +177,13 @@ class SymbolicMechanism:
             else:
                 v = parse_expression(variance, table, where=f"{source}: variance")
                 var = [v] * d
-            for n, v in zip(self.latents, var):
+            for n, m_, v in zip(self.latents, mu, var):
+                for what, e in (("mean", m_), ("variance", v)):
+                    if self.z[n] in e.free_symbols:
+                        raise ParseError(
+                            f"{source}: the {what} of {n} uses {n} itself: a mean or variance "
+                            f"may use past values ({n}_lag1, ...) and actions; write a "
+                            f"log_density for other forms")
                 if v.is_number and not _positive_constant(v):
                     raise ParseError(f"{source}: the variance of {n} must be positive, got {v}")
             self.mean, self.variance = tuple(mu), tuple(var)

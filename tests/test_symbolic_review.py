@@ -205,3 +205,11 @@ def test_a_mean_or_variance_that_uses_its_own_latent_is_refused(key, expr):
     spec[key] = {"z1": expr, "z2": "sin(a2)" if key == "mean" else "1"}
     with pytest.raises(GraphFileError, match="uses z1 itself"):
         mechanism_from_dict(spec)
+
+
+def test_a_value_too_small_to_resolve_is_undecided_and_says_why():
+    """e⁻²⁰⁰⁰ beside sin² + cos² − 1 needs more digits than the evaluator allows: the honest
+    answer is undecided, naming the precision, never 'vanishes'."""
+    dec = decide_zero((sympy.sin(X)**2 + sympy.cos(X)**2 - 1 + sympy.exp(-2000)) * Y,
+                      np.random.default_rng(0))
+    assert dec.zero is None and "not resolved within" in dec.route

@@ -569,7 +569,7 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     analytic = is_analytic(expr)
     rational = is_rational(expr)
-    evaluated, scales_hit, undefined, unknown = 0, set(), 0, 0
+    evaluated, scales_hit, undefined, unknown, wide = 0, set(), 0, 0, 0
     last_pt = None
     for attempt in range(n_points * 4):
         budget.check()
@@ -600,7 +600,7 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
         if kind == "nonzero":
             return ZeroDecision(False, f"interval evaluation ({dps} digits)", pt, _fmt(val))
         if kind == "wide":
-            unknown += 1
+            wide += 1
             continue
         evaluated += 1
         scales_hit.add(scale_idx)
@@ -621,8 +621,9 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
         if simple == 0:
             return ZeroDecision(True, "simplify")
     if evaluated == 0:
-        why = (f"{undefined} point(s) undefined, {unknown} not evaluable" if undefined + unknown
-               else "no point tried")
+        why = (f"{undefined} point(s) undefined, {unknown} not evaluable, {wide} not "
+               f"resolved within {_MAX_DPS} digits below the expression's smallest part"
+               if undefined + unknown + wide else "no point tried")
         return ZeroDecision(None, f"undecided: no point where the expression could be "
                                   f"evaluated ({why})")
     if not analytic:

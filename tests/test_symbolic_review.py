@@ -213,3 +213,22 @@ def test_a_value_too_small_to_resolve_is_undecided_and_says_why():
     dec = decide_zero((sympy.sin(X)**2 + sympy.cos(X)**2 - 1 + sympy.exp(-2000)) * Y,
                       np.random.default_rng(0))
     assert dec.zero is None and "not resolved within" in dec.route
+
+
+# ------------------------------------------------------------------ exponential families
+
+
+def test_assumption_10_from_rounded_values_does_not_claim_a_rank_deficiency():
+    """Discrete actions without history: λ differences were rounded to 60-digit floats, so
+    z2 = 2·a1 + e⁻⁶⁰⁰·a1² (λ differences (1, 2 + e⁻⁶⁰⁰), (2, 4 + 4e⁻⁶⁰⁰), determinant 2e⁻⁶⁰⁰ ≠ 0,
+    rank 2) was reported as 'Assumption 10 FAILS, rank 1'. A deficiency found on inexact
+    values proves nothing; with exact values it still fails."""
+    with mpmath.workdps(700):
+        e = mpmath.exp(-600)
+        assert mpmath.det(mpmath.matrix([[1, 2 + e], [2, 4 + 4 * e]])) != 0
+    spec = {"latents": L2, "actions": ["a1"], "action_values": [[0], [1], [2]],
+            "mean": {"z1": "a1", "z2": "2*a1 + exp(-600)*a1**2"}}
+    v = check_mechanism(mechanism_from_dict(spec)).assumptions.variability
+    assert v.holds is not False, str(v)
+    exact = {**spec, "mean": {"z1": "a1", "z2": "2*a1"}}
+    assert check_mechanism(mechanism_from_dict(exact)).assumptions.variability.holds is False

@@ -3,8 +3,6 @@ examples and against the zero and rank tests) that used to get a wrong graph, a 
 guarantee or an invalid file accepted. Each test is named after the cause, fails on the code
 that had it, and derives the right answer independently (by hand or with mpmath)."""
 
-import json
-
 import mpmath
 import numpy as np
 import pytest

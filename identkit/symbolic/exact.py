@@ -11,7 +11,8 @@ Every decision here is *zero*, *nonzero* or *undecided*, with the route that dec
   (``simplify``). For functions the parser knows to be *analytic* (built from + − × ÷, integer
   powers, exp, log, sqrt and powers of positive bases, sin, cos, tan, sinh, cosh, tanh, atan),
   vanishing at points drawn at several scales (near zero, order one and large) to 200 digits
-  *relative to the size of its terms* is accepted as route ``vanishes at sampled points
+  *below its smallest nonzero part* (the smallest magnitude of any subexpression, squared,
+  and finer still for long rationals; see :func:`_settle`) is accepted as route ``vanishes at sampled points
   (analytic)``: a nonzero analytic function vanishes only on a set of measure zero.
 * **undecided** otherwise: a non-analytic expression (``abs`` and what differentiating it makes:
   ``sign``, ``DiracDelta``) that vanishes at every point tried; too few points where the
@@ -43,6 +44,7 @@ _DPS = (30, 60, 120, 240)
 _TINY = mpmath.mpf(10) ** -40
 _EXP_CAP = 10**5
 _RELATIVE_ZERO = mpmath.mpf(10) ** -200
+_MAX_DPS = 1500
 #: the scales points are drawn at: near zero, order one, large
 SCALES = (sympy.Rational(1, 8), sympy.Integer(2), sympy.Integer(64))
 
@@ -399,13 +401,19 @@ def interval(expr, point: dict, dps: int = PRECISION):
     Unknown
         When it cannot be bounded there.
     """
+    val, ev = _interval_ev(expr, point, dps)
+    return val, ev.top
+
+
+def _interval_ev(expr, point, dps):
+    """:func:`interval`, returning the evaluator (its cache holds every subexpression)."""
     old = _iv.prec
     _iv.dps = dps
     try:
         ev = _Evaluator(point, dps)
         with mpmath.workdps(dps):
             val = ev(sympy.sympify(expr))
-        return val, ev.top
+        return val, ev
     except (ZeroDivisionError, OverflowError):
         raise Unknown("arithmetic error") from None
     finally:
@@ -427,17 +435,53 @@ def interval_many(exprs, point: dict, dps: int = PRECISION) -> list:
         _iv.prec = old
 
 
+def _floor(ev):
+    """The smallest magnitude among the subexpression values proven nonzero at the point (1
+    when there is none smaller): the scale below which a nonzero value can hide."""
+    out = mpmath.mpf(1)
+    for v in ev.cache.values():
+        if not _has_zero(v):
+            out = min(out, abs(_lo(v)), abs(_hi(v)))
+    return out
+
+
+def _rational_digits(expr) -> int:
+    """The most decimal digits in a numerator or denominator of the expression's rationals
+    (a q-digit rational can approximate an irrational to about 10^(−2q))."""
+    return max([len(str(abs(int(r.p)))) for r in expr.atoms(sympy.Rational)]
+               + [len(str(int(r.q))) for r in expr.atoms(sympy.Rational)] + [1])
+
+
 def _settle(expr, point):
-    """Raise the precision until the interval at ``point`` excludes 0 (nonzero) or is tight
-    around 0 relative to its terms. Returns ``("nonzero" | "vanishes", interval, dps)``."""
-    for dps in _DPS:
-        val, top = interval(expr, point, dps)
+    """Raise the precision until the interval at ``point`` excludes 0 (nonzero) or is
+    narrower than ``10⁻²⁰⁰ · f² · 10^(−2q)``, where f is the smallest magnitude of any
+    subexpression proven nonzero there (a tiny term such as e⁻⁶⁰⁰, or a small value that a
+    Taylor term squares) and q the most digits of a rational in the expression. Judging the
+    width against the *largest* term instead let a term of size 1 beside one of size e⁶⁰⁰
+    vanish, and a fixed 10⁻²⁰⁰ let e⁻⁶⁰⁰ vanish. When that needs more than ``_MAX_DPS`` digits
+    the point is ``"wide"`` (not evaluable). Returns ``("nonzero" | "vanishes" | "wide",
+    interval, dps)``."""
+    digits = _rational_digits(expr)
+    ladder = list(_DPS)
+    idx = 0
+    while idx < len(ladder):
+        dps = ladder[idx]
+        val, ev = _interval_ev(expr, point, dps)
         if not _has_zero(val):
             return "nonzero", val, dps
+        floor = _floor(ev)
         width = _hi(val) - _lo(val)
-        if width <= _RELATIVE_ZERO * max(top, abs(_lo(val)), abs(_hi(val)), mpmath.mpf(1)):
-            return "vanishes", val, dps
-    return "vanishes" if width <= mpmath.mpf(10) ** -100 * max(top, 1) else "wide", val, dps
+        with mpmath.workdps(30):
+            limit = _RELATIVE_ZERO * floor**2 * mpmath.mpf(10) ** (-2 * digits)
+            if width <= limit:
+                return "vanishes", val, dps
+            if idx == len(ladder) - 1:  # the digits the limit needs, with a margin
+                scale = max(ev.top, abs(_lo(val)), abs(_hi(val)), mpmath.mpf(1))
+                need = int(mpmath.log10(scale) - mpmath.log10(limit)) + 40
+                if dps < need <= _MAX_DPS:
+                    ladder.append(need)
+        idx += 1
+    return "wide", val, dps
 
 
 def evaluate(expr, point: dict):
@@ -525,7 +569,7 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     analytic = is_analytic(expr)
     rational = is_rational(expr)
-    evaluated, scales_hit, undefined, unknown = 0, set(), 0, 0
+    evaluated, scales_hit, undefined, unknown, wide = 0, set(), 0, 0, 0
     last_pt = None
     for attempt in range(n_points * 4):
         budget.check()
@@ -556,7 +600,7 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
         if kind == "nonzero":
             return ZeroDecision(False, f"interval evaluation ({dps} digits)", pt, _fmt(val))
         if kind == "wide":
-            unknown += 1
+            wide += 1
             continue
         evaluated += 1
         scales_hit.add(scale_idx)
@@ -577,8 +621,9 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
         if simple == 0:
             return ZeroDecision(True, "simplify")
     if evaluated == 0:
-        why = (f"{undefined} point(s) undefined, {unknown} not evaluable" if undefined + unknown
-               else "no point tried")
+        why = (f"{undefined} point(s) undefined, {unknown} not evaluable, {wide} not "
+               f"resolved within {_MAX_DPS} digits below the expression's smallest part"
+               if undefined + unknown + wide else "no point tried")
         return ZeroDecision(None, f"undecided: no point where the expression could be "
                                   f"evaluated ({why})")
     if not analytic:
@@ -590,7 +635,7 @@ def decide_zero(expr, rng, n_points: int = 6, simplify: bool = True, *, domain=N
                                   f"be evaluated, fewer than the {n_points} required",
                             last_pt, "0")
     return ZeroDecision(True, f"vanishes at sampled points (analytic; {evaluated} points at "
-                              f"{len(scales_hit)} scales, to 200 digits relative to its terms)",
+                              f"{len(scales_hit)} scales, to 200 digits below its smallest part)",
                         last_pt, "0")
 
 

@@ -16,7 +16,8 @@ Mechanism files (YAML or JSON)::
 
 Past values are written ``z1_lag1``, ``z1_lag2``, …; current values by the latent's name. The
 transition must factorize (no instantaneous effects): the log-density of latent i may use the
-current value of latent i only.
+current value of latent i only, and a mean or variance no current value at all (the mean of
+z1 cannot depend on z1).
 
 The graph of the mechanism is the support of its cross-derivatives (the Hessians of the
 paper's Eqs. 13 and 15, Section 3.2):
@@ -176,8 +177,14 @@ class SymbolicMechanism:
             else:
                 v = parse_expression(variance, table, where=f"{source}: variance")
                 var = [v] * d
-            for n, v in zip(self.latents, var):
-                if v.is_number and not v > 0:
+            for n, m_, v in zip(self.latents, mu, var):
+                for what, e in (("mean", m_), ("variance", v)):
+                    if self.z[n] in e.free_symbols:
+                        raise ParseError(
+                            f"{source}: the {what} of {n} uses {n} itself: a mean or variance "
+                            f"may use past values ({n}_lag1, ...) and actions; write a "
+                            f"log_density for other forms")
+                if v.is_number and not _positive_constant(v):
                     raise ParseError(f"{source}: the variance of {n} must be positive, got {v}")
             self.mean, self.variance = tuple(mu), tuple(var)
             logp = [-(self.z[n] - m) ** 2 / (2 * v) - sympy.log(2 * sympy.pi * v) / 2
@@ -260,9 +267,9 @@ class SymbolicMechanism:
 
     def validate(self, seed=0, n_points: int = 12) -> None:
         """Check that the file defines a density: at random points (latents and history over
-        the reals at three scales, actions over their declared values or ranges, else the
-        reals) each mean is a real finite number and each variance positive and finite (or
-        each log-density real and finite).
+        the reals at five scales, the last beyond every constant of the expression; actions
+        over their declared values or ranges, else the reals) each mean is a real finite
+        number and each variance positive and finite (or each log-density real and finite).
 
         Raises
         ------
@@ -291,19 +298,26 @@ class SymbolicMechanism:
                 checks.append((f"the variance of {n}", self.variance[i], True))
             else:
                 checks.append((f"the log-density of {n}", self.log_density[i], False))
+                lead = self._polynomial_lead(i, rng)
+                if lead is not None:
+                    checks.append((f"minus the leading coefficient in {n} of the log-density "
+                                   f"of {n} (negative coefficient needed for a density)",
+                                   -lead, True))
         domain = self.domain()
         acts = self.action_symbols()
         for what, expr, positive in checks:
             free = sorted(expr.free_symbols, key=lambda x: x.name)
             evaluated, reason, seen = 0, "", None
-            for t in range(n_points):
-                pt = random_point([x for x in free if x not in acts], rng,
-                                  spread=SCALES[t % len(SCALES)], generic=True)
+            scales = _validation_scales(expr, SCALES)
+            for t in range(max(n_points, 3 * len(scales))):
+                scale = scales[t % len(scales)]
+                pt = random_point([x for x in free if x not in acts], rng, spread=scale,
+                                  generic=True)
                 if acts:
                     if self.discrete:
                         pt.update(zip(acts, self.action_values[t % len(self.action_values)]))
                     else:
-                        pt.update(random_pt_actions(acts, rng, SCALES[t % len(SCALES)], domain))
+                        pt.update(random_pt_actions(acts, rng, scale, domain))
                 pt = {x: v for x, v in pt.items() if x in expr.free_symbols}
                 try:
                     val, _ = interval(expr, pt, 30)
@@ -330,6 +344,33 @@ class SymbolicMechanism:
                     f"{self.source}: {what} {str(expr)!r} could not be evaluated at any of "
                     f"{n_points} random points (e.g. at {_fmt(seen)}: {reason}), so it does "
                     "not define a density there")
+
+    def _polynomial_lead(self, i: int, rng):
+        """When ``log p_i`` is a polynomial in ``z_i``: refuse degree 0 or odd degree (``exp``
+        of it does not integrate over ``z_i``), else return the leading coefficient, which
+        must be negative wherever the density is defined. None for other log-densities
+        (their integrability is not checked)."""
+        from ..errors import MechanismFileError
+
+        zi = self.z[self.latents[i]]
+        lp = self.log_density[i]
+        if not lp.is_polynomial(zi):
+            return None
+        poly = sympy.Poly(sympy.expand(lp), zi)
+        deg, lead = poly.degree(), poly.LC()
+        if deg % 2 == 0 and deg > 0:
+            if not lead.free_symbols and not lead < 0:
+                raise MechanismFileError(
+                    f"{self.source}: the log-density of {self.latents[i]} {str(lp)!r} is a "
+                    f"polynomial of degree {deg} in {self.latents[i]} with leading coefficient "
+                    f"{lead} ≥ 0, so its exponential does not integrate: it is not a density")
+            return lead
+        if deg == 0 or decide_zero(lead, rng).zero is False:
+            raise MechanismFileError(
+                f"{self.source}: the log-density of {self.latents[i]} {str(lp)!r} is a "
+                f"polynomial of degree {deg} in {self.latents[i]}, so its exponential does not "
+                f"integrate over {self.latents[i]}: it is not a density")
+        return None
 
     def domain(self) -> dict:
         """Where the continuous actions range: ``{symbol: (lo, hi)}`` for declared ranges
@@ -429,6 +470,45 @@ def _derive_entries(logp, mech, rng, domain, budget, values, has_z, Gz, Ga, deci
             Ga[i, l] = dec.zero is not True
 
 
+def _unattributed_changes(logp, mech, rng, domain, budget, Ga, decisions):
+    """Discrete actions: a zero ``Ga[i, l]`` says that ``z_i``'s density does not change when
+    ``a_l`` alone changes, but the declared values may never change one coordinate alone
+    (``[[0, 0], [1, 1]]``). The row must still describe the mechanism (Assumption 3: ``p_i``
+    depends on the actions through its parents only), so for every two declared values that
+    agree on the parents of ``z_i`` and differ in two or more other coordinates, the score of
+    ``z_i`` must not change. When it changes (or that cannot be decided), the zero entries
+    of those coordinates become undecided edges: the values do not say which action moved
+    ``z_i``. O(|values|² · d) zero tests."""
+    acts = mech.action_symbols()
+    vals = mech.action_values
+    for i, n in enumerate(mech.latents):
+        budget.check()
+        s = sympy.diff(logp, mech.z[n])
+        if not s.free_symbols & set(acts):
+            continue
+        parents = [l for l in range(mech.m) if Ga[i, l]]
+        for x, u in enumerate(vals):
+            for v in vals[x + 1:]:
+                differ = [l for l in range(mech.m) if u[l] != v[l]]
+                if len(differ) < 2 or any(l in parents for l in differ):
+                    continue
+                cases = [(dict(zip(acts, v)), s.xreplace(dict(zip(acts, v)))
+                          - s.xreplace(dict(zip(acts, u))))]
+                dec = _decide_cases(cases, rng, domain, budget)
+                if dec.zero is True:
+                    continue
+                names = ", ".join(mech.actions[l] for l in differ)
+                why = (f"undecided: the declared action values {list(map(str, u))} and "
+                       f"{list(map(str, v))} change {names} together and "
+                       f"{'change' if dec.zero is False else 'may change'} the density of "
+                       f"{n}, but no two values change one of them alone, so which one is a "
+                       f"parent is unknown")
+                for l in differ:
+                    decisions[("a", i, l)] = ZeroDecision(None, why, dec.point, dec.value)
+                    Ga[i, l] = True
+                    parents.append(l)
+
+
 def derive_graph(logp, mech: SymbolicMechanism, seed=0, budget=None) -> DerivedGraph:
     """Graphs of a total log-density over the mechanism's symbols (used for pushforwards too).
 
@@ -451,6 +531,8 @@ def derive_graph(logp, mech: SymbolicMechanism, seed=0, budget=None) -> DerivedG
     budget = budget or active_budget()
     try:
         _derive_entries(logp, mech, rng, domain, budget, values, has_z, Gz, Ga, decisions, total)
+        if mech.discrete and m:
+            _unattributed_changes(logp, mech, rng, domain, budget, Ga, decisions)
     except BudgetExpired:
         budget.expired = True
     late = ZeroDecision(None, "undecided (time budget)")
@@ -464,6 +546,31 @@ def derive_graph(logp, mech: SymbolicMechanism, seed=0, budget=None) -> DerivedG
     graph = LatentGraph(Gz=Gz, Ga=Ga, latents=list(mech.latents),
                         actions=list(mech.actions) if m else None)
     return DerivedGraph(graph, decisions)
+
+
+def _validation_scales(expr, scales) -> tuple:
+    """The scales validity is checked at: the zero test's, 4096, and one beyond every constant
+    of the expression (``100000 − z²`` is negative only for ``|z| > 316``), so a sign change
+    beyond the constants' size is seen. Regions smaller than the sampling (``(z − 1/3)² −
+    10⁻⁶``) can still be missed: validity is checked at points, not proven."""
+    big = max([abs(int(r.p)) for r in expr.atoms(sympy.Rational)]
+              + [int(r.q) for r in expr.atoms(sympy.Rational)] + [1])
+    return tuple(scales) + (sympy.Integer(4096), sympy.Integer(16 * big + 4096))
+
+
+def _positive_constant(v) -> bool:
+    """Whether a constant is provably positive: by sympy's assumptions, else by an interval
+    at 60 digits that lies above 0 (``sin(1)² + cos(1)² − 1`` is not: sympy cannot order it,
+    and its interval contains 0, so it is refused rather than compared)."""
+    from .exact import Undefined, Unknown, interval
+
+    if v.is_positive is not None:
+        return bool(v.is_positive)
+    try:
+        val, _ = interval(v, {}, 60)
+    except (Undefined, Unknown):
+        return False
+    return mpmath.make_mpf(val._mpi_[0]) > 0
 
 
 def _fmt(pt) -> str:

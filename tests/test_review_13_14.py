@@ -7,6 +7,7 @@ paper's App. C.1 equations (72)-(77) written out again for the datasets, with an
 pass of the mixing network.
 """
 
+import importlib
 import itertools
 
 import numpy as np
@@ -262,3 +263,38 @@ def test_verify_raises_no_false_alarm_on_catalogue_graphs_with_fresh_seeds(mecha
                 assert res.agrees_with_theory, (name, reg, seed)
                 runs += 1
     assert runs >= 8
+
+
+def test_verify_disagrees_when_a_promised_violation_goes_undetected(monkeypatch):
+    """The violating half of the verdict can fail: a sampler that labels the identity map as
+    violating (so nothing can grow) must give ``agrees_with_theory = False`` with the missed
+    pairs listed, where Assumption 6 holds and every violation is promised (ActionNonDiag).
+    Dropping that half from the verdict survived the rest of the suite."""
+    from identkit.numeric import linear_map
+    verify_module = importlib.import_module("identkit.numeric.verify")
+
+    real = verify_module.sample_violating_map
+
+    def mislabelled(g, reg, seed=None):
+        w = real(g, reg, seed=seed)
+        return linear_map(np.eye(g.n_latents), violation=w.violation)
+
+    g = ik.examples.get("ActionNonDiag").graph
+    honest = verify(g, maps=3, seed=0)
+    assert honest.agrees_with_theory and honest.violating_promised == 3
+    monkeypatch.setattr(verify_module, "sample_violating_map", mislabelled)
+    res = verify(g, maps=3, seed=0)
+    assert res.violating_promised == 3 and res.promised_detected == 0
+    assert len(res.undetected_violations) == 3 and not res.agrees_with_theory
+
+
+def test_verify_disagrees_when_a_preserving_map_changes_the_judged_graph(monkeypatch):
+    """The preserving half can fail too: a 'preserving' sampler that returns a violating map
+    must lower the count kept and make verify disagree."""
+    verify_module = importlib.import_module("identkit.numeric.verify")
+
+    real = verify_module.sample_violating_map
+    monkeypatch.setattr(verify_module, "sample_preserving_map",
+                        lambda g, reg, seed=None: real(g, reg, seed=seed))
+    res = verify(ik.examples.get("ActionNonDiag").graph, maps=3, seed=0)
+    assert res.preserving_kept < 3 and not res.agrees_with_theory

@@ -298,3 +298,53 @@ def test_verify_disagrees_when_a_preserving_map_changes_the_judged_graph(monkeyp
                         lambda g, reg, seed=None: real(g, reg, seed=seed))
     res = verify(ik.examples.get("ActionNonDiag").graph, maps=3, seed=0)
     assert res.preserving_kept < 3 and not res.agrees_with_theory
+
+
+def _edge_mover(real):
+    """An estimate_graph that, seen through a violating map, reports the true graph with one
+    edge moved (one absent entry added, one present entry removed): a graph as dense as the
+    truth, which no theorem calls denser."""
+    from identkit.numeric import Pushforward
+
+    def estimate(mech, *args, **kwargs):
+        got = real(mech, *args, **kwargs)
+        if not (isinstance(mech, Pushforward) and mech.v.violation is not None):
+            return got
+        g = mech.graph
+        out = {}
+        for key, G in (("Ga", g.Ga if g.Ga_sparse is not None else None),
+                       ("Gz", g.Gz if g.Gz_sparse is not None else None)):
+            if G is None:
+                continue
+            G = G.astype(int).copy()
+            off, on = np.argwhere(G == 0), np.argwhere(G == 1)
+            if len(off) and len(on):
+                G[tuple(off[0])], G[tuple(on[0])] = 1, 0
+            out[key] = G
+        return LatentGraph(latents=g.latents,
+                           actions=g.actions if g.Ga_sparse is not None else None, **out)
+
+    return estimate
+
+
+def test_violating_map_counts_as_detected_only_when_the_graph_has_more_edges(monkeypatch):
+    """Theorems 1-3 promise ‖Ĝ‖₀ > ‖G‖₀, not merely a new edge: a pushforward that moves an
+    edge (one added, one lost) is as sparse as the truth and must count as undetected. The
+    old rule, 'some entry appeared', called it denser and agreed with the theory."""
+    verify_module = importlib.import_module("identkit.numeric.verify")
+    monkeypatch.setattr(verify_module, "estimate_graph",
+                        _edge_mover(verify_module.estimate_graph))
+    res = verify(ik.examples.get("ActionNonDiag").graph, maps=3, seed=0)
+    assert res.preserving_kept == 3 and res.violating_promised == 3
+    assert res.promised_detected == 0 and not res.agrees_with_theory
+
+
+def test_theorem_check_refutes_a_violating_half_that_only_moves_edges(monkeypatch):
+    """The numeric Theorems 1-3 check applies the same ‖·‖₀ rule to its violating half."""
+    import identkit.numeric as numeric
+    from identkit.theorems import theorems123
+
+    monkeypatch.setattr(numeric, "estimate_graph", _edge_mover(numeric.estimate_graph))
+    ev = theorems123.check(seed=0)
+    assert not ev.holds and ev.failed_part == theorems123.PARTS[1]
+    assert "left G" in ev.counterexample

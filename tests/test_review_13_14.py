@@ -348,3 +348,25 @@ def test_theorem_check_refutes_a_violating_half_that_only_moves_edges(monkeypatc
     ev = theorems123.check(seed=0)
     assert not ev.holds and ev.failed_part == theorems123.PARTS[1]
     assert "left G" in ev.counterexample
+
+
+def test_decoder_check_judges_each_entry_by_its_own_terms_not_the_largest_entry():
+    """A learned decoder f ∘ v with v badly scaled (ẑ1 stretched 10^6 times) and a genuine
+    violation 0.1 · ẑ2 in true z1 (outside Example 8's pattern): a threshold relative to the
+    largest entry of Dv hid the violation, and even the diagonal of z2, and called the model
+    consistent. Judged entry by entry it is inconsistent, and the preserving map with the same
+    scaling is consistent with its exact dependency graph."""
+    from identkit.numeric import Composed, Mixing, check_learned_model, linear_map
+
+    g = ik.examples.get("ex8").graph
+    f = Mixing(3, 6, seed=0)
+    M = np.diag([1e6, 1.0, 1.0])
+    M[0, 1] = 0.1
+    bad = check_learned_model(g, f, Composed(f, linear_map(M, violation=(0, 1))))
+    assert bad["entanglement_graph"] == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
+    assert not bad["consistent"]
+    M = np.diag([1e6, 1.0, 1.0])
+    M[1, 2] = 1.0
+    good = check_learned_model(g, f, Composed(f, linear_map(M)))
+    assert good["entanglement_graph"] == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+    assert good["consistent"] and good["permutation"] == [0, 1, 2]

@@ -370,3 +370,16 @@ def test_decoder_check_judges_each_entry_by_its_own_terms_not_the_largest_entry(
     good = check_learned_model(g, f, Composed(f, linear_map(M)))
     assert good["entanglement_graph"] == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
     assert good["consistent"] and good["permutation"] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("n", [27, 90, 1001])
+def test_all_three_splits_hold_exactly_the_samples_asked_for(n):
+    """``--split all --samples N`` promises N examples in the three splits together: flooring
+    every share lost up to two examples, and a float product such as 90 · 0.7 = 62.99999...
+    floored one more (train got 62 of 90 · 70 % = 63). Valid and test take ⌊15 % · N⌋ in exact
+    integer arithmetic, train the rest."""
+    from identkit.numeric import generate_splits
+
+    sizes = {k: v["x"].shape[0] for k, v in generate_splits("ActionDiag", n, seed=0).items()}
+    assert sizes["valid"] == sizes["test"] == n * 15 // 100
+    assert sum(sizes.values()) == n and sizes["train"] >= n * 7 // 10

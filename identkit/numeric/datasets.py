@@ -53,6 +53,7 @@ score --true`` reads.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 
 import numpy as np
@@ -503,8 +504,10 @@ def generate_splits(source, n_samples: int, seed=0, *, fractions=_FRACTIONS,
                     memory_limit: int | None = None, **knobs) -> dict:
     """Generate the train, validation and test splits of one data-generating process.
 
-    ``n_samples`` examples in all, split by ``fractions`` (the paper: 70 %, 15 %, 15 % of 10^6);
-    each split equals :func:`generate` with the same seed, knobs and its own size.
+    ``n_samples`` examples in all, split by ``fractions`` (the paper: 70 %, 15 %, 15 % of 10^6):
+    the validation and test sizes are ``⌊n · fraction⌋`` and, when the fractions sum to 1, the
+    training split takes the rest (so the three hold exactly ``n_samples``); each split equals
+    :func:`generate` with the same seed, knobs and its own size.
 
     Returns
     -------
@@ -532,7 +535,11 @@ def generate_splits(source, n_samples: int, seed=0, *, fractions=_FRACTIONS,
             n_samples < 1:
         raise DatasetError(f"the number of samples must be a positive integer, got "
                            f"{n_samples!r}")
-    sizes = [int(n_samples * f) for f in fr]
+    # floor each share (with a margin for products such as 90 · 0.7 = 62.99999...), and when
+    # the fractions sum to 1 give the remainder to train, so the splits hold n_samples in all
+    sizes = [int(math.floor(n_samples * f + 1e-9)) for f in fr]
+    if abs(sum(fr) - 1.0) <= 1e-12:
+        sizes[0] = int(n_samples) - sizes[1] - sizes[2]
     if min(sizes) < 1:
         raise DatasetError(f"{n_samples} samples leave a split empty (sizes {sizes})")
     proc = dataset_process(source, seed, **knobs)

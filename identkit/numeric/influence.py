@@ -54,15 +54,53 @@ def numerical_rank(M: np.ndarray, rtol: float = 1e-8) -> int:
     return int((s > rtol * s[0]).sum())
 
 
+#: A rank deficiency counts as numerically proven only below this relative singular value
+#: (about 10^4 times the rounding error of double precision): between it and ``rtol`` a small
+#: variation cannot be told from none, and the test says ``undecided``.
+FAIL_RTOL = 1e-12
+
+
+def _ranks(M: np.ndarray, rtol: float, ftol: float = FAIL_RTOL) -> tuple[int, int, float]:
+    """``(rank above rtol, rank above ftol, singular values relative to the largest)`` of M:
+    the first decides "holds", the second "fails"; a rank between them is undecided.
+    O(min(n, k)² max(n, k)) for an n × k matrix (one SVD)."""
+    if M.size == 0:
+        return 0, 0, np.zeros(0)
+    s = np.linalg.svd(M, compute_uv=False)
+    if s.size == 0 or s[0] == 0:
+        return 0, 0, np.zeros(s.size)
+    rel = s / s[0]
+    return int((rel > rtol).sum()), int((rel > ftol).sum()), rel
+
+
+def _state(req: int, hi: int, lo: int) -> bool | None:
+    """True when every draw attains ``req`` above ``rtol``; False when some draw falls short
+    even above ``FAIL_RTOL`` (a clear deficiency at a random point); None (undecided) otherwise."""
+    if hi >= req:
+        return True
+    if lo < req:
+        return False
+    return None
+
+
+def _undecided_note(req: int, hi: int, rtol: float) -> str:
+    return (f"undecided: rank {hi} < {req} above the relative threshold {rtol:g}, but {req} above "
+            f"{FAIL_RTOL:g}; a variation this small cannot be told from none numerically (use a "
+            "mechanism file for the exact symbolic check)")
+
+
 @dataclass(frozen=True)
 class InfluenceCheck:
-    """One rank test: what was required, what was attained, and why it failed if it did."""
+    """One rank test: what was required, what was attained, and why it failed if it did.
+
+    ``holds`` is True, False, or None when the numerical rank lies in the undecided band
+    between ``FAIL_RTOL`` and the test's ``rtol`` (``failure`` then says so)."""
 
     assumption: str
     target: str
     required: int
     attained: int
-    holds: bool
+    holds: bool | None
     failure: str | None = None
 
     def to_dict(self):
@@ -127,7 +165,7 @@ class InfluenceReport(RegularizedVerdicts):
         lines = []
         extra = (self.temporal, self.variability, self.exponential_family)
         for c in self.actions + tuple(x for x in extra if x):
-            verdict = "holds" if c.holds else "FAILS"
+            verdict = "holds" if c.holds else "undecided" if c.holds is None else "FAILS"
             line = f"{c.assumption} for {c.target}: {verdict} (rank {c.attained} of {c.required})"
             if c.failure:
                 line += f": {c.failure}"
@@ -135,7 +173,9 @@ class InfluenceReport(RegularizedVerdicts):
         return "\n".join(lines) if lines else "no sufficient-influence assumption applies"
 
 
-def _is_constant(rows: np.ndarray, rtol=1e-9) -> bool:
+def _is_constant(rows: np.ndarray, rtol=FAIL_RTOL) -> bool:
+    """Whether the rows vary by no more than rounding (``FAIL_RTOL`` of their scale): the
+    structural failure modes (constant cross-derivatives) are claimed only then."""
     scale = np.abs(rows).max(initial=0.0)
     return bool(np.abs(rows - rows[0]).max(initial=0.0) <= rtol * max(scale, 1e-300))
 
@@ -153,7 +193,11 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
         How many random z to test "for almost every z".
     seed : None, int or numpy.random.Generator
     rtol : float
-        Relative singular-value threshold of the rank.
+        Relative singular-value threshold of the rank: a check holds when every draw attains
+        the required rank above it. A check fails when some draw falls short even above
+        ``FAIL_RTOL`` (1e-12, rounding level), or by a structural failure mode (constant
+        cross-derivatives, Remark 6, Remark 7); a rank reached only between the two is
+        undecided (``holds`` is None), which never counts as holding.
 
     Returns
     -------
@@ -186,7 +230,7 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
                 continue
             req = int(ch.size)
             N = n_points or max(50, 4 * req)
-            attained, const, free, firsts = req, True, True, []
+            attained, lowest, const, free, firsts = req, req, True, True, []
             for _ in range(n_z):
                 z = np.repeat(rng.standard_normal((1, d)), N, axis=0)
                 pts = mech.sample_inputs(N, rng)
@@ -199,13 +243,18 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
                     assumption = "Assumption 6"
                 if not np.all(np.isfinite(V)):
                     raise MechanismError("non-finite cross-derivatives")
-                attained = min(attained, numerical_rank(V, rtol))
+                hi, lo, _ = _ranks(V, rtol)
+                attained, lowest = min(attained, hi), min(lowest, lo)
                 const &= _is_constant(V)
                 firsts.append(V[0])
             const &= _is_constant(np.array(firsts))
-            holds = attained == req
+            holds = _state(req, attained, lowest)
             failure = None
-            if not holds:
+            if holds is None and (not free or const):
+                holds = False  # a structural failure mode below: proven by the structure
+            if holds is None:
+                failure = _undecided_note(req, attained, rtol)
+            elif not holds:
                 if not free:
                     failure = ("Remark 6: without time (T = 1), one intervention gives one "
                                f"difference vector, which cannot span the {req} dimensions of "
@@ -225,7 +274,7 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
         mask = np.broadcast_to(Gz, (d, d))
         req = int(mask.sum())
         N = n_points or max(50, 4 * req)
-        attained, const, firsts = req, True, []
+        attained, lowest, const, firsts = req, req, True, []
         for _ in range(n_z):
             z = rng.standard_normal(d)
             pts = mech.sample_inputs(N, rng)
@@ -235,15 +284,20 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
             zz = np.repeat(z[None], N, axis=0)
             H = mech.cross_derivatives(zz, hist, pts["a"])[1]
             rows = H[np.arange(N), taus][:, mask]
-            attained = min(attained, numerical_rank(rows, rtol))
+            hi, lo, _ = _ranks(rows, rtol)
+            attained, lowest = min(attained, hi), min(lowest, lo)
             for tau in range(L):  # constancy is judged lag by lag
                 sel = rows[taus == tau]
                 if len(sel):
                     const &= _is_constant(sel)
                     firsts.append(np.concatenate([[tau], sel[0]]))
-        holds = attained == req
+        holds = _state(req, attained, lowest)
         failure = None
-        if not holds:
+        if holds is None and ((L == 1 and m == 0) or const):
+            holds = False  # Remark 7 or constant H_zz: proven by the structure
+        if holds is None:
+            failure = _undecided_note(req, attained, rtol)
+        elif not holds:
             if L == 1 and m == 0:
                 failure = ("Remark 7: a Markovian model without auxiliary variables gives one "
                            f"matrix per z, which cannot span the {req} entries of Gz; the "
@@ -264,12 +318,16 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
             t = mech._terms(pts["hist"], pts["a"])
             taus = rng.integers(0, L, N)
             rows = t.dmu_h[np.arange(N), :, taus, :][:, mask]
-            att = numerical_rank(rows, rtol)
+            att, low, _ = _ranks(rows, rtol)
             lin = all(_is_constant(rows[taus == t]) for t in range(L) if (taus == t).any())
-            fail11 = None if att == req else (
+            h11 = _state(req, att, low)
+            if h11 is None and lin:
+                h11 = False
+            fail11 = None if h11 else (
+                _undecided_note(req, att, rtol) if h11 is None else
                 "linear temporal means (Example 14 with constant W): D_z λ is constant per lag"
                 if lin else f"insufficient variability: rank {att} < {req}")
-            expfam = InfluenceCheck("Assumption 11", "Gz", req, att, att == req, fail11)
+            expfam = InfluenceCheck("Assumption 11", "Gz", req, att, h11, fail11)
             variability = _variability(mech, N, rng, rtol)
             k = 1
         else:
@@ -287,8 +345,13 @@ def _variability(mech, n: int, rng, rtol: float) -> InfluenceCheck:
     pts = mech.sample_inputs(max(n, 2 * d + 2), rng)
     mu = mech.mean(pts["hist"], pts["a"])
     diffs = mu[1:] - mu[:1]
-    att = numerical_rank(diffs, rtol)
-    failure = None if att == d else (
+    att, low, _ = _ranks(diffs, rtol)
+    flat = _is_constant(mu)
+    holds = _state(d, att, low)
+    if holds is None and flat:
+        holds = False
+    failure = None if holds else (
+        _undecided_note(d, att, rtol) if holds is None else
         "λ does not vary at all: the means depend on neither the history nor the actions"
-        if _is_constant(mu) else f"insufficient variability: rank {att} < {d}")
-    return InfluenceCheck("Assumption 10", "λ", d, att, att == d, failure)
+        if flat else f"insufficient variability: rank {att} < {d}")
+    return InfluenceCheck("Assumption 10", "λ", d, att, holds, failure)

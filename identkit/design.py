@@ -50,7 +50,7 @@ import scipy.sparse as sp
 
 from .entanglement import entanglement_pairs, resolve_regularize
 from .errors import GraphError, IdentkitError
-from .graphs import LatentGraph
+from .graphs import LatentGraph, quote_name
 from .report import EntanglementReport, analyze
 
 __all__ = [
@@ -157,7 +157,7 @@ class Design:
                  f"{self.n_interventions} interventions (cost {self.cost}; proven lower bound "
                  f"{self.lower_bound}; {status})"]
         for t in self.targets:
-            lines.append(f"  do({', '.join(t)})")
+            lines.append(f"  do({', '.join(quote_name(x) for x in t)})")
         lines.append("Certificate: " + self.certificate)
         return "\n".join(lines)
 
@@ -718,7 +718,7 @@ class Repair:
             f"{len(self.added)} intervention(s): "
             f"{'complete' if self.after.complete else 'NOT complete'}.",
         ]
-        lines += [f"  do({', '.join(t)})" for t in self.added]
+        lines += [f"  do({', '.join(quote_name(x) for x in t)})" for t in self.added]
         what = "added interventions" if self.temporal else "interventions performed"
         lines.append(
             f"Cost {self.cost} ({what}); proven lower bound {self.lower_bound} "

@@ -1,4 +1,5 @@
-"""Warnings raised by the API reach a command-line user as one line that names no internal file."""
+"""What the commands print for people: API warnings as one line naming no internal file, and names
+quoted where they would read ambiguously."""
 
 import subprocess
 import sys
@@ -22,3 +23,13 @@ def test_score_warning_on_a_constant_learned_column_is_one_line_without_internal
     assert lines[0].startswith("identkit: warning: constant learned column")
     assert ".py" not in res.stderr and "identkit/" not in res.stderr
     assert res.stdout.startswith("MCC")
+
+
+def test_design_prints_names_that_would_read_ambiguously_quoted(tmp_path):
+    """``do(joint one, joint two)`` could be read as other names; the report quotes them by the
+    same rule as the text form."""
+    res = subprocess.run([sys.executable, "-m", "identkit", "design", "--latents",
+                          "joint one,joint two,x"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert '  do("joint one")' in res.stdout and "  do(x)" in res.stdout

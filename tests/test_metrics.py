@@ -30,6 +30,7 @@ from identkit.metrics import (
     rcon,
     sap,
     shd,
+    train_test_rows,
 )
 
 RNG = np.random.default_rng(0)
@@ -164,8 +165,9 @@ def test_sap_continuous_by_hand():
     x = np.linspace(-1, 1, 101)
     y = x**2 - np.mean(x**2)
     codes = np.c_[x, 0.5 * x + y]
-    # squared correlations with the factor x: 1 and corr(x, 0.5x + y)^2
-    c2 = np.corrcoef(x, 0.5 * x + y)[0, 1] ** 2
+    # squared correlations with the factor x on the training rows: 1 and corr(x, 0.5x + y)^2
+    train, _ = train_test_rows(x.size, 1 / 3, 0)
+    c2 = np.corrcoef(x[train], (0.5 * x + y)[train])[0, 1] ** 2
     assert sap(np.c_[x], codes, continuous_factors=True).value == pytest.approx(1 - c2)
 
 

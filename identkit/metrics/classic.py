@@ -129,17 +129,19 @@ def mig(truth, learned, num_bins: int = 20) -> MetricResult:
 def _sap_matrix(codes, f, test_fraction, continuous_factors, seed):
     d, K = codes.shape[1], f.shape[1]
     S = np.zeros((d, K))
+    train, test = _split(codes.shape[0], test_fraction, seed)
     if continuous_factors:
+        # The reference scores continuous factors on its training rows only.
+        ctr, ftr = codes[train], f[train].astype(float)
         for i in range(d):
             for k in range(K):
-                c = np.cov(codes[:, i], f[:, k].astype(float), ddof=1)
+                c = np.cov(ctr[:, i], ftr[:, k], ddof=1)
                 if c[0, 0] > 1e-12 and c[1, 1] > 0:
                     S[i, k] = c[0, 1] ** 2 / (c[0, 0] * c[1, 1])
         return S
     sklearn()
     from sklearn.svm import LinearSVC
 
-    train, test = _split(codes.shape[0], test_fraction, seed)
     for i in range(d):
         for k in range(K):
             y = f[:, k]
@@ -156,10 +158,13 @@ def sap(truth, learned, *, continuous_factors: bool = False, test_fraction: floa
         seed=0) -> MetricResult:
     """Separated Attribute Predictability (Kumar et al. 2018).
 
-    With ``continuous_factors=True`` the score of (code i, factor k) is the squared correlation
-    (R² of a one-variable linear fit; no classifier, numpy only); otherwise the test accuracy of
-    a linear SVM (C = 0.01, balanced classes) trained on code i alone. SAP is the mean over
-    factors of the gap between the two best codes.
+    The rows are split with :func:`train_test_rows`. With ``continuous_factors=True`` the score
+    of (code i, factor k) is the squared correlation on the *training* rows (R² of a
+    one-variable linear fit; no classifier, numpy only), as in the reference implementation; a
+    code whose training variance is at most 1e-12 (an absolute threshold, as in the reference:
+    rescale tiny codes first) scores 0. Otherwise the score is the test accuracy of a linear SVM
+    (C = 0.01, balanced classes) trained on code i alone. SAP is the mean over factors of the
+    gap between the two best codes.
 
     Returns
     -------

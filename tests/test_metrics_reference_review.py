@@ -5,7 +5,7 @@ is computed by hand or by a construction in the test, not by the metric."""
 import numpy as np
 import pytest
 
-from identkit.metrics import sap, train_test_rows
+from identkit.metrics import MetricWarning, dci, dci_from_importance, sap, train_test_rows
 
 
 def test_sap_continuous_scores_training_rows_only():
@@ -26,3 +26,29 @@ def test_sap_continuous_scores_training_rows_only():
     out = sap(f[:, None], codes, continuous_factors=True, test_fraction=frac, seed=seed)
     assert out["score_matrix"][:, 0] == pytest.approx([1.0, 0.0], abs=1e-12)
     assert out.value == pytest.approx(1.0, abs=1e-12)
+
+
+def test_dci_of_codes_carrying_nothing_is_zero_as_in_the_reference_not_an_error():
+    # Constant codes give boosted trees nothing to split on, so every importance is 0. The
+    # reference then weights the codes uniformly and each code's importance spread (1e-11 added
+    # to every entry) is uniform: per code 1 − H_K(uniform) = 0, so D = 0, and likewise C = 0.
+    # identkit used to raise "the importance matrix is all zeros" instead of returning a number.
+    f = np.array([[0, 0], [1, 1], [2, 0], [0, 1], [1, 0], [2, 1]] * 10)
+    with pytest.warns(MetricWarning, match="all importances are 0"):
+        out = dci(f, np.full((60, 3), 2.5))
+    assert out["importance"].sum() == 0
+    assert out["disentanglement"] == 0.0 and out["completeness"] == 0.0
+    assert out.value == 0.0
+
+
+def test_dci_one_factor_or_one_code_convention_is_one_not_nan():
+    # An entropy in base 1 is taken as 0 (the reference divides by log 1 and gets NaN): with a
+    # single factor every code scores 1, with a single code completeness is 1. By hand for
+    # R = [[1], [3]]: D = 1; column spread (¼, ¾) in base 2 gives C = 1 − H₂(¼, ¾).
+    out = dci_from_importance(np.array([[1.0], [3.0]]))
+    h = -(0.25 * np.log2(0.25) + 0.75 * np.log2(0.75))
+    assert out["disentanglement"] == pytest.approx(1.0)
+    assert out["completeness"] == pytest.approx(1 - h, abs=1e-9)
+    out = dci_from_importance(np.array([[1.0, 3.0]]))
+    assert out["completeness"] == pytest.approx(1.0)
+    assert out["disentanglement"] == pytest.approx(1 - h, abs=1e-9)

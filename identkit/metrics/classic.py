@@ -307,7 +307,15 @@ def dci_from_importance(R) -> MetricResult:
 
     ``D = Σ_i ρ_i (1 − H_K(P_i·))`` with ``P_ij = R_ij / Σ_k R_ik`` and ``ρ_i = Σ_j R_ij / Σ R``;
     ``C = Σ_j ρ̃_j (1 − H_d(P̃_·j))`` with the column-normalized P̃ (entropies in base K and d;
-    1e-11 is added before normalizing, as in the reference implementation).
+    1e-11 is added before normalizing, as in the reference implementation). With a single
+    factor (K = 1) every code scores disentanglement 1, and with a single code completeness is
+    1 (an entropy in base 1 is taken as 0; the reference divides by log 1 and returns NaN).
+
+    Raises
+    ------
+    MetricError
+        If R is not a finite 2-D matrix or is all zeros (no code is important for anything:
+        :func:`dci` reports 0 for fitted importances in that case, as the reference does).
 
     Returns
     -------
@@ -375,7 +383,9 @@ def dci(truth, learned, *, importance: str = "gbt", test_fraction: float = 1 / 3
     MetricResult
         ``value`` the disentanglement; details ``disentanglement``, ``completeness``,
         ``informativeness_train``, ``informativeness_test`` (classifier accuracy for ``gbt``,
-        R² for ``linear``) and ``importance`` (the d̂ × K matrix).
+        R² for ``linear``) and ``importance`` (the d̂ × K matrix). If every importance is 0
+        (codes constant on the training rows), disentanglement and completeness are 0 with a
+        ``MetricWarning``, as in the reference.
 
     Examples
     --------
@@ -423,7 +433,15 @@ def dci(truth, learned, *, importance: str = "gbt", test_fraction: float = 1 / 3
                 pred = np.c_[np.ones(len(idx)), X[idx]] @ coef
                 tot = ((y[idx] - y[idx].mean()) ** 2).sum()
                 info[name].append(float(1 - ((y[idx] - pred) ** 2).sum() / tot) if tot else 0.0)
-    out = dict(dci_from_importance(R).details)
+    if R.sum() == 0:
+        # No code was used for any factor (e.g. every code constant on the training rows): the
+        # reference weights the codes uniformly, and each code's spread is then uniform, so
+        # D = C = 0.
+        warn("no code is important for any factor (all importances are 0): DCI disentanglement "
+             "and completeness are 0")
+        out = {"disentanglement": 0.0, "completeness": 0.0}
+    else:
+        out = dict(dci_from_importance(R).details)
     out["informativeness_train"] = float(np.mean(info["train"]))
     out["informativeness_test"] = float(np.mean(info["test"]))
     out["importance"] = R

@@ -5,7 +5,15 @@ is computed by hand or by a construction in the test, not by the metric."""
 import numpy as np
 import pytest
 
-from identkit.metrics import MetricWarning, dci, dci_from_importance, sap, train_test_rows
+from identkit.metrics import (
+    MetricWarning,
+    dci,
+    dci_from_importance,
+    mig,
+    modularity_explicitness,
+    sap,
+    train_test_rows,
+)
 
 
 def test_sap_continuous_scores_training_rows_only():
@@ -52,3 +60,61 @@ def test_dci_one_factor_or_one_code_convention_is_one_not_nan():
     out = dci_from_importance(np.array([[1.0, 3.0]]))
     assert out["completeness"] == pytest.approx(1.0)
     assert out["disentanglement"] == pytest.approx(1 - h, abs=1e-9)
+
+
+def _histogram_bins(x, num_bins):
+    """Equal-width bins of each column between its minimum and maximum, labels 1..num_bins,
+    written from the definition with np.histogram's edges."""
+    return np.stack([np.digitize(c, np.histogram(c, num_bins)[1][:-1]) for c in x.T], axis=1)
+
+
+def _fixed_data(n=240):
+    rng = np.random.default_rng(7)
+    f = rng.integers(0, 4, (n, 3))
+    codes = np.c_[f[:, 0] + 0.3 * rng.standard_normal(n), f[:, 1] * f[:, 2] + rng.random(n),
+                  rng.standard_normal(n), f[:, 2] - 0.5 * f[:, 0] + 0.1 * rng.random(n)]
+    return f, codes
+
+
+def test_mig_equals_scikit_learns_mutual_info_over_factor_entropy():
+    # MIG of the reference: codes binned into 20 histogram bins on all rows, I(code; factor) by
+    # scikit-learn's contingency estimate, the gap of the best two divided by H(factor).
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    f, codes = _fixed_data()
+    disc = _histogram_bins(codes, 20)
+    m = np.array([[sklearn_metrics.mutual_info_score(f[:, k], disc[:, i]) for k in range(3)]
+                  for i in range(4)])
+    h = np.array([sklearn_metrics.mutual_info_score(f[:, k], f[:, k]) for k in range(3)])
+    top = np.sort(m, axis=0)
+    expected = np.mean((top[-1] - top[-2]) / h)
+    assert mig(f, codes).value == pytest.approx(expected, rel=1e-12)
+
+
+def test_modularity_equals_the_squared_mi_spread_on_training_bins():
+    # Modularity of the reference: bins and mutual information from the training rows only;
+    # per code 1 − (Σ m² − max m²) / (max m² (K − 1)).
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    pytest.importorskip("sklearn.linear_model")
+    f, codes = _fixed_data()
+    train, _ = train_test_rows(len(f), 1 / 3, 0)
+    disc = _histogram_bins(codes[train], 20)
+    m2 = np.array([[sklearn_metrics.mutual_info_score(f[train, k], disc[:, i])
+                    for k in range(3)] for i in range(4)]) ** 2
+    per_code = 1 - (m2.sum(1) - m2.max(1)) / (m2.max(1) * 2)
+    out = modularity_explicitness(f, codes, seed=0)
+    assert out.value == pytest.approx(per_code.mean(), rel=1e-12)
+
+
+def test_dci_from_importance_equals_scipy_entropies_of_the_reference_layout():
+    # Reference: D per code = 1 − entropy of row i (+1e-11) in base K, weighted by the row sums;
+    # C per factor = 1 − entropy of column j (+1e-11) in base d̂, weighted by the column sums.
+    from scipy.stats import entropy as scipy_entropy
+
+    R = np.array([[0.6, 0.1, 0.0], [0.05, 0.5, 0.2], [0.0, 0.0, 0.3], [0.1, 0.0, 0.0]])
+    d_code = 1 - scipy_entropy(R.T + 1e-11, base=3)          # scipy normalises each column
+    c_fac = 1 - scipy_entropy(R + 1e-11, base=4)
+    D = np.sum(d_code * R.sum(1) / R.sum())
+    C = np.sum(c_fac * R.sum(0) / R.sum())
+    out = dci_from_importance(R)
+    assert out["disentanglement"] == pytest.approx(D, rel=1e-12)
+    assert out["completeness"] == pytest.approx(C, rel=1e-12)

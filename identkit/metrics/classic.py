@@ -9,7 +9,7 @@ discrete ground-truth factors ``(n, K)`` and learned codes ``(n, d̂)``:
   two largest ``I(code; factor)`` divided by ``H(factor)``, averaged; codes discretized into 20
   bins.
 * :func:`sap` — Separated Attribute Predictability (Kumar et al. 2018): per code and factor a
-  score (R² of a linear fit for continuous factors, else the test accuracy of a linear SVM,
+  score (R² on the training rows for continuous factors, else the test accuracy of a linear SVM,
   C = 0.01, balanced classes); per factor the gap between the two best codes; averaged.
 * :func:`modularity_explicitness` — Ridgeway & Mozer (2018): modularity from the squared mutual
   information on the training rows (1 − spread off the best factor); explicitness as the mean
@@ -25,9 +25,9 @@ function (observations → codes): :func:`beta_vae_score` (Higgins et al. 2017),
 
 The defaults reproduce the protocol of disentanglement_lib, the library behind the published
 numbers: scikit-learn's default ``LogisticRegression`` (pass ``max_iter=1000`` for a converged
-fit), modularity on the training rows, factors binned into 20 histogram bins for IRS, FactorVAE
-pruning codes whose standard deviation is below 0.05 (the study configuration), and seeded
-boosted trees for DCI. Held-out metrics split the given rows with :func:`train_test_rows`.
+fit), modularity and the continuous SAP score on the training rows, factors binned into 20
+histogram bins for IRS, FactorVAE pruning codes whose standard deviation is below 0.05 (the
+study configuration), and seeded boosted trees for DCI. Held-out metrics split the given rows with :func:`train_test_rows`.
 
 Unsupervised (on codes alone): :func:`gaussian_total_correlation`,
 :func:`gaussian_wasserstein_correlation` and :func:`mean_mutual_information`.

@@ -118,3 +118,26 @@ def test_dci_from_importance_equals_scipy_entropies_of_the_reference_layout():
     out = dci_from_importance(R)
     assert out["disentanglement"] == pytest.approx(D, rel=1e-12)
     assert out["completeness"] == pytest.approx(C, rel=1e-12)
+
+
+def test_explicitness_is_mean_one_vs_rest_auc_of_default_logistic_on_train_standardised_codes():
+    # Reference: codes standardised with the training mean and deviation (ddof 0), one default
+    # LogisticRegression per factor fitted on the training rows, macro ROC AUC of its class
+    # probabilities against the one-hot labels, on the training and on the test rows.
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    from sklearn.metrics import roc_auc_score
+
+    f, codes = _fixed_data()
+    train, test = train_test_rows(len(f), 1 / 3, 0)
+    mean, std = codes[train].mean(0), codes[train].std(0)
+    X = (codes - mean) / std
+    expected = {"train": [], "test": []}
+    for k in range(3):
+        clf = linear_model.LogisticRegression().fit(X[train], f[train, k])
+        for name, rows in (("train", train), ("test", test)):
+            onehot = (f[rows, k][:, None] == np.arange(4)[None, :]).astype(int)
+            assert onehot.sum(0).min() > 0          # every class present: no column dropped
+            expected[name].append(roc_auc_score(onehot, clf.predict_proba(X[rows])))
+    out = modularity_explicitness(f, codes, seed=0)
+    assert out["explicitness_train"] == pytest.approx(np.mean(expected["train"]), rel=1e-12)
+    assert out["explicitness_test"] == pytest.approx(np.mean(expected["test"]), rel=1e-12)

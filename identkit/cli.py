@@ -652,9 +652,9 @@ def _run(argv, out) -> int:
 
             out.write(f"identkit {__version__}\n")
             return 0
-        if args.command is None:
-            parser.print_help(out)
-            return 2
+        if args.command is None:  # a refusal is one line on stderr, as for any usage error
+            raise _UsageError("identkit: error: choose a command (check, draw, design, repair, "
+                              "verify, generate, score, theorems, examples); see identkit --help")
         return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples,
                 "design": _cmd_design, "repair": _cmd_repair, "verify": _cmd_verify,
                 "generate": _cmd_generate, "score": _cmd_score, "theorems": _cmd_theorems}[args.command](args, out)

@@ -4,6 +4,7 @@ not try. Each test is named after the cause of the failure it found; the contrac
 on stderr naming the file and the problem, no traceback).
 """
 
+import os
 import zipfile
 
 import numpy as np
@@ -69,3 +70,37 @@ def test_warnings_still_reach_the_user_with_an_answer(tmp_path, truth):
     assert err == "identkit: warning: constant learned column(s) 2: their correlations are set " \
                   "to 0\n", err
     assert "MCC" in proc.stdout.decode()
+
+
+@pytest.mark.parametrize("text", ["latents:\n", "latents: ,\n"])
+@pytest.mark.parametrize("argv", [("check",), ("verify", "--maps", "1"), ("draw", "-o", "OUT.png"),
+                                  ("generate", "--samples", "3", "-o", "OUT.npz")])
+def test_text_form_latents_line_naming_no_latent_is_refused(tmp_path, text, argv):
+    """JSON, YAML and .npz refuse zero latents; the text form read 'latents:' as a graph of size
+    0, which check called complete and draw, verify and generate crashed on (IndexError)."""
+    src = tmp_path / "g.txt"
+    src.write_text(text)
+    argv = [str(tmp_path / a) if a.startswith("OUT") else a for a in argv]
+    refused(cli(argv[0], src, *argv[1:]), "g.txt", "line 1", "names no latent")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("side", ["--true", "--learned"])
+def test_score_refuses_a_named_pipe_instead_of_waiting_for_a_writer(tmp_path, truth, side):
+    fifo = tmp_path / "z.npz"
+    os.mkfifo(fifo)
+    other = "--learned" if side == "--true" else "--true"
+    refused(cli("score", side, fifo, other, truth), "z.npz", "not a regular file")
+
+
+def test_score_refuses_a_directory_as_samples(tmp_path, truth):
+    (tmp_path / "d.npz").mkdir()
+    refused(cli("score", "--true", truth, "--learned", tmp_path / "d.npz"), "d.npz",
+            "not a regular file")
+
+
+@pytest.mark.parametrize("argv", [(), ("--debug",)])
+def test_no_command_is_one_line_on_stderr_not_the_help_on_stdout(argv):
+    """Exit status 2 came with the whole help on stdout and nothing on stderr."""
+    refused(cli(*argv), "choose a command", "--help")

@@ -43,6 +43,8 @@ def read_array(path, key: str | None = None) -> np.ndarray:
     path = os.fspath(path)
     if not os.path.exists(path):
         raise MetricError(f"{path}: no such file")
+    if not os.path.isfile(path):  # a named pipe would block, a device read without end
+        raise MetricError(f"{path}: not a regular file")
     ext = os.path.splitext(path)[1].lower()
     try:
         if ext == ".npy":

@@ -631,14 +631,16 @@ def main(argv=None) -> int:
     _one_blas_thread_for_small_checks(sys.argv[1:] if argv is None else list(argv))
     import warnings
 
+    held = []
     with warnings.catch_warnings():
-        warnings.showwarning = _show_warning
-        return _run(argv, out)
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    """Warnings from the API reach the user as one line naming no internal file."""
-    print(f"identkit: warning: {_one_line(str(message))}", file=sys.stderr)
+        # Warnings are held until the command ends: an answer prints them, a refusal stays the
+        # one line the contract promises (a warning before an error would make it two).
+        warnings.showwarning = lambda message, *rest, **kw: held.append(str(message))
+        status = _run(argv, out)
+    if status in (0, 1):
+        for message in held:
+            print(f"identkit: warning: {_one_line(message)}", file=sys.stderr)
+    return status
 
 
 def _run(argv, out) -> int:
@@ -650,9 +652,9 @@ def _run(argv, out) -> int:
 
             out.write(f"identkit {__version__}\n")
             return 0
-        if args.command is None:
-            parser.print_help(out)
-            return 2
+        if args.command is None:  # a refusal is one line on stderr, as for any usage error
+            raise _UsageError("identkit: error: choose a command (check, draw, design, repair, "
+                              "verify, generate, score, theorems, examples); see identkit --help")
         return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples,
                 "design": _cmd_design, "repair": _cmd_repair, "verify": _cmd_verify,
                 "generate": _cmd_generate, "score": _cmd_score, "theorems": _cmd_theorems}[args.command](args, out)

@@ -462,6 +462,8 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
             if head == "latents":
                 if latents is not None:
                     _fail(source, f"line {lineno}: 'latents:' given twice")
+                if not names:  # zero latents is no model (draw, verify and generate crashed)
+                    _fail(source, f"line {lineno}: 'latents:' names no latent")
                 latents = names
             elif head == "actions":
                 if actions is not None:

@@ -143,6 +143,9 @@ def as_samples(x, name: str, min_rows: int = 2, *, constant: str = "allow") -> n
     """
     if np.iscomplexobj(x):
         raise MetricError(f"{name} has complex values; metrics need real numbers")
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    if kind in ("m", "M", "U", "S", "V"):  # dates, text and records are not samples
+        raise MetricError(f"{name} has dtype {x.dtype}; metrics need an array of real numbers")
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError):

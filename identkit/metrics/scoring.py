@@ -4,6 +4,7 @@ arrays or from files."""
 from __future__ import annotations
 
 import os
+import zipfile
 
 import numpy as np
 
@@ -42,16 +43,21 @@ def read_array(path, key: str | None = None) -> np.ndarray:
     path = os.fspath(path)
     if not os.path.exists(path):
         raise MetricError(f"{path}: no such file")
+    if not os.path.isfile(path):  # a named pipe would block, a device read without end
+        raise MetricError(f"{path}: not a regular file")
     ext = os.path.splitext(path)[1].lower()
     try:
         if ext == ".npy":
             return np.load(path, allow_pickle=False)
         if ext == ".npz":
             with np.load(path, allow_pickle=False) as data:
-                if key is not None and key in data.files:
-                    return data[key]
-                if len(data.files) == 1:
-                    return data[data.files[0]]
+                name = key if key is not None and key in data.files else (
+                    data.files[0] if len(data.files) == 1 else None)
+                if name is not None:
+                    arr = data[name]
+                    if not isinstance(arr, np.ndarray):  # a member without an .npy header
+                        raise MetricError(f"{path}: member {name!r} is not a .npy array")
+                    return arr
                 raise MetricError(f"{path}: holds {', '.join(data.files)}; name the array "
                                   f"'{key}' or keep one array")
         if ext == ".csv":
@@ -61,8 +67,9 @@ def read_array(path, key: str | None = None) -> np.ndarray:
             return np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
     except MetricError:
         raise
-    except (ValueError, OSError, EOFError) as exc:
-        raise MetricError(f"{path}: cannot read the array: {str(exc).splitlines()[0]}") from None
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise MetricError(f"{path}: cannot read the array: "
+                          f"{(str(exc).splitlines() or [type(exc).__name__])[0]}") from None
     raise MetricError(f"{path}: use .npy, .npz or .csv")
 
 

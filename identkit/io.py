@@ -399,14 +399,25 @@ def _tokens(line: str, source, lineno):
 
 
 def _names_of(tokens, source, lineno):
-    """The names in a run of tokens separated by commas and/or spaces."""
+    """The names in a run of tokens separated by commas and/or spaces. A comma with no name
+    before or after it (``a,,b``, ``a,``) is refused rather than read as a guess."""
+    if all(kind == "," for kind, _ in tokens):
+        return []  # no name at all: the caller says which statement names nothing
     names = []
+    expect_name = False  # after a comma, a name must follow
     for kind, value in tokens:
         if kind == "name":
             names.append(value)
-        elif kind != ",":
+            expect_name = False
+        elif kind == ",":
+            if expect_name or not names:
+                _fail(source, f"line {lineno}: a ',' with no name before it")
+            expect_name = True
+        else:
             _fail(source, f"line {lineno}: {value!r} is not a valid name (names that are not "
                           'letters, digits, _ . - \' are written in double quotes: "my name")')
+    if expect_name:
+        _fail(source, f"line {lineno}: a ',' is not followed by a name")
     return names
 
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 
 def test_score_warning_on_a_constant_learned_column_is_one_line_without_internal_paths(tmp_path):
@@ -33,3 +34,25 @@ def test_design_prints_names_that_would_read_ambiguously_quoted(tmp_path):
                          timeout=300)
     assert res.returncode == 0, res.stderr
     assert '  do("joint one")' in res.stdout and "  do(x)" in res.stdout
+
+
+@pytest.mark.parametrize("line", ["latents: a,,b", "latents: a, b,", "latents: ,a",
+                                  "a -> a,,b", "do(a,,b)"])
+def test_text_form_comma_with_no_name_was_read_as_a_guess(tmp_path, line):
+    """``a,,b`` used to read as ``a b``: a comma with no name beside it is refused at its line."""
+    f = tmp_path / "g.txt"
+    f.write_text("latents: a b\n" + line + "\n" if not line.startswith("latents") else
+                 line + "\na -> a\n")
+    res = subprocess.run([sys.executable, "-m", "identkit", "check", str(f)],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2 and res.stdout == ""
+    (msg,) = res.stderr.strip().splitlines()
+    assert "g.txt" in msg and "line" in msg and "','" in msg
+
+
+def test_text_form_commas_and_spaces_still_separate_names(tmp_path):
+    f = tmp_path / "g.txt"
+    f.write_text("latents: a, b c\na -> a, b c\nb -> b\nc -> c\n")
+    res = subprocess.run([sys.executable, "-m", "identkit", "check", str(f)],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode in (0, 1), res.stderr

@@ -83,6 +83,23 @@ def _state(req: int, hi: int, lo: int) -> bool | None:
     return None
 
 
+def _verdict(req: int, hi: int, lo: int, rtol: float,
+             structural: str | None) -> tuple[bool | None, str | None]:
+    """``(holds, failure)`` of one rank test from its ranks above ``rtol`` (hi) and above
+    ``FAIL_RTOL`` (lo). ``structural`` is the explanation of a structural failure mode the
+    sampled values show to rounding (Remark 6, Remark 7, constant cross-derivatives), or None:
+    it decides "fails" whenever the rank is not attained; otherwise a clear deficiency fails
+    and a rank inside the band is undecided."""
+    holds = _state(req, hi, lo)
+    if holds:
+        return True, None
+    if structural is not None:
+        return False, structural
+    if holds is None:
+        return None, _undecided_note(req, hi, rtol)
+    return False, f"insufficient variability: rank {hi} < {req}"
+
+
 def _undecided_note(req: int, hi: int, rtol: float) -> str:
     return (f"undecided: rank {hi} < {req} above the relative threshold {rtol:g}, but {req} above "
             f"{FAIL_RTOL:g}; a variation this small cannot be told from none numerically (use a "
@@ -248,23 +265,16 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
                 const &= _is_constant(V)
                 firsts.append(V[0])
             const &= _is_constant(np.array(firsts))
-            holds = _state(req, attained, lowest)
-            failure = None
-            if holds is None and (not free or const):
-                holds = False  # a structural failure mode below: proven by the structure
-            if holds is None:
-                failure = _undecided_note(req, attained, rtol)
-            elif not holds:
-                if not free:
-                    failure = ("Remark 6: without time (T = 1), one intervention gives one "
-                               f"difference vector, which cannot span the {req} dimensions of "
-                               f"its targets; use {req} interventions on this target set "
-                               "(Example 13) or temporal dynamics (Example 12)")
-                elif const:
-                    failure = ("linear means (Example 10): the cross-derivative D_a ∇_z log p is "
-                               "constant, so its column spans one direction")
-                else:
-                    failure = f"insufficient variability: rank {attained} < {req}"
+            structural = None
+            if not free:
+                structural = ("Remark 6: without time (T = 1), one intervention gives one "
+                              f"difference vector, which cannot span the {req} dimensions of "
+                              f"its targets; use {req} interventions on this target set "
+                              "(Example 13) or temporal dynamics (Example 12)")
+            elif const:
+                structural = ("linear means (Example 10): the cross-derivative D_a ∇_z log p "
+                              "is constant, so its column spans one direction")
+            holds, failure = _verdict(req, attained, lowest, rtol, structural)
             action_checks.append(InfluenceCheck(assumption, g.actions[l], req, attained, holds,
                                                 failure))
     temporal = expfam = variability = None
@@ -291,27 +301,20 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
                 if len(sel):
                     const &= _is_constant(sel)
                     firsts.append(np.concatenate([[tau], sel[0]]))
-        holds = _state(req, attained, lowest)
-        failure = None
-        if holds is None and ((L == 1 and m == 0) or const):
-            holds = False  # Remark 7 or constant H_zz: proven by the structure
-        if holds is None:
-            failure = _undecided_note(req, attained, rtol)
-        elif not holds:
-            if L == 1 and m == 0:
-                failure = ("Remark 7: a Markovian model without auxiliary variables gives one "
-                           f"matrix per z, which cannot span the {req} entries of Gz; the "
-                           "exponential-family route (Assumption 11, Theorem 5) may still apply")
-            elif const and all(_is_constant(np.array([f[1:] for f in firsts if f[0] == t]))
-                               for t in range(L) if any(f[0] == t for f in firsts)):
-                failure = ("linear temporal means (Example 14 with constant W): H_zz does not "
-                           "vary at all, so it spans one matrix per lag")
-            elif const:
-                failure = ("nothing varies once z^{t-τ} = z: the actions and older steps do "
-                           "not interact with the past (as in Remark 7), so H_zz is one matrix "
-                           "per z; the exponential-family route (Assumption 11) may still apply")
-            else:
-                failure = f"insufficient variability: rank {attained} < {req}"
+        structural = None
+        if L == 1 and m == 0:
+            structural = ("Remark 7: a Markovian model without auxiliary variables gives one "
+                          f"matrix per z, which cannot span the {req} entries of Gz; the "
+                          "exponential-family route (Assumption 11, Theorem 5) may still apply")
+        elif const and all(_is_constant(np.array([f[1:] for f in firsts if f[0] == t]))
+                           for t in range(L) if any(f[0] == t for f in firsts)):
+            structural = ("linear temporal means (Example 14 with constant W): H_zz does not "
+                          "vary at all, so it spans one matrix per lag")
+        elif const:
+            structural = ("nothing varies once z^{t-τ} = z: the actions and older steps do "
+                          "not interact with the past (as in Remark 7), so H_zz is one matrix "
+                          "per z; the exponential-family route (Assumption 11) may still apply")
+        holds, failure = _verdict(req, attained, lowest, rtol, structural)
         temporal = InfluenceCheck("Assumption 8", "Gz", req, attained, holds, failure)
         if getattr(mech, "variance_family", None) == "constant" and hasattr(mech, "_terms"):
             pts = mech.sample_inputs(N, rng)
@@ -320,13 +323,9 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
             rows = t.dmu_h[np.arange(N), :, taus, :][:, mask]
             att, low, _ = _ranks(rows, rtol)
             lin = all(_is_constant(rows[taus == t]) for t in range(L) if (taus == t).any())
-            h11 = _state(req, att, low)
-            if h11 is None and lin:
-                h11 = False
-            fail11 = None if h11 else (
-                _undecided_note(req, att, rtol) if h11 is None else
+            h11, fail11 = _verdict(req, att, low, rtol, (
                 "linear temporal means (Example 14 with constant W): D_z λ is constant per lag"
-                if lin else f"insufficient variability: rank {att} < {req}")
+                if lin else None))
             expfam = InfluenceCheck("Assumption 11", "Gz", req, att, h11, fail11)
             variability = _variability(mech, N, rng, rtol)
             k = 1
@@ -346,12 +345,7 @@ def _variability(mech, n: int, rng, rtol: float) -> InfluenceCheck:
     mu = mech.mean(pts["hist"], pts["a"])
     diffs = mu[1:] - mu[:1]
     att, low, _ = _ranks(diffs, rtol)
-    flat = _is_constant(mu)
-    holds = _state(d, att, low)
-    if holds is None and flat:
-        holds = False
-    failure = None if holds else (
-        _undecided_note(d, att, rtol) if holds is None else
+    holds, failure = _verdict(d, att, low, rtol, (
         "λ does not vary at all: the means depend on neither the history nor the actions"
-        if flat else f"insufficient variability: rank {att} < {d}")
+        if _is_constant(mu) else None))
     return InfluenceCheck("Assumption 10", "λ", d, att, holds, failure)

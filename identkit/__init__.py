@@ -10,15 +10,23 @@ identkit says whether mechanism-sparsity regularization guarantees disentangled 
 (False, ['z1'])
 """
 
-from .errors import (
+from .errors import (  # every exception class, from its one module
+    DatasetError,
     DependencyError,
     ExampleNotFoundError,
     GraphError,
     GraphFileError,
     IdentkitError,
+    MapError,
+    MechanismError,
+    MechanismFileError,
+    MetricError,
     OutputError,
     ParseError,
     RegularizeError,
+    RepairError,
+    SeedError,
+    StrategyArgumentError,
 )
 
 # The rest is imported on first use (PEP 562), so `import identkit` and a command that needs
@@ -32,7 +40,7 @@ _LAZY = {
     "criterion_witnesses": "entanglement", "entanglement_graph": "entanglement",
     "entanglement_pairs": "entanglement", "is_graph_preserving": "entanglement",
     "preserving_pattern": "entanglement", "resolve_regularize": "entanglement",
-    "satisfies_criterion": "entanglement",
+    "satisfies_criterion": "entanglement", "twin_classes": "entanglement",
     "LatentGraph": "graphs",
     "EntanglementReport": "report", "analyze": "report",
     "PermutationGroup": "symmetry", "automorphisms": "symmetry",
@@ -65,6 +73,7 @@ __all__ = [
     "EntanglementReport",
     "entanglement_graph",
     "entanglement_pairs",
+    "twin_classes",
     "preserving_pattern",
     "is_graph_preserving",
     "satisfies_criterion",
@@ -86,4 +95,12 @@ __all__ = [
     "ExampleNotFoundError",
     "DependencyError",
     "OutputError",
+    "DatasetError",
+    "MechanismFileError",
+    "RepairError",
+    "MetricError",
+    "SeedError",
+    "StrategyArgumentError",
+    "MapError",
+    "MechanismError",
 ]

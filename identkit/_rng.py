@@ -6,11 +6,9 @@ import numbers
 
 import numpy as np
 
-from .errors import IdentkitError
+from .errors import SeedError
 
 
-class SeedError(IdentkitError, TypeError):
-    """``seed`` is neither None, a non-negative int, nor a ``numpy.random.Generator``."""
 
 
 def as_generator(seed) -> np.random.Generator:

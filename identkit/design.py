@@ -49,7 +49,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .entanglement import entanglement_pairs, resolve_regularize
-from .errors import GraphError, IdentkitError
+from .errors import GraphError, IdentkitError, RepairError
 from .graphs import LatentGraph, quote_name
 from .report import EntanglementReport, analyze
 
@@ -65,8 +65,6 @@ __all__ = [
 ]
 
 
-class RepairError(IdentkitError, ValueError):
-    """No repair exists under the given restrictions (the message names the pair at fault)."""
 
 
 def sperner_minimum(n: int) -> int:

@@ -9,6 +9,7 @@ Messages name the argument, file, key, row, column or name at fault.
 """
 
 __all__ = [
+    "did_you_mean",
     "IdentkitError",
     "GraphError",
     "RegularizeError",
@@ -19,7 +20,42 @@ __all__ = [
     "OutputError",
     "DatasetError",
     "MechanismFileError",
+    "RepairError",
+    "MetricError",
+    "SeedError",
+    "StrategyArgumentError",
+    "MapError",
+    "MechanismError",
 ]
+
+
+def did_you_mean(name, candidates, *, cutoff: float = 0.6, limit: int = 2000) -> str:
+    """The suggestion appended to an "unknown name" message: `` (did you mean 'x'?)`` or ``""``.
+
+    The closest candidate by :func:`difflib.get_close_matches` (similarity at least
+    ``cutoff``). difflib costs one comparison per candidate, so beyond ``limit`` candidates only
+    a candidate differing in case is suggested (O(len(candidates)) string operations). A
+    ``name`` that is not a string gets no suggestion.
+
+    Examples
+    --------
+    >>> from identkit.errors import did_you_mean
+    >>> "unknown latent 'z_1'" + did_you_mean("z_1", ["z1", "z2"])
+    "unknown latent 'z_1' (did you mean 'z1'?)"
+    >>> did_you_mean("zzz", ["a", "b"])
+    ''
+    """
+    if not isinstance(name, str):
+        return ""
+    candidates = [str(c) for c in candidates]
+    if len(candidates) > limit:
+        low = name.lower()
+        close = [c for c in candidates if c.lower() == low][:1]
+    else:
+        import difflib
+
+        close = difflib.get_close_matches(name, candidates, n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class IdentkitError(Exception):
@@ -70,3 +106,28 @@ class MechanismFileError(GraphFileError):
     """A mechanism file does not define a density: a mean that is not a real finite number, a
     variance that is not positive and finite, or a log-density that is not real, at a point of
     the domain. The message names the expression and the point."""
+
+
+class RepairError(IdentkitError, ValueError):
+    """No repair exists under the given restrictions (the message names the pair at fault)."""
+
+
+class MetricError(IdentkitError, ValueError):
+    """Inputs a metric cannot score: wrong shapes, mismatched lengths, NaN, inf or complex values,
+    constant true columns, too few samples; the message names the argument, row and column."""
+
+
+class SeedError(IdentkitError, TypeError):
+    """``seed`` is neither None, a non-negative int, nor a ``numpy.random.Generator``."""
+
+
+class StrategyArgumentError(IdentkitError, ValueError):
+    """A strategy was given arguments out of range."""
+
+
+class MapError(IdentkitError, ValueError):
+    """A map cannot be built or inverted (for example no pair violates the pattern)."""
+
+
+class MechanismError(IdentkitError, ValueError):
+    """A mechanism was asked for with an unknown family, incompatible graph or bad input."""

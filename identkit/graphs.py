@@ -27,7 +27,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ._csr import BoolCSR, is_scipy_sparse
-from .errors import GraphError
+from .errors import GraphError, did_you_mean
 
 __all__ = ["LatentGraph", "quote_name"]
 
@@ -643,6 +643,26 @@ class LatentGraph:
         """``Ga`` as a boolean scipy CSR array (do not modify), or None. Imports scipy."""
         return None if self._Ga is None else self._Ga.to_scipy()
 
+    def matrices(self) -> dict:
+        """The dense graphs this model has, keyed by their letter: ``{"a": Ga, "z": Gz}``.
+
+        A key is present only for a graph the model has, so the dict's keys are the letters of
+        :attr:`graphs`. The arrays are the read-only :attr:`Ga` and :attr:`Gz`.
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> m = ik.LatentGraph(Ga=[[1, 0], [0, 1]]).matrices()
+        >>> sorted(m), m["a"].astype(int).tolist()
+        (['a'], [[1, 0], [0, 1]])
+        """
+        out = {}
+        if self._Ga is not None:
+            out["a"] = self.Ga
+        if self._Gz is not None:
+            out["z"] = self.Gz
+        return out
+
     @cached_property
     def _Gz_T(self):
         return None if self._Gz is None else _transpose(self._Gz)
@@ -878,7 +898,7 @@ def _resolve(key, names, kind):
     try:
         return names.index(key)
     except ValueError:
-        raise GraphError(f"unknown {kind} {key!r}{_did_you_mean(key, names)}") from None
+        raise GraphError(f"unknown {kind} {key!r}{did_you_mean(key, names)}") from None
 
 
 def _first_duplicate(items):
@@ -891,27 +911,12 @@ def _first_duplicate(items):
     return None
 
 
-def _did_you_mean(key, names, limit=2000):
-    """`` (did you mean 'x'?)`` or ``""``; beyond ``limit`` names (where difflib's cost, one
-    comparison per name, would dominate) only a name differing in case is suggested."""
-    import difflib
-
-    if not isinstance(key, str):
-        return ""
-    names = [str(n) for n in names]
-    if len(names) > limit:
-        close = [n for n in names if n.lower() == key.lower()][:1]
-    else:
-        close = difflib.get_close_matches(key, names, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _lookup(index, name, where, kind):
     try:
         return index[name]
     except (KeyError, TypeError):
         raise GraphError(
-            f"{where} uses the undeclared {kind} {name!r}{_did_you_mean(name, list(index))}"
+            f"{where} uses the undeclared {kind} {name!r}{did_you_mean(name, list(index))}"
         ) from None
 
 

@@ -50,7 +50,7 @@ import sys
 import numpy as np
 
 from . import _jsonfmt
-from .errors import DependencyError, GraphError, GraphFileError
+from .errors import DependencyError, GraphError, GraphFileError, did_you_mean
 from .graphs import _BARE_NAME, LatentGraph, _first_seen, quote_name
 
 __all__ = [
@@ -105,21 +105,6 @@ def schema() -> dict:
 
 def _fail(source, msg):
     raise GraphFileError(f"{source}: {msg}")
-
-
-def _did_you_mean(name, candidates, limit=2000):
-    """`` (did you mean 'x'?)`` for the closest candidate, or ``""``.
-
-    difflib costs O(len(candidates)) comparisons, so beyond ``limit`` candidates only a
-    candidate differing in case is suggested (O(len(candidates)) string operations).
-    """
-    candidates = list(candidates)
-    if len(candidates) > limit:
-        low = str(name).lower()
-        close = [c for c in candidates if c.lower() == low][:1]
-    else:
-        close = difflib.get_close_matches(str(name), candidates, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _names(value, key, source):
@@ -263,7 +248,7 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
             for name, (kind, allowed) in zip(pair, kinds):
                 if name not in allowed:
                     _fail(source, f"key '{key}' entry {k} uses the undeclared {kind} "
-                                  f"{name!r}{_did_you_mean(name, allowed)}")
+                                  f"{name!r}{did_you_mean(name, allowed)}")
 
     if t_edges is not None:
         check_names(t_edges, "temporal_edges", (("latent", lat_set), ("latent", lat_set)))
@@ -546,7 +531,7 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
     for name, lineno in checks:
         if name not in lat_set:
             _fail(source, f"line {lineno}: {name!r} is not a declared latent"
-                          f"{_did_you_mean(name, latents)}")
+                          f"{did_you_mean(name, latents)}")
     has_z = bool(t_edges) or (graphs is not None and "z" in graphs) or \
         (graphs is None and not actions and not targets)
     has_a = bool(actions) or bool(targets)

@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .entanglement import _features, _subset_pairs, resolve_regularize
+from .entanglement import entanglement_pairs, resolve_regularize, twin_classes
 from .graphs import LatentGraph, quote_name
 
 __all__ = ["EntanglementReport", "analyze", "assumptions_text"]
@@ -350,31 +350,19 @@ def analyze(g: LatentGraph, regularize: str | None = None) -> EntanglementReport
     ``O(Σ_b |succ(b)| · |succ|)`` over blocks.
     """
     reg = resolve_regularize(g, regularize)
-    F = _features(g, reg)
     d = g.n_latents
-    rows, cols = _subset_pairs(F)
+    rows, cols = entanglement_pairs(g, reg)
     off = rows != cols
     rows, cols = rows[off], cols[off]
     # identified: no off-diagonal entry in row i
     has_off = np.zeros(d, dtype=bool)
     has_off[rows] = True
     identified = tuple(np.flatnonzero(~has_off).tolist())
-    # blocks: identical feature rows (C-twins). Hash the CSR rows.
-    F.sort_indices()
-    keys = {}
-    block_of = np.empty(d, dtype=np.int64)
-    for i in range(d):
-        key = F.indices[F.indptr[i]: F.indptr[i + 1]].tobytes()
-        block_of[i] = keys.setdefault(key, len(keys))
-    members: dict[int, list[int]] = {}
-    for i, b in enumerate(block_of.tolist()):
-        members.setdefault(b, []).append(i)
-    ordered = sorted(members.values(), key=lambda m: m[0])
-    new_id = {}
-    for k, m in enumerate(ordered):
-        new_id[int(block_of[m[0]])] = k
-    block_idx = np.array([new_id[int(b)] for b in block_of.tolist()], dtype=np.int64)
-    blocks = tuple(tuple(m) for m in ordered)
+    # blocks: the C-twin classes, numbered by their first member
+    blocks = twin_classes(g, reg)
+    block_idx = np.empty(d, dtype=np.int64)
+    for k, members in enumerate(blocks):
+        block_idx[list(members)] = k
     br, bc = block_idx[rows], block_idx[cols]
     between = br != bc
     strict = set(zip(br[between].tolist(), bc[between].tolist()))

@@ -26,7 +26,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "identkit.strategies needs hypothesis: pip install 'identkit[test]'"
     ) from exc
 
-from .errors import IdentkitError
+from .errors import StrategyArgumentError
 from .graphs import LatentGraph
 
 __all__ = [
@@ -42,8 +42,6 @@ __all__ = [
 ]
 
 
-class StrategyArgumentError(IdentkitError, ValueError):
-    """A strategy was given arguments out of range."""
 
 
 def _check_range(name_lo, lo, name_hi, hi, floor):

@@ -38,7 +38,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import _search
-from .entanglement import _features, resolve_regularize
+from .entanglement import resolve_regularize, twin_classes
 from .errors import GraphError
 from .graphs import LatentGraph, _check_perm
 
@@ -227,13 +227,6 @@ class PermutationGroup:
 # graph-preserving permutations
 
 
-def _classes_from_keys(keys) -> list[list[int]]:
-    groups: dict = {}
-    for i, k in enumerate(keys):
-        groups.setdefault(k, []).append(i)
-    return sorted(groups.values(), key=lambda m: m[0])
-
-
 def _symmetric_generators(cls: list[int], degree: int) -> list[tuple]:
     """A transposition and a cycle, which together generate the symmetric group on ``cls``."""
     gens = []
@@ -298,11 +291,8 @@ def graph_preserving_permutations(g: LatentGraph, regularize: str | None = None)
     -----
     O(nnz + d) to build; membership O(d); iteration lazy.
     """
-    reg = resolve_regularize(g, regularize)
-    F = _features(g, reg)
     d = g.n_latents
-    keys = [F.indices[F.indptr[i]: F.indptr[i + 1]].tobytes() for i in range(d)]
-    classes = _classes_from_keys(keys)
+    classes = [list(c) for c in twin_classes(g, regularize)]
     class_of = [0] * d
     for k, c in enumerate(classes):
         for i in c:

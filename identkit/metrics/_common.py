@@ -14,15 +14,12 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import DependencyError, IdentkitError
+from ..errors import DependencyError, MetricError
 
 __all__ = ["MetricError", "MetricWarning", "MetricResult", "as_samples", "pair", "sklearn",
            "train_test_rows"]
 
 
-class MetricError(IdentkitError, ValueError):
-    """Inputs a metric cannot score: wrong shapes, mismatched lengths, NaN, inf or complex values,
-    constant true columns, too few samples; the message names the argument, row and column."""
 
 
 class MetricWarning(UserWarning):

@@ -22,15 +22,13 @@ import numpy as np
 
 from .._rng import as_generator
 from ..entanglement import entanglement_pairs, resolve_regularize
-from ..errors import IdentkitError
+from ..errors import MapError
 from ..graphs import LatentGraph
 
 __all__ = ["DiffeoMap", "MapError", "sample_preserving_map", "sample_violating_map", "Mixing",
            "make_mixing", "Composed", "linear_map"]
 
 
-class MapError(IdentkitError, ValueError):
-    """A map cannot be built or inverted (for example no pair violates the pattern)."""
 
 
 def _as_batch(x, d, name="x"):

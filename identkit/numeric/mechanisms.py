@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._rng import as_generator
-from ..errors import IdentkitError
+from ..errors import MechanismError
 from ..graphs import LatentGraph
 
 __all__ = ["GaussianMechanism", "MechanismError", "make_mechanism", "MEAN_FAMILIES"]
@@ -52,8 +52,6 @@ VARIANCE_FAMILIES = ("constant", "heteroscedastic")
 _LOG_2PI = float(np.log(2 * np.pi))
 
 
-class MechanismError(IdentkitError, ValueError):
-    """A mechanism was asked for with an unknown family, incompatible graph or bad input."""
 
 
 @dataclass(frozen=True)

@@ -301,44 +301,26 @@ def _load(args):
 
 def _cmd_check_mechanism(args, data, out) -> int:
     from .symbolic import check_mechanism, mechanism_from_dict
+    from .symmetry import Symmetries
 
     mech = mechanism_from_dict(data, source=args.path)
     budget = args.time_budget
     res = check_mechanism(mech, args.regularize, time_budget=budget,
                           progress=lambda line: print(line, file=sys.stderr, flush=True))
-    n_gp, n_aut = _group_orders(res.derived.graph, res.report.regularize)
+    sym = Symmetries.of(res.derived.graph, res.report.regularize)
     if args.format == "json":
-        d = res.to_dict()
-        _add_groups(d, n_gp, n_aut)
-        out.write(_jsonfmt.dumps(d) + "\n")
+        out.write(_jsonfmt.dumps({**res.to_dict(), **sym.to_dict()}) + "\n")
     else:
         text = res.to_text()
         if args.format == "markdown":
             text = "**" + text.replace("\n", "**\n", 1)
-        out.write(text + f"\nGraph-preserving permutations: {_big(n_gp)}\n"
-                  f"Automorphisms: {_big(n_aut)}\n")
+        out.write(text + "\n" + "\n".join(sym.lines(explain=False)) + "\n")
     return 0 if res.guaranteed else 1
-
-
-def _group_orders(g, reg):
-    """The groups of graph-preserving permutations and of automorphisms."""
-    from .symmetry import automorphisms, graph_preserving_permutations
-
-    return graph_preserving_permutations(g, reg), automorphisms(g, reg)
-
-
-def _add_groups(data: dict, gp, aut) -> None:
-    """Group orders for JSON: ints below 2⁵³, exact digits as strings above; the structure."""
-    from .symmetry import order_to_json
-
-    data["graph_preserving_permutations"] = order_to_json(gp.order())
-    data["automorphisms"] = order_to_json(aut.order())
-    data["graph_preserving_group"] = gp.to_dict()
-    data["automorphism_group"] = aut.to_dict()
 
 
 def _cmd_check(args, out) -> int:
     from .report import analyze
+    from .symmetry import Symmetries
 
     kind, g, default_reg, source = _load_any(args)
     if kind == "mechanism":
@@ -346,18 +328,12 @@ def _cmd_check(args, out) -> int:
         return _cmd_check_mechanism(args, g, out)
     reg = args.regularize if args.regularize is not None else default_reg
     report = analyze(g, reg)
-    n_gp, n_aut = _group_orders(g, report.regularize)
+    sym = Symmetries.of(g, report.regularize)
     if args.format == "json":
-        data = report.to_dict()
-        _add_groups(data, n_gp, n_aut)
-        out.write(_jsonfmt.dumps(data) + "\n")
+        out.write(_jsonfmt.dumps({**report.to_dict(), **sym.to_dict()}) + "\n")
     else:
         text = report.to_text()
         head, _, rest = text.partition("\nAssumptions: ")
-        sym = (
-            f"Graph-preserving permutations: {_big(n_gp)} (relabelings a preserving map may hide)\n"
-            f"Automorphisms: {_big(n_aut)} (relabelings of the learned graph that match the truth)"
-        )
         body = f"{head}\n{sym}\nAssumptions: {rest}"
         if args.format == "markdown":
             lines = body.split("\n")
@@ -367,15 +343,6 @@ def _cmd_check(args, out) -> int:
             )
         out.write(body + "\n")
     return 0 if report.complete else 1
-
-
-def _big(group) -> str:
-    """A group's order, exact up to 30 digits, else scientific; and its structure when it has
-    twin classes (never the members)."""
-    from .symmetry import format_order
-
-    text = format_order(group.order())
-    return text + (f" = {group.describe()}" if group.symmetric_factors else "")
 
 
 def _cmd_draw(args, out) -> int:
@@ -503,7 +470,7 @@ def _cmd_generate(args, out) -> int:
         files = {args.output: generate(source, args.samples, seed=args.seed, split=args.split,
                                        **knobs)}
     for path, data in files.items():
-        io._atomic_write(path, lambda fh, data=data: np.savez(fh, **data), binary=True)
+        io.atomic_write(path, lambda fh, data=data: np.savez(fh, **data), binary=True)
         out.write(f"wrote {path}: " + ", ".join(f"{k} {tuple(v.shape)}" for k, v in data.items())
                   + "\n")
     return 0
@@ -562,7 +529,7 @@ def _cmd_examples(args, out) -> int:
             if args.format == "json":
                 out.write(_jsonfmt.dumps(spec) + "\n")
             elif args.format == "yaml":
-                out.write(io._yaml().safe_dump(spec, sort_keys=False, width=100))
+                out.write(io.yaml_module().safe_dump(spec, sort_keys=False, width=100))
             else:
                 raise _UsageError("identkit examples: a worked mechanism prints as json or yaml")
             return 0

@@ -65,6 +65,9 @@ __all__ = [
     "read_text",
     "read_model",
     "is_mechanism_data",
+    "parse_data",
+    "atomic_write",
+    "yaml_module",
     "schema",
     "MAX_BYTES",
     "MAX_MEMORY",
@@ -605,7 +608,14 @@ def format_text(g: LatentGraph) -> str:
 # ---------------------------------------------------------------------------- files and text
 
 
-def _yaml():
+def yaml_module():
+    """The PyYAML module, imported on first use.
+
+    Raises
+    ------
+    DependencyError
+        When PyYAML is not installed (the message names the extra, ``identkit[yaml]``).
+    """
     try:
         import yaml
     except ImportError:  # pragma: no cover - depends on the environment
@@ -796,11 +806,33 @@ def _json_object(pairs):
     return out
 
 
-def _parse_data(text: str, format: str, source: str):
+def parse_data(text: str, format: str, source: str):
     """JSON or YAML text to plain data (the YAML loader is the safe one).
 
     Duplicate mapping keys, integers longer than 100 digits and YAML aliases that expand to
     over a million entries are refused, naming the key or the place.
+
+    Parameters
+    ----------
+    text : str
+    format : {"json", "yaml"}
+    source : str
+        The file name (or ``<stdin>``) the messages name.
+
+    Raises
+    ------
+    GraphFileError
+        For malformed text, naming ``source`` and the line or key at fault.
+
+    Examples
+    --------
+    >>> from identkit.io import parse_data
+    >>> parse_data('{"Gz": [[1]]}', "json", "g.json")
+    {'Gz': [[1]]}
+    >>> parse_data('{"Gz": 1, "Gz": 2}', "json", "g.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identkit.errors.GraphFileError: g.json: the key 'Gz' is given twice in one mapping ...
     """
     if format == "json":
         try:
@@ -817,7 +849,7 @@ def _parse_data(text: str, format: str, source: str):
             where = f" at line {text.count(chr(10), 0, m.start()) + 1}" if m else ""
             _fail(source, f"an integer of {exc.args[0]} digits{where}; graph and mechanism "
                           f"files need at most {_MAX_INT_DIGITS}")
-    yaml = _yaml()
+    yaml = yaml_module()
     try:
         return _yaml_stream_load(text, source)
     except yaml.YAMLError as exc:
@@ -842,7 +874,7 @@ def _yaml_stream_load(text: str, source: str):
     document by more than a million entries (a "billion laughs" file) are refused.
     Complexity: O(events), whatever the aliases.
     """
-    yaml = _yaml()
+    yaml = yaml_module()
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     resolver = yaml.resolver.Resolver()
     constructor = yaml.constructor.SafeConstructor()
@@ -956,7 +988,7 @@ def loads_graph(text: str, format: str = "json", source: str = "<string>") -> La
     [[1], [0]]
     """
     if format in ("json", "yaml"):
-        return graph_from_dict(_parse_data(text, format, source), source)
+        return graph_from_dict(parse_data(text, format, source), source)
     if format == "text":
         return parse_text(text, source)
     raise GraphFileError(f"{source}: unknown format {format!r}; use json, yaml, text or npz")
@@ -984,7 +1016,7 @@ def dumps_graph(g: LatentGraph, format: str = "json", style: str = "auto") -> st
     if format == "json":
         return _jsonfmt.dumps(data) + "\n"
     if format == "yaml":
-        yaml = _yaml()
+        yaml = yaml_module()
         return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
     raise GraphFileError(f"unknown format {format!r}; use json, yaml or text")
 
@@ -1042,7 +1074,7 @@ def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
     if format is None and fmt == "text":
         fmt = _format_of(path, text[:4096])
     if fmt in ("json", "yaml"):
-        parsed = _parse_data(text, fmt, source)
+        parsed = parse_data(text, fmt, source)
         del text  # keep the peak near the parsed data plus one boolean matrix
         if is_mechanism_data(parsed):
             return parsed
@@ -1128,13 +1160,13 @@ def write_graph(g: LatentGraph, path, format: str | None = None, style: str = "a
         if g._Ga is not None:
             arrays["Ga"] = g.Ga
             arrays["actions"] = np.array(g.actions, dtype=str)
-        _atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays), binary=True)
+        atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays), binary=True)
         return
     text = dumps_graph(g, fmt, style)
-    _atomic_write(path, lambda fh: fh.write(text))
+    atomic_write(path, lambda fh: fh.write(text))
 
 
-def _atomic_write(path: str, write, binary: bool = False) -> None:
+def atomic_write(path: str, write, binary: bool = False) -> None:
     """Write through a temporary file beside ``path`` and rename it into place, so a failure
     never leaves a half-written file or destroys the previous one.
 

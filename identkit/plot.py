@@ -493,7 +493,7 @@ def save(fig, path) -> None:
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".svg", ".png", ".pdf"):
         raise OutputError(f"{path}: the picture must be .svg, .png or .pdf, not {ext or 'no extension'!r}")
-    from .io import _atomic_write
+    from .io import atomic_write
 
-    _atomic_write(path, lambda fh: fig.savefig(fh, format=ext[1:], dpi=150 if ext == ".png" else None),
+    atomic_write(path, lambda fh: fig.savefig(fh, format=ext[1:], dpi=150 if ext == ".png" else None),
                   binary=True)

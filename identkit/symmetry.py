@@ -43,6 +43,7 @@ from .errors import GraphError
 from .graphs import LatentGraph, _check_perm
 
 __all__ = [
+    "Symmetries",
     "PermutationGroup",
     "format_order",
     "order_to_json",
@@ -711,3 +712,69 @@ def automorphisms(g: LatentGraph, regularize: str | None = None) -> PermutationG
 
     return PermutationGroup(d, gens, order, contains, iterate, name="automorphisms",
                             twin_sizes=sizes)
+
+
+class Symmetries:
+    """The two permutation groups of a model, as the command line and reports show them.
+
+    Attributes
+    ----------
+    preserving : PermutationGroup
+        The graph-preserving permutations (:func:`graph_preserving_permutations`):
+        relabelings a preserving map may hide.
+    automorphisms : PermutationGroup
+        The automorphisms of the regularized graphs (:func:`automorphisms`): relabelings of the
+        learned graph that match the truth.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> from identkit.symmetry import Symmetries
+    >>> s = Symmetries.of(ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 1], [1, 1, 1]]))   # Example 8
+    >>> print(s)
+    Graph-preserving permutations: 2 = S_2 (relabelings a preserving map may hide)
+    Automorphisms: 2 = S_2 (relabelings of the learned graph that match the truth)
+    >>> s.to_dict()["graph_preserving_permutations"]
+    2
+    """
+
+    __slots__ = ("preserving", "automorphisms")
+
+    def __init__(self, preserving: PermutationGroup, automorphisms: PermutationGroup):
+        object.__setattr__(self, "preserving", preserving)
+        object.__setattr__(self, "automorphisms", automorphisms)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Symmetries is immutable")
+
+    @classmethod
+    def of(cls, g: LatentGraph, regularize: str | None = None) -> "Symmetries":
+        """Both groups of ``g`` under ``regularize`` (default: every graph it has)."""
+        return cls(graph_preserving_permutations(g, regularize), automorphisms(g, regularize))
+
+    @staticmethod
+    def order_text(group: PermutationGroup) -> str:
+        """A group's order, exact up to 30 digits, else scientific (:func:`format_order`), and
+        its structure when it has twin classes (:meth:`PermutationGroup.describe`)."""
+        text = format_order(group.order())
+        return text + (f" = {group.describe()}" if group.symmetric_factors else "")
+
+    def lines(self, explain: bool = True) -> list[str]:
+        """The two lines of text; ``explain`` adds what each group means."""
+        gp = f"Graph-preserving permutations: {self.order_text(self.preserving)}"
+        aut = f"Automorphisms: {self.order_text(self.automorphisms)}"
+        if explain:
+            gp += " (relabelings a preserving map may hide)"
+            aut += " (relabelings of the learned graph that match the truth)"
+        return [gp, aut]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_dict(self) -> dict:
+        """Orders as JSON values (:func:`order_to_json`: ints below 2**53, exact digit strings
+        above) and the groups' structure (:meth:`PermutationGroup.to_dict`)."""
+        return {"graph_preserving_permutations": order_to_json(self.preserving.order()),
+                "automorphisms": order_to_json(self.automorphisms.order()),
+                "graph_preserving_group": self.preserving.to_dict(),
+                "automorphism_group": self.automorphisms.to_dict()}

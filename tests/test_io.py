@@ -222,7 +222,7 @@ def test_streaming_yaml_loader_round_trips_random_data(data):
 ])
 def test_streaming_yaml_loader_refuses(text, words):
     with pytest.raises(GraphFileError, match=words):
-        io._parse_data(text, "yaml", "doc.yaml")
+        io.parse_data(text, "yaml", "doc.yaml")
 
 
 def test_writing_is_atomic_and_errors_are_typed(tmp_path):
@@ -313,25 +313,25 @@ def test_format_sniffing_without_an_extension(tmp_path):
 
 @pytest.mark.parametrize("fmt, template", [("json", '{"a": %s}'), ("yaml", "a: %s\n")])
 def test_integer_length_limit_is_exactly_100_digits(fmt, template):
-    assert io._parse_data(template % ("1" * 100), fmt, "f") == {"a": int("1" * 100)}
+    assert io.parse_data(template % ("1" * 100), fmt, "f") == {"a": int("1" * 100)}
     with pytest.raises(GraphFileError, match="an integer of 101 digits at line 1"):
-        io._parse_data(template % ("1" * 101), fmt, "f")
+        io.parse_data(template % ("1" * 101), fmt, "f")
 
 
 def test_yaml_aliases_are_bounded_in_total_not_one_by_one():
     # 20,000 aliases of a 100-entry row: each is small, together they add 2,020,000 entries
     text = "r: &r [" + ", ".join(["1"] * 100) + "]\nGz: [" + ", ".join(["*r"] * 20_000) + "]\n"
     with pytest.raises(GraphFileError, match="YAML aliases expand the document by more than"):
-        io._parse_data(text, "yaml", "f")
+        io.parse_data(text, "yaml", "f")
     ok = "r: &r [1, 0]\nGz: [*r, *r]\n"  # ordinary reuse of an anchor is fine
-    assert io._parse_data(ok, "yaml", "f") == {"r": [1, 0], "Gz": [[1, 0], [1, 0]]}
+    assert io.parse_data(ok, "yaml", "f") == {"r": [1, 0], "Gz": [[1, 0], [1, 0]]}
 
 
 def test_duplicate_keys_in_nested_mappings_are_refused():
     with pytest.raises(GraphFileError, match="'z1' is given twice"):
-        io._parse_data('{"mean": {"z1": "a", "z1": "b"}}', "json", "m.json")
+        io.parse_data('{"mean": {"z1": "a", "z1": "b"}}', "json", "m.json")
     with pytest.raises(GraphFileError, match="'z1' is given twice in one mapping .again at line 3"):
-        io._parse_data("mean:\n  z1: a\n  z1: b\n", "yaml", "m.yaml")
+        io.parse_data("mean:\n  z1: a\n  z1: b\n", "yaml", "m.yaml")
 
 
 def test_boolcsr_against_dense_numpy_on_every_3x2_matrix():

@@ -114,3 +114,26 @@ def test_matrices_has_a_key_for_each_graph_the_model_has():
     m = g.matrices()
     assert sorted(m) == sorted(g.graphs)
     assert np.array_equal(m["z"], [[1, 0], [1, 1]]) and np.array_equal(m["a"], [[0], [1]])
+
+
+def test_keyword_only_maps_legacy_positional_arguments_and_warns():
+    import warnings
+
+    from identkit._compat import keyword_only
+
+    @keyword_only("regularize", "seed")
+    def f(g, *, regularize=None, seed=0):
+        return g, regularize, seed
+
+    assert f(1, seed=3) == (1, None, 3)
+    with pytest.warns(DeprecationWarning, match="regularize, seed"):
+        assert f(1, "a", 4) == (1, "a", 4)
+    with pytest.raises(TypeError, match="multiple values"):
+        f(1, "a", seed=2, regularize="z")
+    with pytest.raises(TypeError, match="at most 3"):
+        f(1, 2, 3, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert f(1, regularize="z") == (1, "z", 0)   # the new way does not warn
+    with pytest.raises(TypeError, match="not keyword-only"):
+        keyword_only("seed")(lambda g, seed=0: g)

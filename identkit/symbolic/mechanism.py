@@ -684,7 +684,7 @@ def load_mechanism(path) -> SymbolicMechanism:
     """
     import os
 
-    from ..io import _parse_data
+    from ..io import parse_data
 
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -692,7 +692,7 @@ def load_mechanism(path) -> SymbolicMechanism:
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     fmt = "json" if path.endswith(".json") or text.lstrip().startswith("{") else "yaml"
-    return mechanism_from_dict(_parse_data(text, fmt, path), path)
+    return mechanism_from_dict(parse_data(text, fmt, path), path)
 
 
 class SymbolicMap:

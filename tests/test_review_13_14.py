@@ -342,11 +342,11 @@ def test_violating_map_counts_as_detected_only_when_the_graph_has_more_edges(mon
 def test_theorem_check_refutes_a_violating_half_that_only_moves_edges(monkeypatch):
     """The numeric Theorems 1-3 check applies the same ‖·‖₀ rule to its violating half."""
     import identkit.numeric as numeric
-    from identkit.theorems import theorems123
+    from identkit.theorems import denser_unless_preserving
 
     monkeypatch.setattr(numeric, "estimate_graph", _edge_mover(numeric.estimate_graph))
-    ev = theorems123.check(seed=0)
-    assert not ev.holds and ev.failed_part == theorems123.PARTS[1]
+    ev = denser_unless_preserving.check(seed=0)
+    assert not ev.holds and ev.failed_part == denser_unless_preserving.PARTS[1]
     assert "left G" in ev.counterexample
 
 

@@ -72,26 +72,48 @@ def _raising_sampler(g, regularize=None, seed=None):
     raise MapError("this sampler always fails")
 
 
+def _combined_as_union(g):
+    """C = Ca ∨ Cz instead of Ca ∧ Cz."""
+    return ik.entanglement_graph(g, "a") | ik.entanglement_graph(g, "z")
+
+
+def _relabel_ignoring_ga(g, h, regularize):
+    """Both graphs asked, Gz alone used."""
+    return ik.relabelings(g, h, "z" if regularize == "az" else regularize)
+
+
+def _relabel_falling_back_to_ga(g, h, regularize):
+    """A Gz that no relabeling matches treated as if it were not regularized."""
+    if regularize == "az" and not list(ik.relabelings(g, h, "z")):
+        return ik.relabelings(g, h, "a")
+    return ik.relabelings(g, h, regularize)
+
+
 # (module, wrong implementation, the part that must catch it)
 PER_PART = [
-    (theorems.prop3, {"pattern": _all_ones}, "on the pattern ⇒ G-preserving"),
-    (theorems.prop3, {"pattern": _identity}, "G-preserving ⇒ on the pattern"),
-    (theorems.lemma13, {"pattern": _all_ones}, "row ⊆ intersection"),
-    (theorems.lemma13, {"pattern": _identity}, "intersection ⊆ row"),
-    (theorems.props4_5, {"pattern": _no_transitivity}, "products"),
-    (theorems.props4_5, {"inverse": _transposed_adjugate}, "inverses"),
-    (theorems.props4_5, {"pattern": _strict_order}, "identity"),
-    (theorems.prop7, {"criterion": lambda g: True}, "criterion ⇒ C = I"),
-    (theorems.prop7, {"criterion": lambda g: False}, "C = I ⇒ criterion"),
-    (theorems.prop11, {"criterion": lambda g: True}, "criterion ⇒ intersections"),
-    (theorems.prop11, {"criterion": lambda g: False}, "intersections ⇒ criterion"),
-    (theorems.prop8, {"complete": lambda g: False}, "all self-loops and no 2-cycles ⇒ complete"),
-    (theorems.theorems123, {"preserving_map": _violating_for_preserving},
+    (theorems.preserving_pattern, {"pattern": _all_ones}, "on the pattern ⇒ G-preserving"),
+    (theorems.preserving_pattern, {"pattern": _identity}, "G-preserving ⇒ on the pattern"),
+    (theorems.pattern_rows, {"pattern": _all_ones}, "row ⊆ intersection"),
+    (theorems.pattern_rows, {"pattern": _identity}, "intersection ⊆ row"),
+    (theorems.preserving_group, {"pattern": _no_transitivity}, "products"),
+    (theorems.preserving_group, {"inverse": _transposed_adjugate}, "inverses"),
+    (theorems.preserving_group, {"pattern": _strict_order}, "identity"),
+    (theorems.combined_consistency, {"combine": _combined_as_union}, "C = Ca ∧ Cz"),
+    (theorems.combined_consistency, {"relabel": _relabel_ignoring_ga},
+     "relabelings intersect (both graphs match)"),
+    (theorems.combined_consistency, {"relabel": _relabel_falling_back_to_ga},
+     "relabelings intersect (only Ga matches)"),
+    (theorems.criterion_iff_identity, {"criterion": lambda g: True}, "criterion ⇒ C = I"),
+    (theorems.criterion_iff_identity, {"criterion": lambda g: False}, "C = I ⇒ criterion"),
+    (theorems.criterion_as_intersections, {"criterion": lambda g: True}, "criterion ⇒ intersections"),
+    (theorems.criterion_as_intersections, {"criterion": lambda g: False}, "intersections ⇒ criterion"),
+    (theorems.self_loops_no_two_cycles, {"complete": lambda g: False}, "all self-loops and no 2-cycles ⇒ complete"),
+    (theorems.denser_unless_preserving, {"preserving_map": _violating_for_preserving},
      "preserving maps keep the regularized graphs"),
-    (theorems.theorems123, {"violating_map": _preserving_for_violating},
+    (theorems.denser_unless_preserving, {"violating_map": _preserving_for_violating},
      "violating maps make a regularized graph denser"),
-    (theorems.sperner_design, {"design": _design_with_one_fewer}, "m suffice"),
-    (theorems.sperner_design, {"design": _design_with_one_extra}, "no fewer suffice"),
+    (theorems.fewest_interventions, {"design": _design_with_one_fewer}, "m suffice"),
+    (theorems.fewest_interventions, {"design": _design_with_one_extra}, "no fewer suffice"),
 ]
 
 
@@ -104,12 +126,9 @@ def test_a_wrong_implementation_of_each_part_is_caught_by_that_part(module, wron
 
 
 def test_every_part_of_every_check_has_a_mutant_that_it_catches():
-    """No part is left without a wrong implementation that it catches (prop6 excepted: its
-    statement is not split yet)."""
+    """No part is left without a wrong implementation that it catches."""
     covered = {(m.NAME, p) for m, _, p in PER_PART}
     for module in theorems.MODULES:
-        if module is theorems.prop6:
-            continue
         for part in module.PARTS:
             assert (module.NAME, part) in covered, (module.NAME, part)
 
@@ -117,7 +136,7 @@ def test_every_part_of_every_check_has_a_mutant_that_it_catches():
 def test_violating_sampler_that_always_raises_was_swallowed_theorems123():
     """Issue: ``except Exception: continue`` around the violating-map sampler made a sampler
     that always raises give holds=True, and the violating half was never checked."""
-    ev = theorems.theorems123.check(quick=True, seed=0, violating_map=_raising_sampler)
+    ev = theorems.denser_unless_preserving.check(quick=True, seed=0, violating_map=_raising_sampler)
     assert ev.status == "refuted" and not ev.holds
     assert ev.failed_part == "violating maps make a regularized graph denser"
     assert "always fails" in ev.counterexample
@@ -128,7 +147,7 @@ def test_a_sampler_bug_outside_identkit_errors_is_not_hidden():
         raise ZeroDivisionError("a bug")
 
     with pytest.raises(ZeroDivisionError):
-        theorems.theorems123.check(quick=True, seed=0, violating_map=broken)
+        theorems.denser_unless_preserving.check(quick=True, seed=0, violating_map=broken)
 
 
 def test_a_half_with_no_instance_is_undecided_not_holds(monkeypatch):
@@ -143,10 +162,35 @@ def test_a_half_with_no_instance_is_undecided_not_holds(monkeypatch):
         return InfluenceReport((fail,), temporal, None)
 
     monkeypatch.setattr(numeric, "sufficient_influence", never)
-    ev = theorems.theorems123.check(quick=True, seed=0)
+    ev = theorems.denser_unless_preserving.check(quick=True, seed=0)
     assert ev.status == "undecided" and not ev.holds and ev.counterexample is None
     assert dict(ev.parts)["violating maps make a regularized graph denser"] == 0
     assert dict(ev.parts)["preserving maps keep the regularized graphs"] > 0
+
+
+def test_prop6_case_kind_never_tried_is_undecided_not_holds(monkeypatch):
+    """Prop 6 reports its parts apart: if the learned models were never copies whose Gz no
+    longer matches, that part has no instance and the check is undecided."""
+    cc = theorems.combined_consistency
+    monkeypatch.setattr(cc, "_learned", lambda g, rng: (g.permute(rng.permutation(g.n_latents)),
+                                                         cc.PARTS[1]))
+    ev = cc.check(quick=True, seed=0)
+    assert ev.status == "undecided" and not ev.holds and ev.counterexample is None
+    assert dict(ev.parts)[cc.PARTS[2]] == 0 and dict(ev.parts)[cc.PARTS[1]] > 0
+
+
+def test_prop6_only_ga_matches_really_leaves_no_common_relabeling():
+    """The case kind "only Ga matches" is what it says: Ga relabelings exist, Gz ones do not."""
+    cc = theorems.combined_consistency
+    rng = np.random.default_rng(0)
+    seen = 0
+    for _ in range(30):
+        g = ik.LatentGraph(Gz=rng.random((3, 3)) < 0.5, Ga=rng.random((3, 2)) < 0.5)
+        h, part = cc._learned(g, rng)
+        if part == cc.PARTS[2]:
+            seen += 1
+            assert list(ik.relabelings(g, h, "a")) and not list(ik.relabelings(g, h, "z"))
+    assert seen > 5
 
 
 def test_trial_counts_parts_and_refuses_undeclared_ones():
@@ -185,3 +229,48 @@ def test_pattern_mutants_are_wrong():
     P = preserving_pattern(G)
     for wrong in (_all_ones, _identity, _no_transitivity, _strict_order):
         assert not np.array_equal(wrong(G), P)
+
+
+# ------------------------------------------------------------ deprecation paths (issue 18)
+
+@pytest.mark.parametrize("old, new", sorted(theorems.RENAMED.items()))
+def test_old_module_name_still_works_with_a_deprecation_warning(old, new):
+    with pytest.warns(DeprecationWarning, match=f"identkit.theorems.{new}"):
+        module = getattr(theorems, old)
+    assert module is getattr(theorems, new)
+    with pytest.warns(DeprecationWarning):
+        exec(f"from identkit.theorems import {old}", {})
+
+
+def test_unknown_attribute_of_theorems_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="prop99"):
+        theorems.prop99
+
+
+def test_positional_seed_still_works_with_a_deprecation_warning():
+    module = theorems.criterion_iff_identity
+    with pytest.warns(DeprecationWarning, match="seed"):
+        old = module.check(True, 3)
+    assert old.parts == module.check(True, seed=3).parts
+    wrong = {"criterion": lambda g: True}
+    with pytest.warns(DeprecationWarning):
+        assert module.check(True, 0, wrong["criterion"]).status == "refuted"
+
+
+def test_run_all_seed_is_keyword_only_and_positional_use_warns(monkeypatch):
+    seen = []
+    fake = Trial("fake", "ref", "stmt", ("route",)).done()
+    for module in theorems.MODULES:
+        monkeypatch.setattr(module, "check", lambda quick, *, seed: seen.append(seed) or fake)
+    assert theorems.run_all(quick=True, seed=5) == [fake] * len(theorems.MODULES)
+    with pytest.warns(DeprecationWarning, match="seed"):
+        theorems.run_all(True, 7)
+    assert seen == [5] * len(theorems.MODULES) + [7] * len(theorems.MODULES)
+
+
+def test_every_check_takes_seed_keyword_only_with_default_0():
+    import inspect
+
+    for module in theorems.MODULES:
+        seed = inspect.signature(module.check).parameters["seed"]
+        assert seed.kind is seed.KEYWORD_ONLY and seed.default == 0, module.NAME

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import itertools
 
-from .._rng import as_generator
-from ..entanglement import satisfies_criterion
-from ..graphs import LatentGraph
-from ._common import all_matrices, random_matrix, show
-from ._evidence import Trial
+from identkit._compat import keyword_only
+from identkit._rng import as_generator
+from identkit.entanglement import satisfies_criterion
+from identkit.graphs import LatentGraph
+from identkit.theorems._common import all_matrices, random_matrix, show
+from identkit.theorems._evidence import Trial
 
-NAME = "prop11"
+NAME = "criterion_as_intersections"
 REFERENCE = "Proposition 11"
 STATEMENT = "the criterion holds iff every latent is some intersection of Pa_z, Ch_z and Ch_a sets"
 PARTS = ("criterion ⇒ intersections", "intersections ⇒ criterion")
@@ -57,7 +58,36 @@ def _brute(g):
     return True
 
 
-def check(quick: bool = True, seed=0, criterion=satisfies_criterion):
+@keyword_only("seed", "criterion")
+def check(quick: bool = True, *, seed=0, criterion=satisfies_criterion):
+    """Try to refute Proposition 11: the criterion against brute force over (I, J, L).
+
+    Parameters
+    ----------
+    quick : bool
+        Every model with d ≤ 2 and m = 1, and 40 random models with d = 3, m = 2
+        (else 400).
+    seed : int, numpy.random.Generator or None
+        Keyword-only (positional use still works, with a ``DeprecationWarning``); the same seed
+        gives the same evidence.
+    criterion : callable
+        ``g -> bool``, the criterion under test (default:
+        :func:`identkit.entanglement.satisfies_criterion`).
+
+    Returns
+    -------
+    Evidence
+        With the instances of each part of the statement in ``parts``.
+
+    Examples
+    --------
+    >>> from identkit.theorems import criterion_as_intersections
+    >>> ev = criterion_as_intersections.check(quick=True)
+    >>> ev.status, tuple(part for part, _ in ev.parts) == criterion_as_intersections.PARTS
+    ('holds', True)
+    >>> criterion_as_intersections.PARTS
+    ('criterion ⇒ intersections', 'intersections ⇒ criterion')
+    """
     rng = as_generator(seed)
     t = Trial(NAME, REFERENCE, STATEMENT, ("Assumption 5", "brute force over (I, J, L)"), PARTS)
     models = [LatentGraph(Gz=Gz, Ga=Ga) for d in (1, 2) for Gz in all_matrices(d, d)

@@ -14,18 +14,48 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._rng import as_generator
-from ..entanglement import preserving_pattern
-from ._common import all_matrices, def11_pattern, random_matrix, show
-from ._evidence import Trial
+from identkit._compat import keyword_only
+from identkit._rng import as_generator
+from identkit.entanglement import preserving_pattern
+from identkit.theorems._common import all_matrices, def11_pattern, random_matrix, show
+from identkit.theorems._evidence import Trial
 
-NAME = "prop3"
+NAME = "preserving_pattern"
 REFERENCE = "Proposition 3 (Definition 11)"
 STATEMENT = "C is G-preserving (Cᵀ R_G ⊆ R_G) iff C[i, j] ≠ 0 implies row_i(G) ⊆ row_j(G)"
 PARTS = ("on the pattern ⇒ G-preserving", "G-preserving ⇒ on the pattern")
 
 
-def check(quick: bool = True, seed=0, pattern=preserving_pattern):
+@keyword_only("seed", "pattern")
+def check(quick: bool = True, *, seed=0, pattern=preserving_pattern):
+    """Try to refute Proposition 3 against Definition 11 alone.
+
+    Parameters
+    ----------
+    quick : bool
+        Every G up to 6 entries and 20 random G up to 6 rows (else up to 9 entries and
+        200 random G up to 8 rows).
+    seed : int, numpy.random.Generator or None
+        Keyword-only (positional use still works, with a ``DeprecationWarning``); the same seed
+        gives the same evidence.
+    pattern : callable
+        ``G -> C``, the closed form under test (default:
+        :func:`identkit.entanglement.preserving_pattern`).
+
+    Returns
+    -------
+    Evidence
+        With the instances of each part of the statement in ``parts``.
+
+    Examples
+    --------
+    >>> from identkit.theorems import preserving_pattern
+    >>> ev = preserving_pattern.check(quick=True)
+    >>> ev.status, tuple(part for part, _ in ev.parts) == preserving_pattern.PARTS
+    ('holds', True)
+    >>> preserving_pattern.PARTS
+    ('on the pattern ⇒ G-preserving', 'G-preserving ⇒ on the pattern')
+    """
     rng = as_generator(seed)
     t = Trial(NAME, REFERENCE, STATEMENT,
               ("closed-form pattern", "Definition 11 with random real matrices"), PARTS)

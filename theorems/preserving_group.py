@@ -13,12 +13,13 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from .._rng import as_generator
-from ..entanglement import preserving_pattern
-from ._common import random_matrix, show
-from ._evidence import Trial
+from identkit._compat import keyword_only
+from identkit._rng import as_generator
+from identkit.entanglement import preserving_pattern
+from identkit.theorems._common import random_matrix, show
+from identkit.theorems._evidence import Trial
 
-NAME = "props4_5"
+NAME = "preserving_group"
 REFERENCE = "Propositions 4-5"
 STATEMENT = ("products and inverses of invertible G-preserving matrices are G-preserving "
              "(a group)")
@@ -34,7 +35,38 @@ def _adjugate(A):
     return A.adjugate()
 
 
-def check(quick: bool = True, seed=0, pattern=preserving_pattern, inverse=_adjugate):
+@keyword_only("seed", "pattern", "inverse")
+def check(quick: bool = True, *, seed=0, pattern=preserving_pattern, inverse=_adjugate):
+    """Try to refute Propositions 4-5 exactly, with generic sympy matrices.
+
+    Parameters
+    ----------
+    quick : bool
+        12 random G up to 4 rows (else 60 up to 5).
+    seed : int, numpy.random.Generator or None
+        Keyword-only (positional use still works, with a ``DeprecationWarning``); the same seed
+        gives the same evidence.
+    pattern : callable
+        ``G -> C``, the pattern under test (default:
+        :func:`identkit.entanglement.preserving_pattern`).
+    inverse : callable
+        ``sympy.Matrix -> sympy.Matrix``, the inverse up to its determinant (default: the
+        adjugate).
+
+    Returns
+    -------
+    Evidence
+        With the instances of each part of the statement in ``parts``.
+
+    Examples
+    --------
+    >>> from identkit.theorems import preserving_group
+    >>> ev = preserving_group.check(quick=True)
+    >>> ev.status, tuple(part for part, _ in ev.parts) == preserving_group.PARTS
+    ('holds', True)
+    >>> preserving_group.PARTS
+    ('products', 'inverses', 'identity')
+    """
     rng = as_generator(seed)
     t = Trial(NAME, REFERENCE, STATEMENT, ("exact sympy products", "exact adjugates"), PARTS)
     n_cases = 12 if quick else 60

@@ -43,7 +43,7 @@ class Evidence:
     Examples
     --------
     >>> from identkit import theorems
-    >>> ev = theorems.prop7.check(quick=True)
+    >>> ev = theorems.criterion_iff_identity.check(quick=True)
     >>> ev.status, [name for name, _ in ev.parts]
     ('holds', ['criterion ⇒ C = I', 'C = I ⇒ criterion'])
     """

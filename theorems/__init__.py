@@ -1,0 +1,103 @@
+"""The paper's results as executable statements.
+
+Each module states one result in our words, cites it (theorem, proposition or lemma number of
+Lachapelle et al.), and offers ``check(quick=True, *, seed=0, ...)``, which tries to refute it by
+computation through independent routes and returns :class:`Evidence` (how many instances per
+part, which routes, the largest sizes) or a counterexample. Every check takes the implementation
+it relies on as a keyword argument, so a test can hand it a deliberately wrong one and watch it
+find the counterexample.
+
+========================================  =========================================================
+module                                    statement
+========================================  =========================================================
+:mod:`~.preserving_pattern`               Prop 3: the closed form of the G-preserving pattern
+:mod:`~.preserving_group`                 Props 4-5: invertible G-preserving matrices form a group
+:mod:`~.pattern_rows`                     Lemma 13: a row of the pattern is an intersection of columns
+:mod:`~.combined_consistency`             Prop 6: a- and z-consistency combine
+:mod:`~.criterion_iff_identity`           Prop 7: the criterion holds iff C = I
+:mod:`~.self_loops_no_two_cycles`         Prop 8: self-loops and no 2-cycles suffice
+:mod:`~.criterion_as_intersections`       Prop 11: the criterion as intersections (CLeaR 2022)
+:mod:`~.denser_unless_preserving`         Theorems 1-3: only preserving maps keep the graphs sparse
+:mod:`~.fewest_interventions`             Sperner with Example 12: the fewest interventions
+========================================  =========================================================
+
+The old module names (``prop3``, ``props4_5``, ``lemma13``, ``prop6``, ``prop7``, ``prop8``,
+``prop11``, ``theorems123``, ``sperner_design``) still work as attributes, with a
+``DeprecationWarning``.
+
+Where the code lives. The modules are the repository's top-level ``theorems/`` folder, beside
+``identkit/``, ``tests/`` and ``docs/``; ``pyproject.toml`` installs that folder as this
+subpackage (``package-dir``), in a wheel as in an editable install, so ``identkit theorems``
+works from an installed package. Inside the folder every import is absolute (``identkit.``...),
+so a module means the same thing under either name; the repository's ``conftest.py`` makes
+pytest collect the folder as ``identkit.theorems`` itself (the same module objects, never a
+second copy), and ``test_statements.py`` runs each statement's quick check as a test.
+
+>>> from identkit import theorems
+>>> ev = theorems.criterion_iff_identity.check(quick=True)
+>>> ev.holds, ev.instances > 100
+(True, True)
+"""
+
+import warnings
+
+from identkit._compat import keyword_only
+from identkit.theorems import (
+    combined_consistency,
+    criterion_as_intersections,
+    criterion_iff_identity,
+    denser_unless_preserving,
+    fewest_interventions,
+    pattern_rows,
+    preserving_group,
+    preserving_pattern,
+    self_loops_no_two_cycles,
+)
+from identkit.theorems._evidence import Evidence
+
+MODULES = (preserving_pattern, preserving_group, pattern_rows, combined_consistency,
+           criterion_iff_identity, self_loops_no_two_cycles, criterion_as_intersections,
+           denser_unless_preserving, fewest_interventions)
+
+# the names the modules had before they were named by what they state
+RENAMED = {"prop3": "preserving_pattern", "props4_5": "preserving_group", "lemma13": "pattern_rows",
+           "prop6": "combined_consistency", "prop7": "criterion_iff_identity",
+           "prop8": "self_loops_no_two_cycles", "prop11": "criterion_as_intersections",
+           "theorems123": "denser_unless_preserving", "sperner_design": "fewest_interventions"}
+
+__all__ = ["Evidence", "MODULES", "run_all"] + [m.__name__.rsplit(".", 1)[1] for m in MODULES]
+
+
+def __getattr__(name):
+    if name in RENAMED:
+        new = RENAMED[name]
+        warnings.warn(f"identkit.theorems.{name} is now identkit.theorems.{new}",
+                      DeprecationWarning, stacklevel=2)
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@keyword_only("seed")
+def run_all(quick: bool = True, *, seed=0) -> list:
+    """Run every check, in the order of :data:`MODULES`.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller instances (what the tests run).
+    seed : int, numpy.random.Generator or None
+        Keyword-only (positional use still works, with a ``DeprecationWarning``); the same seed
+        gives the same evidence.
+
+    Returns
+    -------
+    list of Evidence
+        One per module.
+
+    Examples
+    --------
+    >>> from identkit import theorems
+    >>> [ev.name for ev in theorems.run_all(quick=True)][:2]
+    ['preserving_pattern', 'preserving_group']
+    """
+    return [m.check(quick=quick, seed=seed) for m in MODULES]

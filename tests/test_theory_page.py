@@ -366,25 +366,33 @@ def _layers():
     return layers
 
 
-def _identkit_imports(path):
-    """(imported top-level identkit module, lineno, inside a function) for every import;
-    external modules are prefixed ``<ext>``."""
+def _identkit_imports(path, rel):
+    """(imported top-level identkit module, lineno, inside a function) for every import of the
+    file at ``rel`` inside the package (relative imports, and absolute ``identkit.`` ones as the
+    theorems folder writes them); external modules are prefixed ``<ext>``."""
     tree = ast.parse(_read(path))
     out = []
 
     def visit(node, in_func):
         for child in ast.iter_child_nodes(node):
             f = in_func or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
-            if isinstance(child, ast.ImportFrom) and child.level:
-                sub = path.split(os.sep + "identkit" + os.sep, 1)[1].split(os.sep)
-                # the package this file's relative imports start from
-                base = sub[:-1]
-                up = base[: len(base) - (child.level - 1)] if child.level > 1 else base
-                target = up + (child.module.split(".") if child.module else [])
+            absolute = isinstance(child, ast.ImportFrom) and not child.level and (
+                child.module == "identkit" or (child.module or "").startswith("identkit."))
+            if isinstance(child, ast.ImportFrom) and (child.level or absolute):
+                if absolute:
+                    target = child.module.split(".")[1:]
+                else:
+                    # the package this file's relative imports start from
+                    base = rel[:-1]
+                    up = base[: len(base) - (child.level - 1)] if child.level > 1 else base
+                    target = up + (child.module.split(".") if child.module else [])
                 if target:
                     out.append((target[0], child.lineno, f))
                 else:
                     out.extend((a.name, child.lineno, f) for a in child.names)
+            elif isinstance(child, ast.Import) and any(
+                    a.name.startswith("identkit.") for a in child.names):
+                out.extend((a.name.split(".")[1], child.lineno, f) for a in child.names)
             elif isinstance(child, (ast.Import, ast.ImportFrom)):
                 names = ([a.name for a in child.names] if isinstance(child, ast.Import)
                          else [child.module or ""])
@@ -395,14 +403,21 @@ def _identkit_imports(path):
     return out
 
 
+# where each folder of the package is in the repository: identkit.theorems is the top-level
+# theorems/ folder (package-dir in pyproject.toml)
+PACKAGE_FOLDERS = {(): "identkit", ("theorems",): "theorems"}
+
+
 def _package_files():
-    pkg = os.path.join(ROOT, "identkit")
-    for dirpath, _, files in os.walk(pkg):
-        for fn in sorted(files):
-            if fn.endswith(".py"):
-                path = os.path.join(dirpath, fn)
-                rel = os.path.relpath(path, pkg).split(os.sep)
-                yield path, rel
+    """(path, path inside the package as a list, path shown in messages) of every module."""
+    for prefix, folder in PACKAGE_FOLDERS.items():
+        top = os.path.join(ROOT, folder)
+        for dirpath, _, files in os.walk(top):
+            for fn in sorted(files):
+                if fn.endswith(".py"):
+                    path = os.path.join(dirpath, fn)
+                    inner = os.path.relpath(path, top).split(os.sep)
+                    yield path, list(prefix) + inner, "/".join([folder] + inner)
 
 
 def test_architecture_table_covers_every_module_and_imports_flow_down():
@@ -411,16 +426,15 @@ def test_architecture_table_covers_every_module_and_imports_flow_down():
     optional = {"matplotlib", "sklearn", "yaml"}
     backends = {m for m, k in layers.items() if k > core_max}
     problems = []
-    for path, rel in _package_files():
+    for path, rel, shown in _package_files():
         if rel == ["__init__.py"]:
             continue  # the facade re-exports the API
         module = rel[0][:-3] if len(rel) == 1 else rel[0]
         if module not in layers:
-            problems.append(f"identkit/{'/'.join(rel)} is not in the module table of the "
-                            "architecture page")
+            problems.append(f"{shown} is not in the module table of the architecture page")
             continue
-        for target, line, in_func in _identkit_imports(path):
-            where = f"identkit/{'/'.join(rel)}:{line}"
+        for target, line, in_func in _identkit_imports(path, rel):
+            where = f"{shown}:{line}"
             if target.startswith("<ext>"):
                 ext = target[5:]
                 if ext in optional and not in_func:

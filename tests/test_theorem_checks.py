@@ -274,3 +274,12 @@ def test_every_check_takes_seed_keyword_only_with_default_0():
     for module in theorems.MODULES:
         seed = inspect.signature(module.check).parameters["seed"]
         assert seed.kind is seed.KEYWORD_ONLY and seed.default == 0, module.NAME
+
+
+def test_evidence_text_names_every_part_and_the_counterexample():
+    t = Trial("x", "ref", "stmt", ("route",), ("left", "right"))
+    t.record(False, lambda: "boom", "left")
+    text = str(t.done())
+    assert text.splitlines()[0] == "x (ref): refuted, 1 instances"
+    assert "0 right  (never tested: undecided)" in text
+    assert "counterexample (left): boom" in text

@@ -15,6 +15,8 @@ def all_matrices(rows: int, cols: int):
 
 
 def random_matrix(rng, rows, cols, p=None):
+    """A random 0/1 matrix with each entry 1 with probability ``p`` (drawn in [0.2, 0.7) when
+    None)."""
     p = rng.uniform(0.2, 0.7) if p is None else p
     return rng.random((rows, cols)) < p
 

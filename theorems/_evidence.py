@@ -46,6 +46,8 @@ class Evidence:
     >>> ev = theorems.criterion_iff_identity.check(quick=True)
     >>> ev.status, [name for name, _ in ev.parts]
     ('holds', ['criterion ⇒ C = I', 'C = I ⇒ criterion'])
+    >>> print(str(ev).splitlines()[0])
+    criterion_iff_identity (Proposition 7 (Assumption 5)): holds, 874 instances
     """
 
     name: str
@@ -60,6 +62,14 @@ class Evidence:
     parts: tuple = ()
     status: str = "holds"
     failed_part: str | None = None
+
+    def __str__(self) -> str:
+        lines = [f"{self.name} ({self.reference}): {self.status}, {self.instances} instances"]
+        for part, n in self.parts:
+            lines.append(f"  {n} {part}" + ("  (never tested: undecided)" if n == 0 else ""))
+        if self.counterexample:
+            lines.append(f"  counterexample ({self.failed_part}): {self.counterexample}")
+        return "\n".join(lines)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "reference": self.reference, "statement": self.statement,

@@ -32,7 +32,10 @@ def _load_theorems_folder():
         pkg = importlib.import_module("identkit.theorems")
     except ModuleNotFoundError:
         pkg = None
-    if pkg is not None and Path(pkg.__file__).resolve().parent == THEOREMS:
+    # a leftover identkit/theorems/ (say, an untracked __pycache__) imports as an empty
+    # namespace package, without __file__
+    found = getattr(pkg, "__file__", None)
+    if found is not None and Path(found).resolve().parent == THEOREMS:
         return pkg
     for name in [n for n in sys.modules if n == "identkit.theorems"
                  or n.startswith("identkit.theorems.")]:

@@ -41,7 +41,10 @@ def test_package_list_names_every_package_folder_under_identkit():
 
 def test_identkit_theorems_is_the_top_level_folder():
     folder = os.path.join(ROOT, "theorems")
-    assert not os.path.exists(os.path.join(ROOT, "identkit", "theorems"))
+    # a leftover identkit/theorems/ (an untracked __pycache__ after the move) would import as
+    # an empty namespace package in place of the installed one, and `identkit theorems` fail
+    assert not os.path.exists(os.path.join(ROOT, "identkit", "theorems")), \
+        "delete the leftover identkit/theorems/ folder: the package is theorems/ now"
     assert os.path.dirname(os.path.abspath(theorems.__file__)) == folder
     for module in theorems.MODULES:
         assert os.path.dirname(os.path.abspath(module.__file__)) == folder

@@ -12,7 +12,7 @@ module                                    statement
 ========================================  =========================================================
 :mod:`~.preserving_pattern`               Prop 3: the closed form of the G-preserving pattern
 :mod:`~.preserving_group`                 Props 4-5: invertible G-preserving matrices form a group
-:mod:`~.pattern_rows`                     Lemma 13: a row of the pattern is an intersection of columns
+:mod:`~.pattern_rows`                     Lemma 13: a pattern row is an intersection of columns
 :mod:`~.combined_consistency`             Prop 6: a- and z-consistency combine
 :mod:`~.criterion_iff_identity`           Prop 7: the criterion holds iff C = I
 :mod:`~.self_loops_no_two_cycles`         Prop 8: self-loops and no 2-cycles suffice

@@ -60,7 +60,7 @@ def _brute(g):
 
 @keyword_only("seed", "criterion")
 def check(quick: bool = True, *, seed=0, criterion=satisfies_criterion):
-    """Try to refute Proposition 11: the criterion against brute force over (I, J, L).
+    """Try to refute Proposition 11, comparing the criterion with brute force over (I, J, L).
 
     Parameters
     ----------

@@ -26,7 +26,7 @@ PARTS = ("criterion ⇒ C = I", "C = I ⇒ criterion")
 
 @keyword_only("seed", "criterion")
 def check(quick: bool = True, *, seed=0, criterion=satisfies_criterion):
-    """Try to refute Proposition 7: the criterion against the pattern C = I.
+    """Try to refute Proposition 7, comparing the criterion with the pattern C = I.
 
     Parameters
     ----------

@@ -37,7 +37,7 @@ def _fewer_exists(d, m):
 
 @keyword_only("seed", "design")
 def check(quick: bool = True, *, seed=0, design=None):
-    """Try to refute The design statement (Sperner with Example 12), exhaustively.
+    """Try to refute the design statement (Sperner with Example 12), exhaustively.
 
     Parameters
     ----------

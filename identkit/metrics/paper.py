@@ -288,11 +288,17 @@ def r_score(truth, learned, *, test_fraction: float | None = None, seed=0) -> Me
 
 
 def _allowed(g: LatentGraph, regularize, matching, d_hat):
-    """Row i of ``C P̂ᵀ``: the learned latents matched to true j with ``C[i, j]`` (column j of
-    C moved to column ``matching[j]``; learned latents matched to no true one stay False)."""
+    """Row i of ``C P̂ᵀ``: the learned latents matched to true j with ``C[i, j]``, i.e. column
+    ``matching[j]`` is column j of C; a learned latent matched to no true one is never allowed.
+
+    Built as a gather of C's columns (``source[k]`` is the true latent matched to learned k),
+    which reads C row by row; scattering C's columns into place is ~10x slower at d = 3000.
+    """
     C = entanglement_graph(g, regularize)
-    A = np.zeros((g.n_latents, d_hat), dtype=bool)
-    A[:, np.asarray(matching, dtype=np.intp)] = C
+    source = np.full(d_hat, -1, dtype=np.intp)
+    source[np.asarray(matching, dtype=np.intp)] = np.arange(g.n_latents)
+    A = np.take(C, np.maximum(source, 0), axis=1)
+    A[:, source < 0] = False
     return A
 
 

@@ -244,3 +244,33 @@ def test_ground_truth_protocol_threads_one_generator():
     a = gt.observations(gt.sample_factors(5, np.random.default_rng(2)), np.random.default_rng(3))
     b = gt.observations(gt.sample_factors(5, np.random.default_rng(2)), np.random.default_rng(3))
     assert np.array_equal(a, b)
+
+
+def test_kl_decomposition_names_its_scalar_index_code_mutual_information():
+    """``mutual_information`` is a matrix (codes × factors or codes) in MIG, modularity and
+    mean_mutual_information; the KL decomposition's scalar is index_code_mutual_information,
+    and the old name still reads it with a DeprecationWarning, but is not in the JSON."""
+    from identkit.metrics import kl_decomposition, mig
+
+    out = kl_decomposition(np.zeros((50, 2)), np.zeros((50, 2)), seed=0)
+    new = _no_deprecation(lambda: out["index_code_mutual_information"])
+    with pytest.warns(DeprecationWarning, match="index_code_mutual_information"):
+        assert out["mutual_information"] == new
+    with pytest.warns(DeprecationWarning):
+        assert out.mutual_information == new
+    d = out.to_dict()
+    assert "mutual_information" not in d and d["index_code_mutual_information"] == new
+    assert "  mutual_information:" not in str(out)
+    f = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 10)
+    assert np.ndim(mig(f, f.astype(float), num_bins=2)["mutual_information"]) == 2
+
+
+def test_a_detail_that_was_not_renamed_reads_without_a_warning():
+    from identkit.metrics import MetricResult
+
+    res = MetricResult("toy", 1.0, {"a": 1}, renamed={"old": "a"})
+    assert _no_deprecation(lambda: res["a"]) == 1
+    with pytest.raises(KeyError, match="no detail 'b'"):
+        res["b"]
+    with pytest.raises(AttributeError):
+        res.b

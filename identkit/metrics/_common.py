@@ -67,7 +67,13 @@ class MetricResult:
     details : mapping
         Everything else the computation produced: the matching, the importance matrix, the
         secondary scores. Entries are also readable as ``result["key"]`` and, for identifiers,
-        as attributes (``result.matching``).
+        as attributes (``result.matching``). A name means one thing in every metric:
+        ``matching`` maps true latent i to learned latent ``matching[i]`` (a tuple; :func:`score`
+        keys the same map by the true latents' names), ``per_latent`` holds one value per true
+        latent, ``mutual_information`` is a matrix in nats with the codes as rows.
+    renamed : mapping, optional
+        Detail names that were renamed, old → new: reading an old name gives the new entry
+        with a ``DeprecationWarning``; ``to_dict`` and ``str`` show only the new names.
 
     Examples
     --------
@@ -83,10 +89,20 @@ class MetricResult:
     metric: str
     value: float
     details: Mapping[str, Any] = field(default_factory=dict)
+    renamed: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "value", float(self.value))
         object.__setattr__(self, "details", _freeze(dict(self.details)))
+        object.__setattr__(self, "renamed", MappingProxyType(dict(self.renamed)))
+
+    def _current(self, key: str) -> str:
+        new = self.renamed.get(key)
+        if new is None:
+            return key
+        warnings.warn(f"{self.metric}: the detail {key!r} is now {new!r}", DeprecationWarning,
+                      stacklevel=3)
+        return new
 
     def __float__(self) -> float:
         return self.value
@@ -102,16 +118,16 @@ class MetricResult:
 
     def __getitem__(self, key: str):
         try:
-            return self.details[key]
+            return self.details[self._current(key)]
         except KeyError:
             raise KeyError(f"{self.metric} has no detail {key!r}; it has "
                            f"{', '.join(self.details) or 'none'}") from None
 
     def __getattr__(self, name: str):
-        if name.startswith("_") or name in ("metric", "value", "details"):
+        if name.startswith("_") or name in ("metric", "value", "details", "renamed"):
             raise AttributeError(name)
         try:
-            return self.details[name]
+            return self.details[self._current(name)]
         except KeyError:
             raise AttributeError(f"{type(self).__name__} of {self.metric} has no attribute or "
                                  f"detail {name!r}") from None

@@ -72,7 +72,7 @@ def test_rcon_block_graph(benchmark, r_data):
     z, zhat = r_data
     g = ik.LatentGraph(Gz=sp.kron(sp.eye_array(D_R // 3), np.ones((3, 3)), format="csr"))
     matching = mcc(z, zhat).matching
-    res = benchmark.pedantic(rcon, args=(z, zhat, g), kwargs={"matching": matching},
+    res = benchmark.pedantic(rcon, args=(g, z, zhat), kwargs={"matching": matching},
                              rounds=3 if FULL else 1, iterations=1)
     assert 0.0 < res.value <= r_score(z, zhat).value + 1e-9
 

@@ -28,6 +28,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from .errors import StrategyArgumentError
 from .graphs import LatentGraph
+from .testing import matrix_on_pattern
 
 __all__ = [
     "latent_graphs",
@@ -298,19 +299,20 @@ def _matrices(draw, g, regularize, violate):
     d = g.n_latents
     vals = draw(st.lists(st.floats(-2, 2, allow_nan=False, allow_infinity=False),
                          min_size=d * d, max_size=d * d))
-    M = np.array(vals).reshape(d, d) * C
-    np.fill_diagonal(M, 0.0)
+    values = np.array(vals).reshape(d, d)
     if violate:
+        # one entry outside C, nonzero: widen the support by it and give it the drawn value
         outside = np.argwhere(~C)
         i, j = outside[draw(st.integers(0, len(outside) - 1))]
-        M[i, j] = draw(st.sampled_from([-1.0, 1.0])) * draw(st.floats(0.25, 2.0))
-    # strictly diagonally dominant: invertible
-    np.fill_diagonal(M, np.abs(M).sum(axis=1) + 1.0)
-    return M
+        values[i, j] = draw(st.sampled_from([-1.0, 1.0])) * draw(st.floats(0.25, 2.0))
+        C = C.copy()
+        C[i, j] = True
+    return matrix_on_pattern(C, values)
 
 
 def preserving_matrices(g: LatentGraph, regularize: str | None = None):
-    """Invertible real matrices supported on the pattern C (graph-preserving, Def 11).
+    """Invertible real matrices supported on the pattern C (graph-preserving, Def 11):
+    :func:`identkit.testing.matrix_on_pattern` with values hypothesis draws in [-2, 2].
 
     Examples
     --------
@@ -328,7 +330,8 @@ def preserving_matrices(g: LatentGraph, regularize: str | None = None):
 
 
 def violating_matrices(g: LatentGraph, regularize: str | None = None):
-    """Invertible real matrices with exactly one nonzero entry outside C.
+    """Invertible real matrices with exactly one nonzero entry outside C
+    (:func:`identkit.testing.matrix_on_pattern` on C widened by that entry).
 
     Raises StrategyArgumentError when C is all ones (nothing can violate it).
 

@@ -8,6 +8,12 @@ Two checks a CRL codebase usually wants, each a few lines in a user's test:
 * :func:`assert_accepts_relabelings` — a learned-graph checker accepts every relabeling of the
   true graph by a permutation of the latents.
 
+Both take the graph first, as every function of the package that takes a graph; the older
+order (the callable first) still works and warns. :func:`matrix_on_pattern` is the one
+construction of an invertible matrix supported on a pattern C: :func:`random_preserving_matrix`
+fills it with normal draws and :func:`identkit.strategies.preserving_matrices` with values
+hypothesis draws.
+
 With identkit installed, pytest loads this module as a plugin, so the fixtures
 ``identkit_catalogue`` (the paper's graphs) and ``identkit_rng`` (a seeded generator) are
 available in any test.
@@ -17,23 +23,73 @@ available in any test.
 >>> from identkit.testing import assert_invariant_to_preserving_maps
 >>> g = ik.examples.get("ex8").graph
 >>> z = np.random.default_rng(0).standard_normal((500, 3))
->>> assert_invariant_to_preserving_maps(lambda z, zh: rcon(z, zh, g, matching=[0, 1, 2]), g, z)
+>>> assert_invariant_to_preserving_maps(g, lambda z, zh: rcon(g, z, zh, matching=[0, 1, 2]), z)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ._compat import keyword_only
 from ._rng import as_generator
 from .errors import IdentkitError
 from .graphs import LatentGraph
+from .metrics._common import graph_first
 
 __all__ = ["assert_invariant_to_preserving_maps", "assert_accepts_relabelings",
-           "random_preserving_matrix"]
+           "random_preserving_matrix", "matrix_on_pattern"]
 
 
-def random_preserving_matrix(g: LatentGraph, regularize=None, seed=None) -> np.ndarray:
-    """An invertible real matrix supported on the pattern C (diagonally dominant).
+def matrix_on_pattern(C, values) -> np.ndarray:
+    """The invertible matrix with support C built from ``values``: off the diagonal
+    ``values[i, j]`` where ``C[i, j]`` and 0 elsewhere; on the diagonal ``1 + Σ_j |M[i, j]|``
+    over the row's off-diagonal entries, so M is strictly diagonally dominant, hence
+    invertible (Lévy–Desplanques), whatever the values.
+
+    With C an entanglement pattern (diagonal True), M is graph-preserving (paper Def 11).
+
+    Parameters
+    ----------
+    C : array_like of bool, shape (d, d)
+        The allowed entries.
+    values : array_like of float, shape (d, d)
+        The off-diagonal values to place on C (the diagonal and the entries outside C are
+        ignored).
+
+    Raises
+    ------
+    IdentkitError
+        If C is not square, ``values`` has another shape, or a value is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from identkit.testing import matrix_on_pattern
+    >>> C = np.array([[1, 1], [0, 1]], dtype=bool)
+    >>> matrix_on_pattern(C, [[9.0, -2.0], [5.0, 9.0]]).tolist()
+    [[3.0, -2.0], [0.0, 1.0]]
+    """
+    C = np.asarray(C, dtype=bool)
+    M = np.array(values, dtype=float)
+    if C.ndim != 2 or C.shape[0] != C.shape[1] or M.shape != C.shape:
+        raise IdentkitError(f"a square pattern and values of its shape are needed, got "
+                            f"{C.shape} and {M.shape}")
+    if not np.isfinite(M).all():
+        raise IdentkitError("the values must be finite")
+    M = M * C
+    np.fill_diagonal(M, 0.0)
+    np.fill_diagonal(M, np.abs(M).sum(axis=1) + 1.0)
+    return M
+
+
+@keyword_only("seed")
+def random_preserving_matrix(g: LatentGraph, regularize=None, *, seed=0) -> np.ndarray:
+    """An invertible real matrix supported on the pattern C: :func:`matrix_on_pattern` with
+    standard normal values.
+
+    ``seed`` is keyword-only and defaults to 0, so the matrix is the same on every call unless
+    a seed (or a Generator, or None for fresh entropy) is given; it used to default to None
+    (a fresh matrix each call). Passing it positionally still works and warns.
 
     Examples
     --------
@@ -45,12 +101,8 @@ def random_preserving_matrix(g: LatentGraph, regularize=None, seed=None) -> np.n
     """
     from .entanglement import entanglement_graph
 
-    rng = as_generator(seed)
     C = entanglement_graph(g, regularize)
-    M = rng.standard_normal(C.shape) * C
-    np.fill_diagonal(M, 0.0)
-    np.fill_diagonal(M, np.abs(M).sum(axis=1) + 1.0)
-    return M
+    return matrix_on_pattern(C, as_generator(seed).standard_normal(C.shape))
 
 
 def _number(v):
@@ -58,13 +110,16 @@ def _number(v):
     return getattr(v, "value", v)
 
 
-def assert_invariant_to_preserving_maps(metric, g: LatentGraph, z, *, regularize=None,
+@graph_first("metric", "g", "z")
+def assert_invariant_to_preserving_maps(g: LatentGraph, metric, z, *, regularize=None,
                                         maps: int = 5, kind: str = "linear", seed=0,
                                         rtol: float = 1e-6, atol: float = 1e-9) -> None:
     """Assert ``metric(z, v(z)) == metric(z, z)`` for ``maps`` sampled graph-preserving v.
 
     ``kind="linear"`` uses invertible matrices on the pattern (the learned latents are
-    ``z @ Mᵀ``); ``"nonlinear"`` uses the numeric backend's diffeomorphisms.
+    ``z @ Mᵀ``); ``"nonlinear"`` uses the numeric backend's diffeomorphisms. The graph comes
+    first; the older order ``(metric, g, z)`` still works and warns (``DeprecationWarning``).
+    ``seed`` (keyword-only, default 0) draws the maps.
 
     Raises
     ------
@@ -77,14 +132,14 @@ def assert_invariant_to_preserving_maps(metric, g: LatentGraph, z, *, regularize
     >>> from identkit.metrics import r_score
     >>> from identkit.testing import assert_invariant_to_preserving_maps
     >>> z = np.random.default_rng(0).standard_normal((200, 3))
-    >>> assert_invariant_to_preserving_maps(r_score, ik.examples.get("ex8").graph, z)
+    >>> assert_invariant_to_preserving_maps(ik.examples.get("ex8").graph, r_score, z)
     """
     rng = as_generator(seed)
     z = np.asarray(z, dtype=float)
     base = _number(metric(z, z))
     for k in range(maps):
         if kind == "linear":
-            M = random_preserving_matrix(g, regularize, rng)
+            M = random_preserving_matrix(g, regularize, seed=rng)
             zh = z @ M.T
         elif kind == "nonlinear":
             from .numeric import sample_preserving_map
@@ -99,15 +154,18 @@ def assert_invariant_to_preserving_maps(metric, g: LatentGraph, z, *, regularize
                 f"{kind} map")
 
 
-def assert_accepts_relabelings(checker, g: LatentGraph, *, n: int = 10, seed=0) -> None:
+@graph_first("checker", "g")
+def assert_accepts_relabelings(g: LatentGraph, checker, *, n: int = 10, seed=0) -> None:
     """Assert ``checker(g, g.permute(p))`` is truthy for ``n`` random permutations p (and the
-    identity).
+    identity), drawn with ``seed`` (keyword-only, default 0).
+
+    The graph comes first; the older order ``(checker, g)`` still works and warns.
 
     Examples
     --------
     >>> import identkit as ik
     >>> from identkit.testing import assert_accepts_relabelings
-    >>> assert_accepts_relabelings(ik.are_consistent, ik.examples.get("fig1").graph)
+    >>> assert_accepts_relabelings(ik.examples.get("fig1").graph, ik.are_consistent)
     """
     rng = as_generator(seed)
     perms = [np.arange(g.n_latents)] + [rng.permutation(g.n_latents) for _ in range(n)]

@@ -22,7 +22,7 @@ def test_sap_continuous_scores_training_rows_only():
     # code 1 is uncorrelated with it (R² = 0, by the construction below), so SAP = 1 exactly;
     # on the held-out rows code 0 is scrambled, which lowers R² computed on all rows.
     n, frac, seed = 9, 1 / 3, 0
-    train, test = train_test_rows(n, frac, seed)
+    train, test = train_test_rows(n, frac, seed=seed)
     f = np.zeros(n)
     codes = np.zeros((n, 2))
     f[train] = [0, 1, 2, 0, 1, 2]
@@ -96,7 +96,7 @@ def test_modularity_equals_the_squared_mi_spread_on_training_bins():
     sklearn_metrics = pytest.importorskip("sklearn.metrics")
     pytest.importorskip("sklearn.linear_model")
     f, codes = _fixed_data()
-    train, _ = train_test_rows(len(f), 1 / 3, 0)
+    train, _ = train_test_rows(len(f), 1 / 3, seed=0)
     disc = _histogram_bins(codes[train], 20)
     m2 = np.array([[sklearn_metrics.mutual_info_score(f[train, k], disc[:, i])
                     for k in range(3)] for i in range(4)]) ** 2
@@ -128,7 +128,7 @@ def test_explicitness_is_mean_one_vs_rest_auc_of_default_logistic_on_train_stand
     from sklearn.metrics import roc_auc_score
 
     f, codes = _fixed_data()
-    train, test = train_test_rows(len(f), 1 / 3, 0)
+    train, test = train_test_rows(len(f), 1 / 3, seed=0)
     mean, std = codes[train].mean(0), codes[train].std(0)
     X = (codes - mean) / std
     expected = {"train": [], "test": []}

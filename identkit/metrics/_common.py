@@ -1,12 +1,18 @@
-"""The calling convention, input checks, the result type and small helpers shared by the metrics.
+"""The calling convention, input checks, the result type and small helpers shared by the metrics
+(internal module: its names are public within the package).
 
 Every metric that compares a representation with the ground truth takes the ground truth first
 and the learned representation second, under the keyword names ``truth`` and ``learned``, and
-returns a :class:`MetricResult`.
+returns a :class:`MetricResult`. A metric that needs the true graph takes it before both
+(``rcon(graph, truth, learned)``, the package's graph-first order); :func:`graph_first` keeps
+the older order working with a ``DeprecationWarning``. Every held-out metric splits its rows with
+:func:`train_test_rows`.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import warnings
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -14,13 +20,11 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .._compat import keyword_only
 from ..errors import DependencyError, MetricError
 
 __all__ = ["MetricError", "MetricWarning", "MetricResult", "as_samples", "pair", "sklearn",
-           "train_test_rows"]
-
-
-
+           "train_test_rows", "graph_first"]
 
 class MetricWarning(UserWarning):
     """A metric returned a documented fallback value (for example a constant learned column)."""
@@ -63,7 +67,13 @@ class MetricResult:
     details : mapping
         Everything else the computation produced: the matching, the importance matrix, the
         secondary scores. Entries are also readable as ``result["key"]`` and, for identifiers,
-        as attributes (``result.matching``).
+        as attributes (``result.matching``). A name means one thing in every metric:
+        ``matching`` maps true latent i to learned latent ``matching[i]`` (a tuple; :func:`score`
+        keys the same map by the true latents' names), ``per_latent`` holds one value per true
+        latent, ``mutual_information`` is a matrix in nats with the codes as rows.
+    renamed : mapping, optional
+        Detail names that were renamed, old → new: reading an old name gives the new entry
+        with a ``DeprecationWarning``; ``to_dict`` and ``str`` show only the new names.
 
     Examples
     --------
@@ -79,10 +89,20 @@ class MetricResult:
     metric: str
     value: float
     details: Mapping[str, Any] = field(default_factory=dict)
+    renamed: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "value", float(self.value))
         object.__setattr__(self, "details", _freeze(dict(self.details)))
+        object.__setattr__(self, "renamed", MappingProxyType(dict(self.renamed)))
+
+    def _current(self, key: str) -> str:
+        new = self.renamed.get(key)
+        if new is None:
+            return key
+        warnings.warn(f"{self.metric}: the detail {key!r} is now {new!r}", DeprecationWarning,
+                      stacklevel=3)
+        return new
 
     def __float__(self) -> float:
         return self.value
@@ -98,16 +118,16 @@ class MetricResult:
 
     def __getitem__(self, key: str):
         try:
-            return self.details[key]
+            return self.details[self._current(key)]
         except KeyError:
             raise KeyError(f"{self.metric} has no detail {key!r}; it has "
                            f"{', '.join(self.details) or 'none'}") from None
 
     def __getattr__(self, name: str):
-        if name.startswith("_") or name in ("metric", "value", "details"):
+        if name.startswith("_") or name in ("metric", "value", "details", "renamed"):
             raise AttributeError(name)
         try:
-            return self.details[name]
+            return self.details[self._current(name)]
         except KeyError:
             raise AttributeError(f"{type(self).__name__} of {self.metric} has no attribute or "
                                  f"detail {name!r}") from None
@@ -175,11 +195,29 @@ def pair(truth, learned, min_rows: int = 2, *, constant_truth: str = "allow"):
     return truth, learned
 
 
-def train_test_rows(n: int, test_fraction: float = 1 / 3, seed=0, *, min_test: int = 1,
+@keyword_only("seed")
+def train_test_rows(n: int, test_fraction: float = 1 / 3, *, seed=0, min_test: int = 1,
                     min_train: int = 2):
     """The rows every held-out metric trains and scores on: a seeded permutation, its last
     ``n − round(n · test_fraction)`` entries for training and its first ones for testing (both
     sorted).
+
+    The one split of the package: MCC-based regressions (:func:`~identkit.metrics.r_score`,
+    :func:`~identkit.metrics.rcon` with ``test_fraction``) and the classic metrics (SAP,
+    modularity and explicitness, DCI) all call it, so one seed gives the same rows everywhere.
+    The regressions ask for ``min_test=2`` (a held-out R² needs two rows to have a variance);
+    that changes which sizes are refused, never which rows are drawn.
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+    test_fraction : float in (0, 1)
+        The fraction held out for testing.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0 (deterministic). Positional use still works and warns (deprecated).
+    min_test, min_train : int
+        The fewest rows either part may have.
 
     Raises
     ------
@@ -202,6 +240,63 @@ def train_test_rows(n: int, test_fraction: float = 1 / 3, seed=0, *, min_test: i
     if k < min_test or n - k < min_train:
         raise MetricError(f"{n} samples are too few to hold out a fraction {test_fraction}")
     return np.sort(perm[k:]), np.sort(perm[:k])
+
+
+def graph_first(*old_order: str):
+    """Decorator: the function now takes its graph first; keep the old order working.
+
+    ``old_order`` names the parameters in the order they used to be positional, the graph among
+    them (for :func:`~identkit.metrics.rcon`: ``"truth", "learned", "graph", "regularize"``).
+    A call is in the old order when its first positional argument is not a
+    :class:`~identkit.LatentGraph` while the graph is where the old order put it (a LatentGraph
+    in that positional slot, or passed by its name). Such a call is re-bound by the old names
+    and warns (``DeprecationWarning``); every other call goes through unchanged.
+
+    Examples
+    --------
+    >>> import warnings, identkit as ik
+    >>> @graph_first("data", "g")
+    ... def count(g, data):
+    ...     return g.n_latents, data
+    >>> g = ik.LatentGraph(Gz=[[1]])
+    >>> count(g, "new order")
+    (1, 'new order')
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     count("old order", g), w[0].category.__name__
+    ((1, 'old order'), 'DeprecationWarning')
+    """
+
+    def wrap(func):
+        from ..graphs import LatentGraph
+
+        graph_name = next(iter(inspect.signature(func).parameters))
+        slot = old_order.index(graph_name)
+
+        @functools.wraps(func)
+        def call(*args, **kwargs):
+            old = bool(args) and not isinstance(args[0], LatentGraph) and (
+                (len(args) > slot and isinstance(args[slot], LatentGraph))
+                or graph_name in kwargs)
+            if not old:
+                return func(*args, **kwargs)
+            if len(args) > len(old_order):
+                raise TypeError(f"{func.__qualname__}() takes at most {len(old_order)} "
+                                f"positional arguments in the old order ({len(args)} given)")
+            for name, value in zip(old_order, args):
+                if name in kwargs:
+                    raise TypeError(f"{func.__qualname__}() got multiple values for argument "
+                                    f"{name!r}")
+                kwargs[name] = value
+            warnings.warn(f"{func.__qualname__}: the graph comes first now "
+                          f"({func.__qualname__}({graph_name}, ...)); the order "
+                          f"({', '.join(old_order)}) is deprecated", DeprecationWarning,
+                          stacklevel=2)
+            return func(**kwargs)
+
+        return call
+
+    return wrap
 
 
 def warn(msg: str) -> None:

@@ -67,10 +67,6 @@ def _factors_codes(truth, learned):
     return f, codes
 
 
-def _split(n, test_fraction, seed):
-    return train_test_rows(n, test_fraction, seed)
-
-
 def _logistic(max_iter):
     from sklearn.linear_model import LogisticRegression
 
@@ -126,10 +122,22 @@ def mig(truth, learned, num_bins: int = 20) -> MetricResult:
 # ------------------------------------------------------------------------------------ SAP
 
 
+def _check_discrete(f, metric):
+    """Refuse factors with a non-integer value: the classifiers need class labels."""
+    frac = np.flatnonzero((f != np.round(f)).any(axis=0))
+    if frac.size:
+        k = int(frac[0])
+        v = float(f[np.flatnonzero(f[:, k] != np.round(f[:, k]))[0], k])
+        raise MetricError(
+            f"{metric} with continuous_factors=False classifies each factor, but factor {k} has "
+            f"the non-integer value {v!r}: pass continuous_factors=True for continuous factors, "
+            "or discretize them first (identkit.metrics.discretize)")
+
+
 def _sap_matrix(codes, f, test_fraction, continuous_factors, seed):
     d, K = codes.shape[1], f.shape[1]
     S = np.zeros((d, K))
-    train, test = _split(codes.shape[0], test_fraction, seed)
+    train, test = train_test_rows(codes.shape[0], test_fraction, seed=seed)
     if continuous_factors:
         # The reference scores continuous factors on its training rows only.
         ctr, ftr = codes[train], f[train].astype(float)
@@ -163,8 +171,16 @@ def sap(truth, learned, *, continuous_factors: bool = False, test_fraction: floa
     one-variable linear fit; no classifier, numpy only), as in the reference implementation; a
     code whose training variance is at most 1e-12 (an absolute threshold, as in the reference:
     rescale tiny codes first) scores 0. Otherwise the score is the test accuracy of a linear SVM
-    (C = 0.01, balanced classes) trained on code i alone. SAP is the mean over factors of the
+    (C = 0.01, balanced classes) trained on code i alone, and the factors must be class labels
+    (integer values, of any dtype): the reference hands them to the classifier as they are, it
+    does not discretize, so non-integer factors are refused. SAP is the mean over factors of the
     gap between the two best codes.
+
+    Raises
+    ------
+    MetricError
+        Bad input, fewer than two codes, or, with ``continuous_factors=False``, a factor with a
+        non-integer value (the message names ``continuous_factors``).
 
     Returns
     -------
@@ -187,6 +203,8 @@ def sap(truth, learned, *, continuous_factors: bool = False, test_fraction: floa
     f, codes = _factors_codes(truth, learned)
     if codes.shape[1] < 2:
         raise MetricError("SAP needs at least two codes (it compares the best two)")
+    if not continuous_factors:
+        _check_discrete(f, "SAP")
     S = _sap_matrix(codes, f, test_fraction, continuous_factors, seed)
     top = np.sort(S, axis=0)[::-1]
     return MetricResult("SAP", float(np.mean(top[0] - top[1])), {"score_matrix": S})
@@ -268,7 +286,7 @@ def modularity_explicitness(truth, learned, *, num_bins: int = 20,
     O(n d̂ K) for the mutual information plus K logistic regressions on (n, d̂).
     """
     f, codes = _factors_codes(truth, learned)
-    train, test = _split(codes.shape[0], test_fraction, seed)
+    train, test = train_test_rows(codes.shape[0], test_fraction, seed=seed)
     mi = mutual_info_matrix(discretize(codes[train], num_bins), f[train])
     details = {"modularity": modularity(mi)}
     sklearn()
@@ -405,7 +423,7 @@ def dci(truth, learned, *, importance: str = "gbt", test_fraction: float = 1 / 3
         raise MetricError(f"importance must be 'gbt' or 'linear', got {importance!r}")
     f, codes = _factors_codes(truth, learned)
     rng = as_generator(seed)
-    train, test = _split(codes.shape[0], test_fraction, rng)
+    train, test = train_test_rows(codes.shape[0], test_fraction, seed=rng)
     d, K = codes.shape[1], f.shape[1]
     R = np.zeros((d, K))
     info = {"train": [], "test": []}
@@ -454,15 +472,37 @@ def dci(truth, learned, *, importance: str = "gbt", test_fraction: float = 1 / 3
 @dataclass(frozen=True)
 class GroundTruth:
     """A ground-truth generator for the sampling metrics: discrete factors on a grid of sizes
-    ``factor_sizes``, drawn uniformly, and ``observe(factors, rng) -> observations``."""
+    ``factor_sizes``, drawn uniformly, and ``observe(factors, rng) -> observations``.
+
+    The protocol: ``sample_factors(n, rng)`` and ``observations(factors, rng)`` take the random
+    stream as a positional ``numpy.random.Generator``, and so does the ``observe`` callable a
+    user writes. It is kept as it is (no ``seed`` keyword): the stream is not a seed a caller
+    picks but the one generator a metric threads through all its draws, made once from the
+    metric's keyword-only ``seed`` (:func:`beta_vae_score`, :func:`factor_vae_score`,
+    :func:`irs`), so one seed reproduces the whole run. A subclass overriding the two methods
+    keeps the same signatures.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from identkit.metrics import GroundTruth
+    >>> gt = GroundTruth((2, 3), lambda f, rng: f + 0.1 * rng.standard_normal(f.shape))
+    >>> rng = np.random.default_rng(0)
+    >>> f = gt.sample_factors(4, rng)
+    >>> f.shape, gt.observations(f, rng).shape
+    ((4, 2), (4, 2))
+    """
 
     factor_sizes: tuple
     observe: Callable
 
     def sample_factors(self, n: int, rng) -> np.ndarray:
+        """``n`` factor vectors drawn uniformly from the grid with the Generator ``rng``."""
         return np.stack([rng.integers(0, s, n) for s in self.factor_sizes], axis=1)
 
     def observations(self, factors, rng):
+        """``observe(factors, rng)``: the observations of the factors, noise drawn from
+        ``rng``."""
         return self.observe(np.asarray(factors), rng)
 
 

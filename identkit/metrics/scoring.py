@@ -83,6 +83,10 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
           example: str | None = None, method: str = "pearson") -> MetricResult:
     """MCC, R and, when the true graph is given, Rcon, of learned latents against true ones.
 
+    Unlike :func:`rcon`, ``score`` keeps the data first: the graph is optional (R and MCC need
+    none; ``example`` may name one instead), and the order is that of ``identkit score TRUE
+    LEARNED [--graph G]``. A graph in the first slot is refused with a message saying so.
+
     Parameters
     ----------
     truth, learned : array_like or path
@@ -121,6 +125,9 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
     -----
     The cost of :func:`mcc` plus :func:`r_score` plus :func:`rcon`.
     """
+    if isinstance(truth, LatentGraph):
+        raise MetricError("score takes the data first: score(truth, learned, graph); the graph "
+                          "comes third here because it is optional (rcon takes it first)")
     if graph is not None and example is not None:
         raise MetricError("give the true graph or an example, not both")
     if isinstance(graph, (str, os.PathLike)):
@@ -139,7 +146,7 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
     r = r_score(z, zhat)
     details = {"mcc": m.value, "r": r.value, "rcon": None, "method": method}
     if graph is not None:
-        details["rcon"] = rcon(z, zhat, graph, regularize, matching=m.matching).value
+        details["rcon"] = rcon(graph, z, zhat, regularize, matching=m.matching).value
         names = graph.latents
     else:
         names = [f"true {i}" for i in range(len(m.matching))]

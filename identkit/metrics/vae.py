@@ -98,9 +98,11 @@ def kl_decomposition(mu, logvar, *, dataset_size: int | None = None,
     Returns
     -------
     MetricResult
-        ``value`` the estimated KL (nats); details ``mutual_information``,
+        ``value`` the estimated KL (nats); details ``index_code_mutual_information``,
         ``total_correlation``, ``dimension_wise_kl``, their sum ``kl`` and ``kl_closed_form``,
-        the exact average KL to N(0, I), for comparison.
+        the exact average KL to N(0, I), for comparison. The first was called
+        ``mutual_information``, the name the other metrics give a matrix of code-factor
+        informations; the old name still reads it, with a ``DeprecationWarning``.
 
     Raises
     ------
@@ -116,7 +118,7 @@ def kl_decomposition(mu, logvar, *, dataset_size: int | None = None,
     >>> import numpy as np
     >>> from identkit.metrics import kl_decomposition
     >>> out = kl_decomposition(np.zeros((500, 2)), np.zeros((500, 2)), seed=0)
-    >>> round(out["mutual_information"], 6), abs(out["total_correlation"]) < 0.02
+    >>> round(out["index_code_mutual_information"], 6), abs(out["total_correlation"]) < 0.02
     (0.0, True)
 
     Notes
@@ -164,6 +166,7 @@ def kl_decomposition(mu, logvar, *, dataset_size: int | None = None,
     closed = float(np.mean(0.5 * (np.exp(logvar) + mu**2 - 1.0 - logvar).sum(-1)))
     kl = mi + tc + dwkl
     return MetricResult(f"KL decomposition ({estimator})", kl,
-                        {"mutual_information": mi, "total_correlation": tc,
+                        {"index_code_mutual_information": mi, "total_correlation": tc,
                          "dimension_wise_kl": dwkl, "kl": kl, "kl_closed_form": closed,
-                         "estimator": estimator, "dataset_size": N})
+                         "estimator": estimator, "dataset_size": N},
+                        renamed={"mutual_information": "index_code_mutual_information"})

@@ -129,12 +129,12 @@ def test_testing_helpers_pass_and_fail():
     g = ik.examples.get("TimeBlockDiag").graph
     z = np.random.default_rng(0).standard_normal((400, 10))
     assert_invariant_to_preserving_maps(
-        lambda z, zh: rcon(z, zh, g, matching=list(range(10))), g, z)
+        g, lambda z, zh: rcon(g, z, zh, matching=list(range(10))), z)
     with pytest.raises(AssertionError, match="changed"):
-        assert_invariant_to_preserving_maps(lambda z, zh: mcc(z, zh).value, g, z)
-    assert_accepts_relabelings(ik.are_consistent, g)
+        assert_invariant_to_preserving_maps(g, lambda z, zh: mcc(z, zh).value, z)
+    assert_accepts_relabelings(g, ik.are_consistent)
     with pytest.raises(AssertionError, match="rejected"):
-        assert_accepts_relabelings(lambda a, b: a == b, ik.examples.get("ex7").graph)
+        assert_accepts_relabelings(ik.examples.get("ex7").graph, lambda a, b: a == b)
 
 
 def test_pytest_fixtures(identkit_catalogue, identkit_rng):

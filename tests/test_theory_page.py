@@ -492,7 +492,7 @@ def test_metrics_follow_their_definitions_and_are_ordered():
     assert r_score(z, zhat).value == pytest.approx(r, abs=1e-9)
     allowed = [[best[k] for k in range(3) if C[i, k]] for i in range(3)]
     rc = np.mean([_sqrt_r2(z[:, i], zhat[:, allowed[i]]) for i in range(3)])
-    assert rcon(z, zhat, g).value == pytest.approx(rc, abs=1e-9)
+    assert rcon(g, z, zhat).value == pytest.approx(rc, abs=1e-9)
     assert 0 <= res.score <= rc <= r <= 1
 
 

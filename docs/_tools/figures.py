@@ -71,7 +71,7 @@ def _metrics_figure():
     ax = fig.subplots()
     width = 0.25
     for k, (label, fn) in enumerate((("MCC", lambda zh: mcc(z, zh).value),
-                                     ("Rcon", lambda zh: rcon(z, zh, g).value),
+                                     ("Rcon", lambda zh: rcon(g, z, zh).value),
                                      ("R", lambda zh: r_score(z, zh).value))):
         vals = [fn(zh) for zh in reps.values()]
         ax.bar(np.arange(3) + (k - 1) * width, vals, width, label=label)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._rng import as_generator
-from ..entanglement import entanglement_pairs, resolve_regularize
+from ..entanglement import entanglement_graph
 from ..errors import MapError
 from ..graphs import LatentGraph
 
@@ -227,14 +227,6 @@ class DiffeoMap:
         return f"<DiffeoMap ({kind}) on R^{self.d} with {len(self.layers)} layers>"
 
 
-def _pattern(g, regularize):
-    reg = resolve_regularize(g, regularize)
-    r, c = entanglement_pairs(g, reg)
-    C = np.zeros((g.n_latents, g.n_latents), dtype=bool)
-    C[r, c] = True
-    return C
-
-
 def _elementwise_bounds(layers: int):
     """Bounds on ``‖J‖_∞`` and ``‖J⁻¹‖_∞`` of ``layers`` element-wise layers composed."""
     return (_ALPHA[1] * (1 + _RHO)) ** layers, (1 / (_ALPHA[0] * (1 - _RHO))) ** layers
@@ -293,7 +285,7 @@ def sample_preserving_map(g: LatentGraph, regularize: str | None = None, seed=No
     """
     if not (isinstance(strength, (int, float)) and 0 < strength < 1):
         raise MapError(f"strength must be in (0, 1), got {strength!r}")
-    C = _pattern(g, regularize)
+    C = entanglement_graph(g, regularize)
     d = g.n_latents
     rng = as_generator(seed)
     off = C & ~np.eye(d, dtype=bool)
@@ -339,7 +331,7 @@ def sample_violating_map(g: LatentGraph, regularize: str | None = None, seed=Non
     >>> ik.is_graph_preserving(J, g), int((J != 0).sum() - 3)
     (False, 1)
     """
-    C = _pattern(g, regularize)
+    C = entanglement_graph(g, regularize)
     d = g.n_latents
     rng = as_generator(seed)
     outside = np.argwhere(~C)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._rng import as_generator
-from ..entanglement import entanglement_graph, entanglement_pairs, resolve_regularize
+from ..entanglement import entanglement_graph, resolve_regularize
 from ..graphs import LatentGraph
 from .derivatives import Pushforward, estimate_graph
 from .influence import InfluenceReport, sufficient_influence
@@ -29,16 +29,6 @@ __all__ = ["VerifyResult", "verify", "entanglement_from_decoders", "check_learne
            "undetectable_violation"]
 
 _NAMES = {"a": "Ga", "z": "Gz"}
-
-
-def _matrices(g: LatentGraph) -> dict:
-    """``{"a": Ga, "z": Gz}`` for the graphs the model has (boolean arrays)."""
-    out = {}
-    if g.Ga_sparse is not None:
-        out["a"] = g.Ga
-    if g.Gz_sparse is not None:
-        out["z"] = g.Gz
-    return out
 
 
 @dataclass(frozen=True)
@@ -226,10 +216,10 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
         if not hasattr(mech, "cross_derivatives"):
             raise MechanismError(f"verify needs analytic cross-derivatives, which "
                                  f"{type(mech).__name__} does not have; use GaussianMechanism")
-    truth = _matrices(g)
+    truth = g.matrices()
     judged = [x for x in "az" if x in reg]
     shown = [x for x in "az" if x in truth and x not in reg]
-    base = _matrices(estimate_graph(mech, n_points, seed=rng))
+    base = estimate_graph(mech, n_points, seed=rng).matrices()
     matches = all(np.array_equal(base[x], truth[x]) for x in judged)
     influence = sufficient_influence(mech, seed=rng)
     si = _influence_by_graph(influence, reg)
@@ -238,19 +228,18 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
     kept, unjudged = 0, {x: 0 for x in shown}
     for _ in range(maps):
         v = sample_preserving_map(g, reg, seed=rng)
-        got = _matrices(estimate_graph(Pushforward(mech, v), n_points, seed=rng))
+        got = estimate_graph(Pushforward(mech, v), n_points, seed=rng).matrices()
         kept += all(np.array_equal(got[x], base[x]) for x in judged)
         for x in shown:
             unjudged[x] += bool(np.array_equal(got[x], base[x]))
 
     tried = detected = promised = promised_hit = 0
     missed = []
-    r, _ = entanglement_pairs(g, reg)
-    if r.size < g.n_latents ** 2:
+    if not entanglement_graph(g, reg).all():
         for _ in range(maps):
             w = sample_violating_map(g, reg, seed=rng)
             i, j = w.violation
-            got = _matrices(estimate_graph(Pushforward(mech, w), n_points, seed=rng))
+            got = estimate_graph(Pushforward(mech, w), n_points, seed=rng).matrices()
             # denser in the theorems' sense, ‖Ĝ‖₀ > ‖G‖₀: a moved edge is not a denser graph
             grew = any(int(got[x].sum()) > int(base[x].sum()) for x in judged)
             is_promised = any(si[x] and not patterns[x][i, j] for x in judged)
@@ -279,7 +268,7 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
                           "nothing is promised about violating maps")
         w = undetectable_violation(mech, reg, seed=rng)
         if w is not None:
-            got = _matrices(estimate_graph(Pushforward(mech, w), n_points, seed=rng))
+            got = estimate_graph(Pushforward(mech, w), n_points, seed=rng).matrices()
             if all(np.array_equal(got[x], base[x]) for x in judged):
                 constructed = w.violation
     agrees = matches and kept == maps and promised_hit == promised
@@ -346,9 +335,7 @@ def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points
         return None
     Ha = H_za[0] if H_za.size else np.zeros((d, 0))
     Hz = [H_zz[0, t] for t in range(H_zz.shape[1])]
-    r, c = entanglement_pairs(g, reg)
-    C = np.zeros((d, d), dtype=bool)
-    C[r, c] = True
+    C = entanglement_graph(g, reg)
     Ga = g.Ga if g.Ga is not None else np.zeros((d, 0), dtype=bool)
     Gz = g.Gz if g.Gz is not None else np.zeros((d, d), dtype=bool)
     for j in range(d):
@@ -450,9 +437,7 @@ def check_learned_model(g: LatentGraph, f, f_hat, regularize: str | None = None,
     reg = resolve_regularize(g, regularize)
     V = entanglement_from_decoders(f, f_hat, n_points, seed, threshold)
     d = g.n_latents
-    r, c = entanglement_pairs(g, reg)
-    C = np.zeros((d, d), dtype=bool)
-    C[r, c] = True
+    C = entanglement_graph(g, reg)
     # allowed[j, k]: all rows i with V[i, j] have C[i, k]
     allowed = ~((V[:, :, None] & ~C[:, None, :]).any(axis=0))
     cost = np.where(allowed, 0.0, 1.0)

@@ -9,9 +9,11 @@ from .datasets import (
     SPLITS,
     DataProcess,
     dataset_graph,
+    dataset_name,
     dataset_process,
     generate,
     generate_splits,
+    is_dataset_name,
 )
 from .derivatives import (
     CallableMechanism,
@@ -49,6 +51,6 @@ __all__ = [
     "finite_difference_cross_derivatives",
     "sufficient_influence", "InfluenceReport", "InfluenceCheck", "numerical_rank",
     "verify", "VerifyResult", "undetectable_violation", "entanglement_from_decoders", "check_learned_model",
-    "generate", "generate_splits", "dataset_graph", "dataset_process", "DataProcess",
+    "generate", "generate_splits", "dataset_graph", "dataset_name", "is_dataset_name", "dataset_process", "DataProcess",
     "DATASETS", "SPLITS", "PaperMixing",
 ]

@@ -52,7 +52,6 @@ score --true`` reads.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 
@@ -60,13 +59,13 @@ import numpy as np
 
 from .. import examples
 from .._rng import as_generator
-from ..errors import DatasetError, ExampleNotFoundError
+from ..errors import DatasetError, ExampleNotFoundError, did_you_mean
 from ..graphs import LatentGraph
 from .mechanisms import GaussianMechanism, make_mechanism
 from .mixing import PaperMixing
 
-__all__ = ["DATASETS", "SPLITS", "DataProcess", "dataset_graph", "dataset_process", "generate",
-           "generate_splits"]
+__all__ = ["DATASETS", "SPLITS", "DataProcess", "dataset_graph", "dataset_name", "dataset_process",
+           "generate", "generate_splits", "is_dataset_name"]
 
 _BASE = ["ActionDiag", "ActionNonDiag", "ActionBlockDiag", "ActionBlockNonDiag",
          "TimeDiag", "TimeNonDiag", "TimeBlockDiag", "TimeBlockNonDiag"]
@@ -79,14 +78,50 @@ _CHUNK = 1 << 11                       # rows per vectorised block: bounds the t
 _ACTION_RANGE = 2.0                    # a ~ Uniform(-2, 2)
 
 
-def _canonical(name: str) -> str:
+def dataset_name(name: str) -> str:
+    """The canonical spelling of a dataset name: one of :data:`DATASETS`.
+
+    Names are matched case-insensitively, and ``k=2`` may be written for ``K2`` (the paper's
+    notation). This is the one place dataset names are normalised; :func:`dataset_graph`,
+    :func:`dataset_process` and the command line all go through it.
+
+    Raises
+    ------
+    ExampleNotFoundError
+        For an unknown name (or one that is not a string), with the closest name suggested.
+
+    Examples
+    --------
+    >>> from identkit.numeric import dataset_name
+    >>> dataset_name("timenondiagk=2")
+    'TimeNonDiagK2'
+    >>> dataset_name("TimeNonDag")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identkit.errors.ExampleNotFoundError: no dataset named 'TimeNonDag' (did you mean 'TimeNonDiag'?); known: ...
+    """
+    key = name.lower().replace("k=2", "k2") if isinstance(name, str) else None
     canon = {n.lower(): n for n in DATASETS}
-    key = name.lower().replace("k=2", "k2")
     if key not in canon:
-        close = difflib.get_close_matches(name, DATASETS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ExampleNotFoundError(f"no dataset named {name!r}{hint}; known: {', '.join(DATASETS)}")
+        raise ExampleNotFoundError(f"no dataset named {name!r}{did_you_mean(name, DATASETS)}; "
+                                   f"known: {', '.join(DATASETS)}")
     return canon[key]
+
+
+def is_dataset_name(name) -> bool:
+    """Whether :func:`dataset_name` accepts ``name`` (a string naming one of :data:`DATASETS`).
+
+    Examples
+    --------
+    >>> from identkit.numeric import is_dataset_name
+    >>> is_dataset_name("actionnondiagk=2"), is_dataset_name("graph.yaml")
+    (True, False)
+    """
+    try:
+        dataset_name(name)
+    except ExampleNotFoundError:
+        return False
+    return True
 
 
 def _paper_graph(base: str, d: int, p: float, seed) -> LatentGraph:
@@ -161,7 +196,7 @@ def dataset_graph(name: str, p: float = 0.5, seed=None, *, d: int = 10
     >>> g.n_latents, int(g.Gz.sum()), mean, variance
     (10, 55, 'sinusoidal', 'heteroscedastic')
     """
-    name = _canonical(name)
+    name = dataset_name(name)
     base = name.replace("NoSuffInf", "").replace("K2", "")
     g = _paper_graph(base, d, p, seed)
     mean = "linear" if name.endswith("NoSuffInf") else "sinusoidal"
@@ -436,7 +471,7 @@ def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
     else:
         if mechanism is not None:
             raise DatasetError("a named dataset fixes its mechanism; omit mechanism")
-        name = _canonical(source)
+        name = dataset_name(source)
         g, mean, var = dataset_graph(name, p=p, seed=rng if graph_seed is None else graph_seed,
                                      d=d)
         noise = transition_variance

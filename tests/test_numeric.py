@@ -10,6 +10,7 @@ from identkit.numeric import (
     CallableMechanism,
     Composed,
     GaussianMechanism,
+    GraphEstimate,
     MapError,
     MechanismError,
     Mixing,
@@ -350,3 +351,97 @@ def test_trajectories_follow_the_mechanism():
     assert np.allclose(resid.var(axis=0), mech.noise, rtol=0.15)
     lag2 = GaussianMechanism(ik.examples.get("ex7").graph, lags=2, seed=0).trajectory(10, seed=0)
     assert lag2["z"].shape == (10, 3) and lag2["a"].shape == (10, 0)
+
+
+# ------------------------------------------------ the Mechanism verbs and the numeric check
+
+
+def _tiny_frequency_mechanism():
+    """Assumption 6 holds mathematically but only inside the undecided rank band."""
+    return GaussianMechanism(ik.examples.get("ActionNonDiag").graph, seed=0, frequency=1e-9)
+
+
+def test_numeric_mechanisms_implement_the_mechanism_protocol():
+    from identkit.numeric import CallableMechanism, NumericMechanism
+    from identkit.protocols import Mechanism
+
+    g = ik.examples.get("ex5").graph
+    mech = make_mechanism(g, "nonlinear")
+    objs = [mech, Pushforward(mech, sample_preserving_map(g, seed=0)),
+            CallableMechanism(lambda z, h, a: -(z ** 2).sum(1), g)]
+    for obj in objs:
+        assert isinstance(obj, Mechanism) and isinstance(obj, NumericMechanism)
+        assert obj.latents == g.latents and obj.actions == g.actions
+    assert [o.analytic for o in objs] == [True, True, False]
+    assert [o.statistic_dim for o in objs] == [1, None, None]
+    assert make_mechanism(g, "heteroscedastic").statistic_dim == 2
+
+
+def test_derive_graph_and_check_assumptions_are_the_measurement_and_the_rank_tests():
+    g = ik.examples.get("fig1").graph
+    mech = make_mechanism(g, "nonlinear")
+    est = mech.derive_graph(seed=0)
+    assert isinstance(est, GraphEstimate) and est.graph == g
+    assert mech.derive_graph(seed=0, n_points=20).graph == estimate_graph(mech, 20, seed=0)
+    rep = mech.check_assumptions(seed=0)
+    assert rep.to_dict() == sufficient_influence(mech, seed=0).to_dict()
+    assert [r.theorem for r in rep.routes()][0] == "Theorem 1"
+
+
+@pytest.mark.parametrize("name", ["ActionNonDiag", "fig1", "TimeNonDiag", "ex5"])
+def test_check_is_guaranteed_when_the_criterion_and_sufficient_influence_hold(name):
+    from identkit.numeric import NumericCheck, check_mechanism
+
+    g = ik.examples.get(name).graph
+    res = make_mechanism(g, "nonlinear").check()
+    assert isinstance(res, NumericCheck) and res.guaranteed and res.report.complete
+    assert res.estimate.graph == g
+    assert res.to_dict()["guaranteed"] is True and "is guaranteed through" in str(res)
+    assert check_mechanism(make_mechanism(g, "nonlinear")).to_dict() == res.to_dict()
+
+
+def test_check_is_not_guaranteed_when_an_assumption_fails_example_10():
+    g = ik.examples.get("ActionNonDiag").graph
+    res = make_mechanism(g, "linear").check()
+    assert res.report.complete and not res.guaranteed
+    assert res.guarantee.states == {"a": "fails"}
+    assert "graph alone would guarantee" in res.verdict() and " fail, " in res.verdict()
+
+
+def test_check_does_not_count_an_undecided_rank_as_holding():
+    res = _tiny_frequency_mechanism().check()
+    assert res.report.complete and res.guarantee.states == {"a": "undecided"}
+    assert not res.guaranteed and res.to_dict()["guaranteed"] is False
+    assert "undecided" in res.verdict() and "fails" not in res.verdict()
+
+
+def test_check_of_a_graph_measured_unlike_the_declared_one_is_undecided():
+    """Through a violating map the measured Ga is denser than the graph the rank tests read,
+    so Theorem 1 cannot be applied to the measured graph on their strength."""
+    from identkit.numeric import sample_violating_map
+
+    g = ik.examples.get("ActionNonDiag").graph
+    mech = make_mechanism(g, "nonlinear")
+    res = Pushforward(mech, sample_violating_map(g, seed=0)).check()
+    assert res.estimate.graph != g and set(res.undecided_graphs) == {"a"}
+    assert res.guarantee.states["a"] == "undecided" and not res.guaranteed
+
+
+def test_a_mechanism_without_analytic_derivatives_gets_undecided_verdicts():
+    from identkit.numeric import CallableMechanism
+
+    g = ik.LatentGraph(Ga=np.eye(3))
+    cm = CallableMechanism(lambda z, h, a: -((z - np.sin(a)) ** 2).sum(1), g)
+    rep = cm.check_assumptions()
+    assert all(c.holds is None for c in rep.actions) and len(rep.actions) == 3
+    res = cm.check()
+    assert res.estimate.method == "fd" and res.estimate.graph == g
+    assert not res.guaranteed and res.guarantee.states == {"a": "undecided"}
+
+
+def test_numeric_functions_refuse_an_object_that_is_not_a_numeric_mechanism():
+    from identkit.numeric import check_mechanism
+
+    for fn in (estimate_graph, sufficient_influence, check_mechanism):
+        with pytest.raises(MechanismError, match="needs a numeric mechanism"):
+            fn(object())

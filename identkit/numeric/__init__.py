@@ -15,6 +15,7 @@ from .datasets import (
     generate_splits,
     is_dataset_name,
 )
+from .check import NumericCheck, check_mechanism
 from .derivatives import (
     CallableMechanism,
     GraphEstimate,
@@ -33,7 +34,7 @@ from .maps import (
     sample_violating_map,
     linear_map,
 )
-from .mechanisms import GaussianMechanism, MechanismError, make_mechanism
+from .mechanisms import GaussianMechanism, MechanismError, NumericMechanism, make_mechanism
 from .mixing import PaperMixing
 from .verify import (
     VerifyResult,
@@ -44,7 +45,8 @@ from .verify import (
 )
 
 __all__ = [
-    "GaussianMechanism", "make_mechanism", "MechanismError",
+    "NumericMechanism", "GaussianMechanism", "make_mechanism", "MechanismError",
+    "check_mechanism", "NumericCheck",
     "Composed", "DiffeoMap", "MapError", "linear_map", "Mixing", "make_mixing", "sample_preserving_map",
     "sample_violating_map",
     "Pushforward", "CallableMechanism", "estimate_graph", "GraphEstimate",

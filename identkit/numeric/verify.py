@@ -23,7 +23,7 @@ from ..graphs import LatentGraph
 from .derivatives import Pushforward, estimate_graph
 from .influence import InfluenceReport, sufficient_influence
 from .maps import sample_preserving_map, sample_violating_map
-from .mechanisms import MechanismError, make_mechanism
+from .mechanisms import GaussianMechanism, MechanismError, make_mechanism, require_numeric
 
 __all__ = ["VerifyResult", "verify", "entanglement_from_decoders", "check_learned_model",
            "undetectable_violation"]
@@ -210,10 +210,11 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
         mech = make_mechanism(g, mechanism, seed=rng)
     else:
         mech = mechanism
-        name = getattr(mech, "mean_family", type(mech).__name__)
+        require_numeric(mech, "verify")
+        name = mech.mean_family if isinstance(mech, GaussianMechanism) else type(mech).__name__
         if mech.graph != g:
             raise MechanismError("the mechanism was built on a different graph")
-        if not hasattr(mech, "cross_derivatives"):
+        if not mech.analytic:
             raise MechanismError(f"verify needs analytic cross-derivatives, which "
                                  f"{type(mech).__name__} does not have; use GaussianMechanism")
     truth = g.matrices()

@@ -202,7 +202,7 @@ def test_check_learned_model_detects_entanglement():
     assert good["consistent"] and good["permutation"] == [0, 1, 2]
     bad = check_learned_model(g, f, Composed(f, sample_violating_map(g, seed=1, pair=(0, 1))))
     assert not bad["consistent"]
-    assert bad["entanglement_graph"][0][1] == 1
+    assert bad["measured_entanglement"][0][1] == 1 and bad.measured_entanglement[0, 1]
     # a relabeling of the learned latents is fine: learned z3 plays true z1
     perm = ik.LatentGraph(Gz=[[1, 0, 0], [0, 1, 0], [0, 0, 1]])
     h = Mixing(3, 6, seed=4)
@@ -445,3 +445,93 @@ def test_numeric_functions_refuse_an_object_that_is_not_a_numeric_mechanism():
     for fn in (estimate_graph, sufficient_influence, check_mechanism):
         with pytest.raises(MechanismError, match="needs a numeric mechanism"):
             fn(object())
+
+
+# ------------------------------------------------------- deprecation paths (seed keyword-only)
+
+
+def _positional_warns(fn, args, kwargs, legacy):
+    """``fn(*args, *legacy.values(), **kwargs)`` warns and equals the keyword call."""
+    with pytest.warns(DeprecationWarning, match="by keyword"):
+        old = fn(*args, *legacy.values(), **kwargs)
+    return old, fn(*args, **kwargs, **legacy)
+
+
+def test_positional_seeds_still_work_with_a_deprecation_warning():
+    from identkit.numeric import PaperMixing, dataset_graph, generate, make_mixing
+
+    g = ik.examples.get("ex8").graph
+    mech = make_mechanism(g, "nonlinear")
+    cases = [
+        (estimate_graph, (mech, 20), {}, {"seed": 3}),
+        (make_mechanism, (g, "linear"), {}, {"seed": 3, "lags": 1}),
+        (sample_preserving_map, (g, None), {}, {"seed": 3}),
+        (sample_violating_map, (g, None), {}, {"seed": 3}),
+        (dataset_graph, ("ActionRandomGraphs", 0.3), {}, {"seed": 3}),
+        (verify, (g, "nonlinear", 1), {}, {"seed": 3, "regularize": "z"}),
+    ]
+    for fn, args, kwargs, legacy in cases:
+        old, new = _positional_warns(fn, args, kwargs, legacy)
+        if hasattr(old, "to_dict"):
+            old, new = old.to_dict(), new.to_dict()
+        elif isinstance(old, tuple):
+            old, new = old[0], new[0]
+        elif hasattr(old, "jacobian"):
+            old, new = old.jacobian(np.ones((1, 3))), new.jacobian(np.ones((1, 3)))
+        elif isinstance(old, GaussianMechanism):
+            old, new = old.W[0], new.W[0]
+        assert np.array_equal(old, new) if isinstance(old, np.ndarray) else old == new, fn
+    old, new = _positional_warns(sufficient_influence, (mech, None, 2), {}, {"seed": 3})
+    assert old.to_dict() == new.to_dict()
+    old, new = _positional_warns(mech.sample_inputs, (5,), {}, {"seed": 3})
+    assert np.array_equal(old["z"], new["z"])
+    for cls, args in ((Mixing, (3, 6, 3, "smooth")), (PaperMixing, (3, 6)),
+                      (make_mixing, (3, 6, "smooth"))):
+        a, b = _positional_warns(cls, args, {}, {"seed": 3})
+        assert np.array_equal(a(np.ones((1, 3))), b(np.ones((1, 3))))
+    with pytest.warns(DeprecationWarning):
+        old = generate("ActionDiag", 5, 3)
+    assert np.array_equal(old["x"], generate("ActionDiag", 5, seed=3)["x"])
+    with pytest.warns(DeprecationWarning):
+        assert GaussianMechanism(g, "linear", "constant", 1, None, 3).W[0].tolist() == \
+            GaussianMechanism(g, "linear", seed=3).W[0].tolist()
+
+
+def test_functions_that_drew_fresh_entropy_are_deterministic_by_default():
+    from identkit.numeric import PaperMixing, dataset_graph
+
+    g = ik.examples.get("ex8").graph
+    x = np.ones((1, 3))
+    assert np.array_equal(sample_preserving_map(g)(x), sample_preserving_map(g)(x))
+    assert np.array_equal(sample_violating_map(g)(x), sample_violating_map(g)(x))
+    assert np.array_equal(Mixing(3)(x), Mixing(3)(x))
+    assert np.array_equal(PaperMixing(3, 6)(x), PaperMixing(3, 6)(x))
+    assert dataset_graph("ActionRandomGraphs")[0] == dataset_graph("ActionRandomGraphs")[0]
+    mech = make_mechanism(g)
+    assert np.array_equal(mech.sample(4)["z"], mech.sample(4)["z"])
+    assert np.array_equal(mech.trajectory(3)["z"], mech.trajectory(3)["z"])
+    # None still means fresh entropy
+    assert not np.array_equal(mech.sample(4, seed=None)["z"], mech.sample(4, seed=None)["z"])
+
+
+def test_check_learned_model_is_a_frozen_result_and_the_old_key_still_reads_v():
+    import dataclasses
+
+    from identkit.numeric import LearnedModelCheck
+
+    g = ik.examples.get("ex8").graph
+    f = Mixing(3, 6, seed=0)
+    res = check_learned_model(g, f, Composed(f, sample_violating_map(g, seed=1, pair=(0, 1))))
+    assert isinstance(res, LearnedModelCheck) and not res.consistent
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.consistent = True
+    d = res.to_dict()
+    assert "entanglement_graph" not in d          # that name means the pattern C elsewhere
+    assert d["measured_entanglement"] == res.measured_entanglement.astype(int).tolist()
+    assert d["pattern"] == ik.entanglement_graph(g).astype(int).tolist()
+    with pytest.warns(DeprecationWarning, match="measured_entanglement"):
+        assert res["entanglement_graph"] == d["measured_entanglement"]
+    assert "NOT consistent" in str(res)
+    with pytest.warns(DeprecationWarning):
+        old = check_learned_model(g, f, Composed(f, sample_preserving_map(g, seed=1)), None, 50, 2)
+    assert old.consistent and old.permutation == (0, 1, 2)

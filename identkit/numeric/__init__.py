@@ -1,7 +1,12 @@
-"""Torch-free numeric backend: mechanisms, maps, derivatives, sufficient influence, datasets.
+"""Torch-free numeric backend: mechanisms, maps, derivatives, sufficient influence, the
+mechanism check, datasets.
 
-Everything is vectorised numpy over batches of points, and every random routine takes ``seed``
-(an int or a ``numpy.random.Generator``): the same seed gives the same bytes.
+The three mechanism classes (:class:`GaussianMechanism`, :class:`Pushforward`,
+:class:`CallableMechanism`) share :class:`NumericMechanism`, which implements the
+:class:`~identkit.protocols.Mechanism` verbs (``derive_graph``, ``check_assumptions``,
+``check``). Everything is vectorised numpy over batches of points, and every random routine
+takes a keyword-only ``seed`` (default 0; an int, a ``numpy.random.Generator``, or None for
+fresh entropy): the same seed gives the same bytes.
 """
 
 from .datasets import (
@@ -37,6 +42,7 @@ from .maps import (
 from .mechanisms import GaussianMechanism, MechanismError, NumericMechanism, make_mechanism
 from .mixing import PaperMixing
 from .verify import (
+    LearnedModelCheck,
     VerifyResult,
     check_learned_model,
     entanglement_from_decoders,
@@ -53,6 +59,7 @@ __all__ = [
     "finite_difference_cross_derivatives",
     "sufficient_influence", "InfluenceReport", "InfluenceCheck", "numerical_rank",
     "verify", "VerifyResult", "undetectable_violation", "entanglement_from_decoders", "check_learned_model",
+    "LearnedModelCheck",
     "generate", "generate_splits", "dataset_graph", "dataset_name", "is_dataset_name", "dataset_process", "DataProcess",
     "DATASETS", "SPLITS", "PaperMixing",
 ]

@@ -58,6 +58,7 @@ import os
 import numpy as np
 
 from .. import examples
+from .._compat import keyword_only
 from .._rng import as_generator
 from ..errors import DatasetError, ExampleNotFoundError, did_you_mean
 from ..graphs import LatentGraph
@@ -159,7 +160,8 @@ def _paper_graph(base: str, d: int, p: float, seed) -> LatentGraph:
     return examples.random_graph(d, kind=kind, p=p, seed=seed)
 
 
-def dataset_graph(name: str, p: float = 0.5, seed=None, *, d: int = 10
+@keyword_only("seed")
+def dataset_graph(name: str, p: float = 0.5, *, seed=0, d: int = 10
                   ) -> tuple[LatentGraph, str, str]:
     """The graph, mean family and variance family of a dataset name.
 
@@ -169,7 +171,9 @@ def dataset_graph(name: str, p: float = 0.5, seed=None, *, d: int = 10
         One of :data:`DATASETS` (case-insensitive; ``k=2`` may be written for ``K2``).
     p : float
         Edge probability of the random-graph datasets.
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0: deterministic by default (it used to be None, fresh entropy, which
+        ``seed=None`` still gives); positional use is deprecated.
         Draws the random graphs.
     d : int
         Number of latents (the paper: 10).
@@ -259,16 +263,19 @@ class DataProcess:
         if split not in SPLITS:
             raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
         rng = np.random.default_rng(self._split_seeds[split])
-        return self.sample(n, rng, memory_limit=memory_limit)
+        return self.sample(n, seed=rng, memory_limit=memory_limit)
 
-    def sample(self, n: int, seed=None, *, memory_limit: int | None = None) -> dict:
+    @keyword_only("seed")
+    def sample(self, n: int, *, seed=0, memory_limit: int | None = None) -> dict:
         """Draw n examples from this process with any seed (see also :meth:`split`).
 
         Parameters
         ----------
         n : int
             Number of examples (sequences of length 2 for temporal datasets).
-        seed : None, int or numpy.random.Generator
+        seed : int, numpy.random.Generator or None, keyword-only
+            Default 0: deterministic by default (it used to be None, fresh entropy, which
+            ``seed=None`` still gives); positional use is deprecated.
             The split's randomness: actions or initial latents, then the transition noise,
             then the observation noise (always drawn, also when ``obs_noise = 0``).
         memory_limit : int, optional
@@ -396,7 +403,8 @@ def _check_size(n, bytes_per_example, name, memory_limit):
                            f"{_human(limit)} is available: ask for fewer samples")
 
 
-def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
+@keyword_only("seed")
+def dataset_process(source, *, seed=0, d: int = 10, x_dim: int | None = None,
                     transition_variance: float | None = None, obs_noise: float = 0.01,
                     standardize: bool = True, p: float = 0.5, graph_seed=None,
                     mechanism: str | None = None) -> DataProcess:
@@ -407,7 +415,8 @@ def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
     source : str or LatentGraph
         A name of :data:`DATASETS` (see the module documentation for each one's equations), or
         a model whose mechanism ``mechanism`` names.
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
         Split into four independent streams: the first draws, in this order, the random graph
         (unless ``graph_seed`` is given), the weights of the mechanism and the mixing weights;
         the others seed the ``train``, ``valid`` and ``test`` splits (:meth:`DataProcess.split`).
@@ -485,11 +494,12 @@ def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
     return DataProcess(name, g, mech, f, obs_noise, standardize, split_seeds)
 
 
-def generate(source, n_samples: int, seed=0, *, split: str = "train",
+@keyword_only("seed")
+def generate(source, n_samples: int, *, seed=0, split: str = "train",
              memory_limit: int | None = None, **knobs) -> dict:
     """Generate one split of a dataset.
 
-    ``dataset_process(source, seed, **knobs).split(split, n_samples)``: the process (graph,
+    ``dataset_process(source, seed=seed, **knobs).split(split, n_samples)``: the process (graph,
     weights, mixing) depends on ``seed`` and the knobs only, so the ``train``, ``valid`` and
     ``test`` splits of one seed share it; each split has its own noise.
 
@@ -498,7 +508,8 @@ def generate(source, n_samples: int, seed=0, *, split: str = "train",
     source : str or LatentGraph
         A dataset name (see :data:`DATASETS` and the module documentation) or any model.
     n_samples : int
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
     split : {"train", "valid", "test"}
     memory_limit : int, optional
         Bytes the output may take (default: the machine's available memory).
@@ -531,11 +542,12 @@ def generate(source, n_samples: int, seed=0, *, split: str = "train",
     """
     if split not in SPLITS:
         raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
-    return dataset_process(source, seed, **knobs).split(split, n_samples,
+    return dataset_process(source, seed=seed, **knobs).split(split, n_samples,
                                                         memory_limit=memory_limit)
 
 
-def generate_splits(source, n_samples: int, seed=0, *, fractions=_FRACTIONS,
+@keyword_only("seed")
+def generate_splits(source, n_samples: int, *, seed=0, fractions=_FRACTIONS,
                     memory_limit: int | None = None, **knobs) -> dict:
     """Generate the train, validation and test splits of one data-generating process.
 
@@ -577,6 +589,6 @@ def generate_splits(source, n_samples: int, seed=0, *, fractions=_FRACTIONS,
         sizes[0] = int(n_samples) - sizes[1] - sizes[2]
     if min(sizes) < 1:
         raise DatasetError(f"{n_samples} samples leave a split empty (sizes {sizes})")
-    proc = dataset_process(source, seed, **knobs)
+    proc = dataset_process(source, seed=seed, **knobs)
     _check_size(sum(sizes), proc.bytes_per_example, proc.name, memory_limit)
     return {s: proc.split(s, k, memory_limit=memory_limit) for s, k in zip(SPLITS, sizes)}

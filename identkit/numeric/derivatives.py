@@ -116,8 +116,10 @@ class Pushforward(NumericMechanism):
         JzT = np.swapaxes(Jz, 1, 2)
         return JzT @ D, None if S is None else np.abs(JzT) @ S
 
-    def sample_inputs(self, n, seed=None):
-        return self.mech.sample_inputs(n, seed)
+    @keyword_only("seed")
+    def sample_inputs(self, n, *, seed=0):
+        """The mechanism's points (:meth:`GaussianMechanism.sample_inputs`); default seed 0."""
+        return self.mech.sample_inputs(n, seed=seed)
 
 
 class CallableMechanism(NumericMechanism):
@@ -163,7 +165,10 @@ class CallableMechanism(NumericMechanism):
             raise MechanismError("the user-supplied log_prob returned non-finite values")
         return out
 
-    def sample_inputs(self, n, seed=None):
+    @keyword_only("seed")
+    def sample_inputs(self, n, *, seed=0):
+        """Points ``{"z", "hist", "a"}``: standard normal z and histories; actions standard
+        normal or uniform on ``{0, e_1, .., e_m}``. Deterministic by default (seed 0)."""
         rng = as_generator(seed)
         a = (self.action_values[rng.integers(0, self.m + 1, n)] if self.discrete
              else rng.standard_normal((n, self.m)))
@@ -309,7 +314,8 @@ def estimate_graph(mech, n_points: int = 100, *, seed=0, method: str | None = No
     mech : GaussianMechanism, Pushforward or CallableMechanism
     n_points : int
         Points (z, history, a) drawn by ``mech.sample_inputs``.
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
     method : {"analytic", "fd"}, optional
         Analytic derivatives when the mechanism has them (default), else finite differences.
     threshold : float in (0, 1), optional
@@ -355,7 +361,7 @@ def estimate_graph(mech, n_points: int = 100, *, seed=0, method: str | None = No
     if method == "analytic" and not has_analytic:
         raise MechanismError("this mechanism has no analytic derivatives; use method='fd'")
     thr = DEFAULT_THRESHOLD[method] if threshold is None else float(threshold)
-    pts = mech.sample_inputs(n_points, seed)
+    pts = mech.sample_inputs(n_points, seed=seed)
     z, hist, a = pts["z"], pts["hist"], pts["a"]
     S_za = S_zz = None
     if method == "analytic":

@@ -299,7 +299,7 @@ def _action_checks(mech, n_points, n_z, rng, rtol):
         attained, lowest, const, free, firsts = req, req, True, True, []
         for _ in range(n_z):
             z = np.repeat(rng.standard_normal((1, d)), N, axis=0)
-            pts = mech.sample_inputs(N, rng)
+            pts = mech.sample_inputs(N, seed=rng)
             if mech.discrete:
                 V = mech.action_differences(z, pts["hist"])[:, ch, l]
                 free = L > 0  # only the history varies; without time it is one vector
@@ -339,7 +339,7 @@ def _temporal_check(mech, n_points, n_z, rng, rtol) -> tuple[InfluenceCheck, int
     attained, lowest, const, firsts = req, req, True, []
     for _ in range(n_z):
         z = rng.standard_normal(d)
-        pts = mech.sample_inputs(N, rng)
+        pts = mech.sample_inputs(N, seed=rng)
         hist = pts["hist"].copy()
         taus = rng.integers(0, L, N)
         hist[np.arange(N), taus] = z
@@ -376,7 +376,7 @@ def _exponential_family_check(mech, n: int, rng, rtol: float) -> InfluenceCheck:
     d, L = mech.d, mech.lags
     mask = np.broadcast_to(mech.graph.Gz, (d, d))
     req = int(mask.sum())
-    pts = mech.sample_inputs(n, rng)
+    pts = mech.sample_inputs(n, seed=rng)
     dlam = mech.natural_parameter_derivatives(pts["hist"], pts["a"])
     taus = rng.integers(0, L, n)
     rows = dlam[np.arange(n), :, taus, :][:, mask]
@@ -394,7 +394,7 @@ def _variability(mech, n: int, rng, rtol: float) -> InfluenceCheck:
     the constant σ_i² keeps the rank, so this is the rank of ``μ(x_r) − μ(x_0)`` over n random
     inputs. O(n d (L d + m)) for the means, O(n d²) for the SVD."""
     d = mech.d
-    pts = mech.sample_inputs(max(n, 2 * d + 2), rng)
+    pts = mech.sample_inputs(max(n, 2 * d + 2), seed=rng)
     mu = mech.mean(pts["hist"], pts["a"])
     diffs = mu[1:] - mu[:1]
     att, low, _ = _ranks(diffs, rtol)

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._compat import keyword_only
 from .._rng import as_generator
 from ..errors import MechanismError
 from ..graphs import LatentGraph
@@ -197,7 +198,8 @@ class GaussianMechanism(NumericMechanism):
         heteroscedastic family (default ``1/(10 n)`` of eqs. 74 and 77).
     frequency, phase : float or array of shape (d,), optional
         ``ω_k`` and ``φ_k`` of the sinusoids (defaults ``(k+3)/π`` and ``k``, eqs. 73 and 76).
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
         Draws the random weights of the ``linear``, ``hard`` and ``soft`` families.
 
     Raises
@@ -216,9 +218,10 @@ class GaussianMechanism(NumericMechanism):
     (4,)
     """
 
+    @keyword_only("seed")
     def __init__(self, graph: LatentGraph, mean: str = "sinusoidal",
                  variance: str = "constant", lags: int = 1, noise: float | None = None,
-                 seed=0, *, frequency=None, phase=None):
+                 *, seed=0, frequency=None, phase=None):
         if not isinstance(graph, LatentGraph):
             raise MechanismError("graph must be a LatentGraph")
         if mean not in MEAN_FAMILIES:
@@ -589,9 +592,11 @@ class GaussianMechanism(NumericMechanism):
             out[:, :, l] = self.score(z, hist, a1) - s0
         return out
 
-    def sample_inputs(self, n: int, seed=None) -> dict:
+    @keyword_only("seed")
+    def sample_inputs(self, n: int, *, seed=0) -> dict:
         """Points where derivatives are evaluated: z, hist ~ N(0, I); a ~ N(0, I) or uniform on
-        the discrete action set. Returns ``{"z", "hist", "a"}``."""
+        the discrete action set. Returns ``{"z", "hist", "a"}``. ``seed`` is keyword-only,
+        default 0: deterministic by default (it used to be None, fresh entropy)."""
         rng = as_generator(seed)
         z = rng.standard_normal((n, self.d))
         hist = rng.standard_normal((n, self.lags, self.d))
@@ -602,11 +607,13 @@ class GaussianMechanism(NumericMechanism):
             a = rng.standard_normal((n, self.m))
         return {"z": z, "hist": hist, "a": a}
 
-    def sample(self, n: int, seed=None, *, hist=None, a=None) -> dict:
+    @keyword_only("seed")
+    def sample(self, n: int, *, seed=0, hist=None, a=None) -> dict:
         """Draw n transitions: histories and actions as in :meth:`sample_inputs` (unless given),
-        then ``z^t ~ p(· | history, a)``. Returns ``{"z", "hist", "a"}``. O(n d (L d + m))."""
+        then ``z^t ~ p(· | history, a)``. Returns ``{"z", "hist", "a"}``. O(n d (L d + m)).
+        ``seed`` is keyword-only, default 0: deterministic by default (it used to be None)."""
         rng = as_generator(seed)
-        inputs = self.sample_inputs(n, rng)
+        inputs = self.sample_inputs(n, seed=rng)
         hist = inputs["hist"] if hist is None else np.asarray(hist, float)
         a = inputs["a"] if a is None else np.asarray(a, float)
         _, hist, a = self._check(None, hist, a)
@@ -614,19 +621,21 @@ class GaussianMechanism(NumericMechanism):
         z = t.mu + np.exp(0.5 * t.s) * rng.standard_normal((n, self.d))
         return {"z": z, "hist": hist, "a": a}
 
-    def trajectory(self, T: int, seed=None, actions=None) -> dict:
+    @keyword_only("seed", "actions")
+    def trajectory(self, T: int, *, seed=0, actions=None) -> dict:
         """A trajectory ``z^1..z^T`` started from N(0, I) histories. Returns ``{"z": (T, d),
-        "a": (T, m)}``; actions are drawn as in :meth:`sample_inputs` unless given."""
+        "a": (T, m)}``; actions are drawn as in :meth:`sample_inputs` unless given. ``seed`` and
+        ``actions`` are keyword-only; the seed defaults to 0 (deterministic; it used to be None)."""
         rng = as_generator(seed)
         L = max(self.lags, 1)
         past = list(rng.standard_normal((L, self.d)))
         zs, acts = [], []
         for t in range(T):
-            a = (self.sample_inputs(1, rng)["a"] if actions is None
+            a = (self.sample_inputs(1, seed=rng)["a"] if actions is None
                  else np.asarray(actions[t], float).reshape(1, self.m))
             hist = np.stack(past[::-1][:self.lags])[None] if self.lags else \
                 np.zeros((1, 0, self.d))
-            z = self.sample(1, rng, hist=hist, a=a)["z"][0]
+            z = self.sample(1, seed=rng, hist=hist, a=a)["z"][0]
             zs.append(z)
             acts.append(a[0])
             past.append(z)
@@ -673,7 +682,8 @@ def _rows(*arrays):
     raise MechanismError("give at least one of hist or a")
 
 
-def make_mechanism(graph: LatentGraph, name: str = "nonlinear", seed=0, lags: int = 1,
+@keyword_only("seed", "lags", "noise")
+def make_mechanism(graph: LatentGraph, name: str = "nonlinear", *, seed=0, lags: int = 1,
                    noise: float | None = None):
     """A mechanism by the CLI's names: ``nonlinear`` (sinusoidal means), ``heteroscedastic``
     (sinusoidal means, k = 2 variances), ``linear`` (constant cross-derivatives; no sufficient

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._compat import keyword_only
 from .._rng import as_generator
 from ..entanglement import entanglement_graph, resolve_regularize
 from ..graphs import LatentGraph
@@ -26,7 +27,7 @@ from .maps import sample_preserving_map, sample_violating_map
 from .mechanisms import GaussianMechanism, MechanismError, make_mechanism, require_numeric
 
 __all__ = ["VerifyResult", "verify", "entanglement_from_decoders", "check_learned_model",
-           "undetectable_violation"]
+           "LearnedModelCheck", "undetectable_violation"]
 
 _NAMES = {"a": "Ga", "z": "Gz"}
 
@@ -144,7 +145,8 @@ def _influence_by_graph(influence: InfluenceReport, reg: str) -> dict:
     return out
 
 
-def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
+@keyword_only("seed", "regularize", "n_points")
+def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
            regularize: str | None = None, n_points: int = 60) -> VerifyResult:
     """Sample preserving and violating maps, push the mechanism through them, measure graphs.
 
@@ -160,7 +162,8 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
     maps : int
         K preserving and K violating maps (violating ones only when C has a zero). The maps
         have bounded conditioning (see :func:`~identkit.numeric.sample_preserving_map`).
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
     regularize : str, optional
         Which graphs are sparsity-regularized, hence judged and used for the pattern C
         (default: all the model has).
@@ -288,7 +291,8 @@ def _null_space(A: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     return vt[rank:].T
 
 
-def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points: int = 20):
+@keyword_only("seed", "n_points")
+def undetectable_violation(mech, regularize: str | None = None, *, seed=0, n_points: int = 20):
     """A linear map with a dependency outside C that leaves the measured graph as sparse.
 
     This is what sufficient influence rules out. When the cross-derivatives do not vary (linear
@@ -324,7 +328,7 @@ def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points
     reg = resolve_regularize(mech.graph, regularize)
     g = mech.graph
     d = g.n_latents
-    pts = mech.sample_inputs(n_points, seed)
+    pts = mech.sample_inputs(n_points, seed=seed)
     H_za, H_zz = mech.cross_derivatives(pts["z"], pts["hist"], pts["a"])
     if mech.discrete and mech.m:
         H_za = mech.action_differences(pts["z"], pts["hist"])
@@ -371,8 +375,9 @@ def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points
 # ---------------------------------------------------------------- true vs learned decoders
 
 
-def entanglement_from_decoders(f, f_hat, n_points: int = 200, seed=0, threshold: float = 1e-9,
-                               zhat=None) -> np.ndarray:
+@keyword_only("seed", "threshold", "zhat")
+def entanglement_from_decoders(f, f_hat, n_points: int = 200, *, seed=0,
+                               threshold: float = 1e-9, zhat=None) -> np.ndarray:
     """Measure the dependency graph V of ``v = f⁻¹ ∘ f̂`` (true latents from learned ones).
 
     ``Dv(ẑ) = Df(z)⁺ Df̂(ẑ)`` with ``z = f⁻¹(f̂(ẑ))``, the pseudo-inverse acting on the image
@@ -409,8 +414,64 @@ def entanglement_from_decoders(f, f_hat, n_points: int = 200, seed=0, threshold:
     return ratio.max(axis=0) > threshold
 
 
+@dataclass(frozen=True)
+class LearnedModelCheck:
+    """Whether a learned decoder matches the truth up to a graph-preserving map.
+
+    Attributes
+    ----------
+    measured_entanglement : numpy.ndarray of bool, shape (d, d)
+        V, the measured dependency graph of ``v = f⁻¹ ∘ f̂`` (true latent i, learned j).
+    pattern : numpy.ndarray of bool, shape (d, d)
+        C, the entanglement pattern of the regularized graphs (what V may contain, up to
+        the relabeling).
+    consistent : bool
+        Some relabeling P has ``V ⊆ C Pᵀ``.
+    permutation : tuple of int or None
+        Learned j -> true p(j) when consistent.
+
+    Item access (``res["consistent"]``) reads :meth:`to_dict`, as the dict this function
+    returned before; the old key ``"entanglement_graph"`` (which elsewhere means the pattern
+    C) still reads V, with a ``DeprecationWarning``.
+    """
+
+    measured_entanglement: np.ndarray
+    pattern: np.ndarray
+    consistent: bool
+    permutation: tuple | None
+    regularize: str = ""
+
+    def to_dict(self) -> dict:
+        return {"measured_entanglement": self.measured_entanglement.astype(int).tolist(),
+                "consistent": self.consistent,
+                "permutation": None if self.permutation is None else list(self.permutation),
+                "pattern": self.pattern.astype(int).tolist(), "regularize": self.regularize}
+
+    def __getitem__(self, key):
+        if key == "entanglement_graph":
+            import warnings
+
+            warnings.warn("check_learned_model: the key 'entanglement_graph' is deprecated; "
+                          "read 'measured_entanglement' (V) instead ('entanglement_graph' names "
+                          "the pattern C elsewhere)", DeprecationWarning, stacklevel=2)
+            key = "measured_entanglement"
+        return self.to_dict()[key]
+
+    def __str__(self):
+        V = self.measured_entanglement.astype(int).tolist()
+        if self.consistent:
+            head = ("Consistent with the truth up to a graph-preserving map: learned j goes to "
+                    f"true {list(self.permutation)}")
+        else:
+            head = "NOT consistent: no relabeling puts the measured dependencies inside C"
+        return (f"{head}\n  measured V = {V}\n  pattern C = "
+                f"{self.pattern.astype(int).tolist()} (regularized: {self.regularize or 'none'})")
+
+
+@keyword_only("seed", "threshold")
 def check_learned_model(g: LatentGraph, f, f_hat, regularize: str | None = None,
-                        n_points: int = 200, seed=0, threshold: float = 1e-9) -> dict:
+                        n_points: int = 200, *, seed=0,
+                        threshold: float = 1e-9) -> LearnedModelCheck:
     """Is a learned decoder consistent with the truth up to a graph-preserving map?
 
     Measures V (see :func:`entanglement_from_decoders`) and looks for a relabeling P with
@@ -420,9 +481,10 @@ def check_learned_model(g: LatentGraph, f, f_hat, regularize: str | None = None,
 
     Returns
     -------
-    dict
-        ``entanglement_graph`` (V as 0/1 rows), ``consistent`` (bool), ``permutation`` (learned j
-        -> true p(j), or None), ``pattern`` (C).
+    LearnedModelCheck
+        ``measured_entanglement`` (V), ``consistent``, ``permutation`` (learned j -> true
+        p(j), or None), ``pattern`` (C). It used to be a dict with V under the key
+        ``entanglement_graph``; item access still works (that key with a DeprecationWarning).
 
     Examples
     --------
@@ -430,20 +492,19 @@ def check_learned_model(g: LatentGraph, f, f_hat, regularize: str | None = None,
     >>> from identkit.numeric import Composed, Mixing, sample_violating_map, check_learned_model
     >>> g = ik.examples.get("ex8").graph
     >>> f = Mixing(3, 6, seed=0)
-    >>> check_learned_model(g, f, Composed(f, sample_violating_map(g, seed=1, pair=(0, 1))))["consistent"]
-    False
+    >>> res = check_learned_model(g, f, Composed(f, sample_violating_map(g, seed=1, pair=(0, 1))))
+    >>> res.consistent, bool(res.measured_entanglement[0, 1])
+    (False, True)
     """
     from scipy.optimize import linear_sum_assignment
 
     reg = resolve_regularize(g, regularize)
-    V = entanglement_from_decoders(f, f_hat, n_points, seed, threshold)
-    d = g.n_latents
+    V = entanglement_from_decoders(f, f_hat, n_points, seed=seed, threshold=threshold)
     C = entanglement_graph(g, reg)
     # allowed[j, k]: all rows i with V[i, j] have C[i, k]
     allowed = ~((V[:, :, None] & ~C[:, None, :]).any(axis=0))
     cost = np.where(allowed, 0.0, 1.0)
     rows, cols = linear_sum_assignment(cost)
     ok = bool(cost[rows, cols].sum() == 0)
-    perm = [int(k) for k in cols[np.argsort(rows)]] if ok else None
-    return {"entanglement_graph": V.astype(int).tolist(), "consistent": ok,
-            "permutation": perm, "pattern": C.astype(int).tolist()}
+    perm = tuple(int(k) for k in cols[np.argsort(rows)]) if ok else None
+    return LearnedModelCheck(V, C, ok, perm, reg)

@@ -83,6 +83,11 @@ class NumericCheck:
     def guaranteed(self) -> bool:
         return bool(self.guarantee.complete)
 
+    @property
+    def out_of_time(self) -> bool:
+        """Always False: a numeric check has no time budget (the symbolic check's field)."""
+        return False
+
     def _holding_routes(self) -> str:
         parts = []
         for r in self.guarantee.routes:
@@ -146,6 +151,7 @@ class NumericCheck:
                            "the regularized graphs held; not a guarantee",
             },
             "guaranteed": self.guaranteed,
+            "out_of_time": self.out_of_time,
             "verdict": self.verdict(),
         })
         data["explanation"] = data["verdict"]

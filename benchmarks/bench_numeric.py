@@ -8,7 +8,7 @@ from identkit.numeric import generate, verify
 
 def test_verify_d20_50_maps(benchmark):
     g = ik.examples.random_graph(20, kind="both", p=0.2, n_actions=10, seed=1)
-    res = benchmark(verify, g, "nonlinear", 50, 0)
+    res = benchmark(verify, g, "nonlinear", 50, seed=0)
     assert res.preserving_kept == 50 and res.violating_detected == res.violating_tried == 50
     assert res.agrees_with_theory
 

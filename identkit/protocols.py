@@ -23,6 +23,16 @@ Examples
 >>> from identkit.protocols import Mechanism
 >>> isinstance("not a mechanism", Mechanism)
 False
+
+A numeric mechanism (Example 10 with sinusoidal means) answers all three:
+
+>>> import identkit as ik
+>>> from identkit.numeric import make_mechanism
+>>> mech = make_mechanism(ik.examples.get("ex5").graph, "nonlinear")
+>>> isinstance(mech, Mechanism), mech.derive_graph().graph == ik.examples.get("ex5").graph
+(True, True)
+>>> mech.check_assumptions().holds_a, mech.check().guaranteed
+(True, True)
 """
 
 from __future__ import annotations

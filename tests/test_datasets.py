@@ -569,3 +569,16 @@ def test_a_bad_sample_count_is_refused_before_any_size_arithmetic():
         dataset_process("TimeDiag").sample("many")
     with pytest.raises(DatasetError, match="positive integer"):
         generate("TimeDiag", 2.5)
+
+
+def test_dataset_name_is_the_one_normalisation_case_and_k_equals_2():
+    from identkit.numeric import dataset_name, is_dataset_name
+
+    assert dataset_name("actionnondiagk=2") == "ActionNonDiagK2"
+    assert dataset_name("TIMEDIAG") == "TimeDiag"
+    assert is_dataset_name("TimeNonDiagK=2") and not is_dataset_name("TimeNonDiagK3")
+    assert not is_dataset_name(3)
+    with pytest.raises(ik.ExampleNotFoundError, match="did you mean 'ActionDiag'"):
+        dataset_name("ActionDaig")
+    # dataset_graph and dataset_process read names through it
+    assert dataset_graph("timediag")[0] == dataset_graph("TimeDiag")[0]

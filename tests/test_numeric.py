@@ -10,6 +10,7 @@ from identkit.numeric import (
     CallableMechanism,
     Composed,
     GaussianMechanism,
+    GraphEstimate,
     MapError,
     MechanismError,
     Mixing,
@@ -201,7 +202,7 @@ def test_check_learned_model_detects_entanglement():
     assert good["consistent"] and good["permutation"] == [0, 1, 2]
     bad = check_learned_model(g, f, Composed(f, sample_violating_map(g, seed=1, pair=(0, 1))))
     assert not bad["consistent"]
-    assert bad["entanglement_graph"][0][1] == 1
+    assert bad["measured_entanglement"][0][1] == 1 and bad.measured_entanglement[0, 1]
     # a relabeling of the learned latents is fine: learned z3 plays true z1
     perm = ik.LatentGraph(Gz=[[1, 0, 0], [0, 1, 0], [0, 0, 1]])
     h = Mixing(3, 6, seed=4)
@@ -350,3 +351,187 @@ def test_trajectories_follow_the_mechanism():
     assert np.allclose(resid.var(axis=0), mech.noise, rtol=0.15)
     lag2 = GaussianMechanism(ik.examples.get("ex7").graph, lags=2, seed=0).trajectory(10, seed=0)
     assert lag2["z"].shape == (10, 3) and lag2["a"].shape == (10, 0)
+
+
+# ------------------------------------------------ the Mechanism verbs and the numeric check
+
+
+def _tiny_frequency_mechanism():
+    """Assumption 6 holds mathematically but only inside the undecided rank band."""
+    return GaussianMechanism(ik.examples.get("ActionNonDiag").graph, seed=0, frequency=1e-9)
+
+
+def test_numeric_mechanisms_implement_the_mechanism_protocol():
+    from identkit.numeric import CallableMechanism, NumericMechanism
+    from identkit.protocols import Mechanism
+
+    g = ik.examples.get("ex5").graph
+    mech = make_mechanism(g, "nonlinear")
+    objs = [mech, Pushforward(mech, sample_preserving_map(g, seed=0)),
+            CallableMechanism(lambda z, h, a: -(z ** 2).sum(1), g)]
+    for obj in objs:
+        assert isinstance(obj, Mechanism) and isinstance(obj, NumericMechanism)
+        assert obj.latents == g.latents and obj.actions == g.actions
+    assert [o.analytic for o in objs] == [True, True, False]
+    assert [o.statistic_dim for o in objs] == [1, None, None]
+    assert make_mechanism(g, "heteroscedastic").statistic_dim == 2
+
+
+def test_derive_graph_and_check_assumptions_are_the_measurement_and_the_rank_tests():
+    g = ik.examples.get("fig1").graph
+    mech = make_mechanism(g, "nonlinear")
+    est = mech.derive_graph(seed=0)
+    assert isinstance(est, GraphEstimate) and est.graph == g
+    assert mech.derive_graph(seed=0, n_points=20).graph == estimate_graph(mech, 20, seed=0)
+    rep = mech.check_assumptions(seed=0)
+    assert rep.to_dict() == sufficient_influence(mech, seed=0).to_dict()
+    assert [r.theorem for r in rep.routes()][0] == "Theorem 1"
+
+
+@pytest.mark.parametrize("name", ["ActionNonDiag", "fig1", "TimeNonDiag", "ex5"])
+def test_check_is_guaranteed_when_the_criterion_and_sufficient_influence_hold(name):
+    from identkit.numeric import NumericCheck, check_mechanism
+
+    g = ik.examples.get(name).graph
+    res = make_mechanism(g, "nonlinear").check()
+    assert isinstance(res, NumericCheck) and res.guaranteed and res.report.complete
+    assert res.estimate.graph == g
+    assert res.to_dict()["guaranteed"] is True and "is guaranteed through" in str(res)
+    assert check_mechanism(make_mechanism(g, "nonlinear")).to_dict() == res.to_dict()
+
+
+def test_check_is_not_guaranteed_when_an_assumption_fails_example_10():
+    g = ik.examples.get("ActionNonDiag").graph
+    res = make_mechanism(g, "linear").check()
+    assert res.report.complete and not res.guaranteed
+    assert res.guarantee.states == {"a": "fails"}
+    assert "graph alone would guarantee" in res.verdict() and " fail, " in res.verdict()
+
+
+def test_check_does_not_count_an_undecided_rank_as_holding():
+    res = _tiny_frequency_mechanism().check()
+    assert res.report.complete and res.guarantee.states == {"a": "undecided"}
+    assert not res.guaranteed and res.to_dict()["guaranteed"] is False
+    assert "undecided" in res.verdict() and "fails" not in res.verdict()
+
+
+def test_check_of_a_graph_measured_unlike_the_declared_one_is_undecided():
+    """Through a violating map the measured Ga is denser than the graph the rank tests read,
+    so Theorem 1 cannot be applied to the measured graph on their strength."""
+    from identkit.numeric import sample_violating_map
+
+    g = ik.examples.get("ActionNonDiag").graph
+    mech = make_mechanism(g, "nonlinear")
+    res = Pushforward(mech, sample_violating_map(g, seed=0)).check()
+    assert res.estimate.graph != g and set(res.undecided_graphs) == {"a"}
+    assert res.guarantee.states["a"] == "undecided" and not res.guaranteed
+
+
+def test_a_mechanism_without_analytic_derivatives_gets_undecided_verdicts():
+    from identkit.numeric import CallableMechanism
+
+    g = ik.LatentGraph(Ga=np.eye(3))
+    cm = CallableMechanism(lambda z, h, a: -((z - np.sin(a)) ** 2).sum(1), g)
+    rep = cm.check_assumptions()
+    assert all(c.holds is None for c in rep.actions) and len(rep.actions) == 3
+    res = cm.check()
+    assert res.estimate.method == "fd" and res.estimate.graph == g
+    assert not res.guaranteed and res.guarantee.states == {"a": "undecided"}
+
+
+def test_numeric_functions_refuse_an_object_that_is_not_a_numeric_mechanism():
+    from identkit.numeric import check_mechanism
+
+    for fn in (estimate_graph, sufficient_influence, check_mechanism):
+        with pytest.raises(MechanismError, match="needs a numeric mechanism"):
+            fn(object())
+
+
+# ------------------------------------------------------- deprecation paths (seed keyword-only)
+
+
+def _positional_warns(fn, args, kwargs, legacy):
+    """``fn(*args, *legacy.values(), **kwargs)`` warns and equals the keyword call."""
+    with pytest.warns(DeprecationWarning, match="by keyword"):
+        old = fn(*args, *legacy.values(), **kwargs)
+    return old, fn(*args, **kwargs, **legacy)
+
+
+def test_positional_seeds_still_work_with_a_deprecation_warning():
+    from identkit.numeric import PaperMixing, dataset_graph, generate, make_mixing
+
+    g = ik.examples.get("ex8").graph
+    mech = make_mechanism(g, "nonlinear")
+    cases = [
+        (estimate_graph, (mech, 20), {}, {"seed": 3}),
+        (make_mechanism, (g, "linear"), {}, {"seed": 3, "lags": 1}),
+        (sample_preserving_map, (g, None), {}, {"seed": 3}),
+        (sample_violating_map, (g, None), {}, {"seed": 3}),
+        (dataset_graph, ("ActionRandomGraphs", 0.3), {}, {"seed": 3}),
+        (verify, (g, "nonlinear", 1), {}, {"seed": 3, "regularize": "z"}),
+    ]
+    for fn, args, kwargs, legacy in cases:
+        old, new = _positional_warns(fn, args, kwargs, legacy)
+        if hasattr(old, "to_dict"):
+            old, new = old.to_dict(), new.to_dict()
+        elif isinstance(old, tuple):
+            old, new = old[0], new[0]
+        elif hasattr(old, "jacobian"):
+            old, new = old.jacobian(np.ones((1, 3))), new.jacobian(np.ones((1, 3)))
+        elif isinstance(old, GaussianMechanism):
+            old, new = old.W[0], new.W[0]
+        assert np.array_equal(old, new) if isinstance(old, np.ndarray) else old == new, fn
+    old, new = _positional_warns(sufficient_influence, (mech, None, 2), {}, {"seed": 3})
+    assert old.to_dict() == new.to_dict()
+    old, new = _positional_warns(mech.sample_inputs, (5,), {}, {"seed": 3})
+    assert np.array_equal(old["z"], new["z"])
+    for cls, args in ((Mixing, (3, 6, 3, "smooth")), (PaperMixing, (3, 6)),
+                      (make_mixing, (3, 6, "smooth"))):
+        a, b = _positional_warns(cls, args, {}, {"seed": 3})
+        assert np.array_equal(a(np.ones((1, 3))), b(np.ones((1, 3))))
+    with pytest.warns(DeprecationWarning):
+        old = generate("ActionDiag", 5, 3)
+    assert np.array_equal(old["x"], generate("ActionDiag", 5, seed=3)["x"])
+    with pytest.warns(DeprecationWarning):
+        assert GaussianMechanism(g, "linear", "constant", 1, None, 3).W[0].tolist() == \
+            GaussianMechanism(g, "linear", seed=3).W[0].tolist()
+
+
+def test_functions_that_drew_fresh_entropy_are_deterministic_by_default():
+    from identkit.numeric import PaperMixing, dataset_graph
+
+    g = ik.examples.get("ex8").graph
+    x = np.ones((1, 3))
+    assert np.array_equal(sample_preserving_map(g)(x), sample_preserving_map(g)(x))
+    assert np.array_equal(sample_violating_map(g)(x), sample_violating_map(g)(x))
+    assert np.array_equal(Mixing(3)(x), Mixing(3)(x))
+    assert np.array_equal(PaperMixing(3, 6)(x), PaperMixing(3, 6)(x))
+    assert dataset_graph("ActionRandomGraphs")[0] == dataset_graph("ActionRandomGraphs")[0]
+    mech = make_mechanism(g)
+    assert np.array_equal(mech.sample(4)["z"], mech.sample(4)["z"])
+    assert np.array_equal(mech.trajectory(3)["z"], mech.trajectory(3)["z"])
+    # None still means fresh entropy
+    assert not np.array_equal(mech.sample(4, seed=None)["z"], mech.sample(4, seed=None)["z"])
+
+
+def test_check_learned_model_is_a_frozen_result_and_the_old_key_still_reads_v():
+    import dataclasses
+
+    from identkit.numeric import LearnedModelCheck
+
+    g = ik.examples.get("ex8").graph
+    f = Mixing(3, 6, seed=0)
+    res = check_learned_model(g, f, Composed(f, sample_violating_map(g, seed=1, pair=(0, 1))))
+    assert isinstance(res, LearnedModelCheck) and not res.consistent
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.consistent = True
+    d = res.to_dict()
+    assert "entanglement_graph" not in d          # that name means the pattern C elsewhere
+    assert d["measured_entanglement"] == res.measured_entanglement.astype(int).tolist()
+    assert d["pattern"] == ik.entanglement_graph(g).astype(int).tolist()
+    with pytest.warns(DeprecationWarning, match="measured_entanglement"):
+        assert res["entanglement_graph"] == d["measured_entanglement"]
+    assert "NOT consistent" in str(res)
+    with pytest.warns(DeprecationWarning):
+        old = check_learned_model(g, f, Composed(f, sample_preserving_map(g, seed=1)), None, 50, 2)
+    assert old.consistent and old.permutation == (0, 1, 2)

@@ -363,12 +363,12 @@ def test_decoder_check_judges_each_entry_by_its_own_terms_not_the_largest_entry(
     M = np.diag([1e6, 1.0, 1.0])
     M[0, 1] = 0.1
     bad = check_learned_model(g, f, Composed(f, linear_map(M, violation=(0, 1))))
-    assert bad["entanglement_graph"] == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
+    assert bad["measured_entanglement"] == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
     assert not bad["consistent"]
     M = np.diag([1e6, 1.0, 1.0])
     M[1, 2] = 1.0
     good = check_learned_model(g, f, Composed(f, linear_map(M)))
-    assert good["entanglement_graph"] == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+    assert good.to_dict()["measured_entanglement"] == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
     assert good["consistent"] and good["permutation"] == [0, 1, 2]
 
 

@@ -1,7 +1,12 @@
-"""Torch-free numeric backend: mechanisms, maps, derivatives, sufficient influence, datasets.
+"""Torch-free numeric backend: mechanisms, maps, derivatives, sufficient influence, the
+mechanism check, datasets.
 
-Everything is vectorised numpy over batches of points, and every random routine takes ``seed``
-(an int or a ``numpy.random.Generator``): the same seed gives the same bytes.
+The three mechanism classes (:class:`GaussianMechanism`, :class:`Pushforward`,
+:class:`CallableMechanism`) share :class:`NumericMechanism`, which implements the
+:class:`~identkit.protocols.Mechanism` verbs (``derive_graph``, ``check_assumptions``,
+``check``). Everything is vectorised numpy over batches of points, and every random routine
+takes a keyword-only ``seed`` (default 0; an int, a ``numpy.random.Generator``, or None for
+fresh entropy): the same seed gives the same bytes.
 """
 
 from .datasets import (
@@ -9,10 +14,13 @@ from .datasets import (
     SPLITS,
     DataProcess,
     dataset_graph,
+    dataset_name,
     dataset_process,
     generate,
     generate_splits,
+    is_dataset_name,
 )
+from .check import NumericCheck, check_mechanism
 from .derivatives import (
     CallableMechanism,
     GraphEstimate,
@@ -31,9 +39,10 @@ from .maps import (
     sample_violating_map,
     linear_map,
 )
-from .mechanisms import GaussianMechanism, MechanismError, make_mechanism
+from .mechanisms import GaussianMechanism, MechanismError, NumericMechanism, make_mechanism
 from .mixing import PaperMixing
 from .verify import (
+    LearnedModelCheck,
     VerifyResult,
     check_learned_model,
     entanglement_from_decoders,
@@ -42,13 +51,15 @@ from .verify import (
 )
 
 __all__ = [
-    "GaussianMechanism", "make_mechanism", "MechanismError",
+    "NumericMechanism", "GaussianMechanism", "make_mechanism", "MechanismError",
+    "check_mechanism", "NumericCheck",
     "Composed", "DiffeoMap", "MapError", "linear_map", "Mixing", "make_mixing", "sample_preserving_map",
     "sample_violating_map",
     "Pushforward", "CallableMechanism", "estimate_graph", "GraphEstimate",
     "finite_difference_cross_derivatives",
     "sufficient_influence", "InfluenceReport", "InfluenceCheck", "numerical_rank",
     "verify", "VerifyResult", "undetectable_violation", "entanglement_from_decoders", "check_learned_model",
-    "generate", "generate_splits", "dataset_graph", "dataset_process", "DataProcess",
+    "LearnedModelCheck",
+    "generate", "generate_splits", "dataset_graph", "dataset_name", "is_dataset_name", "dataset_process", "DataProcess",
     "DATASETS", "SPLITS", "PaperMixing",
 ]

@@ -52,21 +52,21 @@ score --true`` reads.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 
 import numpy as np
 
 from .. import examples
+from .._compat import keyword_only
 from .._rng import as_generator
-from ..errors import DatasetError, ExampleNotFoundError
+from ..errors import DatasetError, ExampleNotFoundError, did_you_mean
 from ..graphs import LatentGraph
 from .mechanisms import GaussianMechanism, make_mechanism
 from .mixing import PaperMixing
 
-__all__ = ["DATASETS", "SPLITS", "DataProcess", "dataset_graph", "dataset_process", "generate",
-           "generate_splits"]
+__all__ = ["DATASETS", "SPLITS", "DataProcess", "dataset_graph", "dataset_name", "dataset_process",
+           "generate", "generate_splits", "is_dataset_name"]
 
 _BASE = ["ActionDiag", "ActionNonDiag", "ActionBlockDiag", "ActionBlockNonDiag",
          "TimeDiag", "TimeNonDiag", "TimeBlockDiag", "TimeBlockNonDiag"]
@@ -79,14 +79,50 @@ _CHUNK = 1 << 11                       # rows per vectorised block: bounds the t
 _ACTION_RANGE = 2.0                    # a ~ Uniform(-2, 2)
 
 
-def _canonical(name: str) -> str:
+def dataset_name(name: str) -> str:
+    """The canonical spelling of a dataset name: one of :data:`DATASETS`.
+
+    Names are matched case-insensitively, and ``k=2`` may be written for ``K2`` (the paper's
+    notation). This is the one place dataset names are normalised; :func:`dataset_graph`,
+    :func:`dataset_process` and the command line all go through it.
+
+    Raises
+    ------
+    ExampleNotFoundError
+        For an unknown name (or one that is not a string), with the closest name suggested.
+
+    Examples
+    --------
+    >>> from identkit.numeric import dataset_name
+    >>> dataset_name("timenondiagk=2")
+    'TimeNonDiagK2'
+    >>> dataset_name("TimeNonDag")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identkit.errors.ExampleNotFoundError: no dataset named 'TimeNonDag' (did you mean 'TimeNonDiag'?); known: ...
+    """
+    key = name.lower().replace("k=2", "k2") if isinstance(name, str) else None
     canon = {n.lower(): n for n in DATASETS}
-    key = name.lower().replace("k=2", "k2")
     if key not in canon:
-        close = difflib.get_close_matches(name, DATASETS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ExampleNotFoundError(f"no dataset named {name!r}{hint}; known: {', '.join(DATASETS)}")
+        raise ExampleNotFoundError(f"no dataset named {name!r}{did_you_mean(name, DATASETS)}; "
+                                   f"known: {', '.join(DATASETS)}")
     return canon[key]
+
+
+def is_dataset_name(name) -> bool:
+    """Whether :func:`dataset_name` accepts ``name`` (a string naming one of :data:`DATASETS`).
+
+    Examples
+    --------
+    >>> from identkit.numeric import is_dataset_name
+    >>> is_dataset_name("actionnondiagk=2"), is_dataset_name("graph.yaml")
+    (True, False)
+    """
+    try:
+        dataset_name(name)
+    except ExampleNotFoundError:
+        return False
+    return True
 
 
 def _paper_graph(base: str, d: int, p: float, seed) -> LatentGraph:
@@ -124,7 +160,8 @@ def _paper_graph(base: str, d: int, p: float, seed) -> LatentGraph:
     return examples.random_graph(d, kind=kind, p=p, seed=seed)
 
 
-def dataset_graph(name: str, p: float = 0.5, seed=None, *, d: int = 10
+@keyword_only("seed")
+def dataset_graph(name: str, p: float = 0.5, *, seed=0, d: int = 10
                   ) -> tuple[LatentGraph, str, str]:
     """The graph, mean family and variance family of a dataset name.
 
@@ -134,7 +171,9 @@ def dataset_graph(name: str, p: float = 0.5, seed=None, *, d: int = 10
         One of :data:`DATASETS` (case-insensitive; ``k=2`` may be written for ``K2``).
     p : float
         Edge probability of the random-graph datasets.
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0: deterministic by default (it used to be None, fresh entropy, which
+        ``seed=None`` still gives); positional use is deprecated.
         Draws the random graphs.
     d : int
         Number of latents (the paper: 10).
@@ -161,7 +200,7 @@ def dataset_graph(name: str, p: float = 0.5, seed=None, *, d: int = 10
     >>> g.n_latents, int(g.Gz.sum()), mean, variance
     (10, 55, 'sinusoidal', 'heteroscedastic')
     """
-    name = _canonical(name)
+    name = dataset_name(name)
     base = name.replace("NoSuffInf", "").replace("K2", "")
     g = _paper_graph(base, d, p, seed)
     mean = "linear" if name.endswith("NoSuffInf") else "sinusoidal"
@@ -224,16 +263,19 @@ class DataProcess:
         if split not in SPLITS:
             raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
         rng = np.random.default_rng(self._split_seeds[split])
-        return self.sample(n, rng, memory_limit=memory_limit)
+        return self.sample(n, seed=rng, memory_limit=memory_limit)
 
-    def sample(self, n: int, seed=None, *, memory_limit: int | None = None) -> dict:
+    @keyword_only("seed")
+    def sample(self, n: int, *, seed=0, memory_limit: int | None = None) -> dict:
         """Draw n examples from this process with any seed (see also :meth:`split`).
 
         Parameters
         ----------
         n : int
             Number of examples (sequences of length 2 for temporal datasets).
-        seed : None, int or numpy.random.Generator
+        seed : int, numpy.random.Generator or None, keyword-only
+            Default 0: deterministic by default (it used to be None, fresh entropy, which
+            ``seed=None`` still gives); positional use is deprecated.
             The split's randomness: actions or initial latents, then the transition noise,
             then the observation noise (always drawn, also when ``obs_noise = 0``).
         memory_limit : int, optional
@@ -361,7 +403,8 @@ def _check_size(n, bytes_per_example, name, memory_limit):
                            f"{_human(limit)} is available: ask for fewer samples")
 
 
-def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
+@keyword_only("seed")
+def dataset_process(source, *, seed=0, d: int = 10, x_dim: int | None = None,
                     transition_variance: float | None = None, obs_noise: float = 0.01,
                     standardize: bool = True, p: float = 0.5, graph_seed=None,
                     mechanism: str | None = None) -> DataProcess:
@@ -372,7 +415,8 @@ def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
     source : str or LatentGraph
         A name of :data:`DATASETS` (see the module documentation for each one's equations), or
         a model whose mechanism ``mechanism`` names.
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
         Split into four independent streams: the first draws, in this order, the random graph
         (unless ``graph_seed`` is given), the weights of the mechanism and the mixing weights;
         the others seed the ``train``, ``valid`` and ``test`` splits (:meth:`DataProcess.split`).
@@ -436,7 +480,7 @@ def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
     else:
         if mechanism is not None:
             raise DatasetError("a named dataset fixes its mechanism; omit mechanism")
-        name = _canonical(source)
+        name = dataset_name(source)
         g, mean, var = dataset_graph(name, p=p, seed=rng if graph_seed is None else graph_seed,
                                      d=d)
         noise = transition_variance
@@ -450,11 +494,12 @@ def dataset_process(source, seed=0, *, d: int = 10, x_dim: int | None = None,
     return DataProcess(name, g, mech, f, obs_noise, standardize, split_seeds)
 
 
-def generate(source, n_samples: int, seed=0, *, split: str = "train",
+@keyword_only("seed")
+def generate(source, n_samples: int, *, seed=0, split: str = "train",
              memory_limit: int | None = None, **knobs) -> dict:
     """Generate one split of a dataset.
 
-    ``dataset_process(source, seed, **knobs).split(split, n_samples)``: the process (graph,
+    ``dataset_process(source, seed=seed, **knobs).split(split, n_samples)``: the process (graph,
     weights, mixing) depends on ``seed`` and the knobs only, so the ``train``, ``valid`` and
     ``test`` splits of one seed share it; each split has its own noise.
 
@@ -463,7 +508,8 @@ def generate(source, n_samples: int, seed=0, *, split: str = "train",
     source : str or LatentGraph
         A dataset name (see :data:`DATASETS` and the module documentation) or any model.
     n_samples : int
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
     split : {"train", "valid", "test"}
     memory_limit : int, optional
         Bytes the output may take (default: the machine's available memory).
@@ -496,11 +542,12 @@ def generate(source, n_samples: int, seed=0, *, split: str = "train",
     """
     if split not in SPLITS:
         raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
-    return dataset_process(source, seed, **knobs).split(split, n_samples,
+    return dataset_process(source, seed=seed, **knobs).split(split, n_samples,
                                                         memory_limit=memory_limit)
 
 
-def generate_splits(source, n_samples: int, seed=0, *, fractions=_FRACTIONS,
+@keyword_only("seed")
+def generate_splits(source, n_samples: int, *, seed=0, fractions=_FRACTIONS,
                     memory_limit: int | None = None, **knobs) -> dict:
     """Generate the train, validation and test splits of one data-generating process.
 
@@ -542,6 +589,6 @@ def generate_splits(source, n_samples: int, seed=0, *, fractions=_FRACTIONS,
         sizes[0] = int(n_samples) - sizes[1] - sizes[2]
     if min(sizes) < 1:
         raise DatasetError(f"{n_samples} samples leave a split empty (sizes {sizes})")
-    proc = dataset_process(source, seed, **knobs)
+    proc = dataset_process(source, seed=seed, **knobs)
     _check_size(sum(sizes), proc.bytes_per_example, proc.name, memory_limit)
     return {s: proc.split(s, k, memory_limit=memory_limit) for s, k in zip(SPLITS, sizes)}

@@ -23,7 +23,8 @@ import numpy as np
 
 from .._rng import as_generator
 from ..graphs import LatentGraph
-from .mechanisms import GaussianMechanism, MechanismError
+from .._compat import keyword_only
+from .mechanisms import MechanismError, NumericMechanism, require_numeric
 
 __all__ = ["Pushforward", "CallableMechanism", "finite_difference_cross_derivatives",
            "estimate_graph", "GraphEstimate", "DEFAULT_THRESHOLD"]
@@ -31,11 +32,14 @@ __all__ = ["Pushforward", "CallableMechanism", "finite_difference_cross_derivati
 DEFAULT_THRESHOLD = {"analytic": 1e-9, "fd": 1e-4}
 
 
-class Pushforward:
+class Pushforward(NumericMechanism):
     """A mechanism expressed in the coordinates ``ẑ`` of another representation, ``z = v(ẑ)``.
 
     It has the same interface as :class:`~identkit.numeric.GaussianMechanism` for what graphs
-    need: ``log_prob``, ``cross_derivatives``, ``action_differences``, ``sample_inputs``.
+    need: ``log_prob``, ``cross_derivatives`` (analytic when the mechanism's are),
+    ``action_differences``, ``sample_inputs``, and the scales of their terms
+    (:meth:`cross_derivatives_with_scales`). It is not an exponential family in ``ẑ``
+    (``statistic_dim`` is None).
     """
 
     def __init__(self, mechanism, v):
@@ -48,6 +52,7 @@ class Pushforward:
         self.temporal = mechanism.temporal
         self.graph = mechanism.graph
         self.action_values = mechanism.action_values
+        self.analytic = mechanism.analytic
 
     def _jac(self, x):
         J = self.v.jacobian(x)
@@ -70,10 +75,12 @@ class Pushforward:
 
     def cross_derivatives(self, z, hist=None, a=None):
         """``Ĥ_za = Dv(ẑ)ᵀ H_za`` (n, d, m) and ``Ĥ_zz,τ = Dv(ẑ)ᵀ H_zz,τ Dv(ĥ_τ)`` (n, L, d, d)."""
-        return self._cross(z, hist, a)[:2]
+        return self.cross_derivatives_with_scales(z, hist, a)[:2]
 
-    def _cross(self, z, hist=None, a=None):
-        """The cross-derivatives and the scales of their terms (None when unknown)."""
+    def cross_derivatives_with_scales(self, z, hist=None, a=None):
+        """The cross-derivatives and the scales of their terms (None when the mechanism's are
+        unknown): ``|Dv(ẑ)|ᵀ S_za`` and ``|Dv(ẑ)|ᵀ S_zz,τ |Dv(ĥ_τ)|``, so an entry far below
+        its scale is a cancellation at rounding level, not an edge."""
         z = np.asarray(z, float)
         n = z.shape[0]
         if hist is None:
@@ -81,7 +88,8 @@ class Pushforward:
         hist = np.asarray(hist, float)
         Jz = self._jac(z)
         JzT, AzT = np.swapaxes(Jz, 1, 2), np.abs(np.swapaxes(Jz, 1, 2))
-        H_za, H_zz, S_za, S_zz = _cross_with_scales(self.mech, self.v(z), self._hist(hist), a)
+        H_za, H_zz, S_za, S_zz = self.mech.cross_derivatives_with_scales(
+            self.v(z), self._hist(hist), a)
         Hza_hat = JzT @ H_za
         Hzz_hat = np.empty_like(H_zz)
         Szz_hat = None if S_zz is None else np.empty_like(S_zz)
@@ -94,49 +102,27 @@ class Pushforward:
 
     def action_differences(self, z, hist=None, base=None):
         """``Dv(ẑ)ᵀ`` times the mechanism's partial differences (n, d, m)."""
-        return self._differences(z, hist, base)[0]
+        return self.action_differences_with_scales(z, hist, base)[0]
 
-    def _differences(self, z, hist=None, base=None):
+    def action_differences_with_scales(self, z, hist=None, base=None):
+        """The partial differences and their term scales ``|Dv(ẑ)|ᵀ S`` (None when unknown)."""
         z = np.asarray(z, float)
         n = z.shape[0]
         if hist is None:
             hist = np.zeros((n, self.lags, self.d))
         Jz = self._jac(z)
-        D, S = _differences_with_scales(self.mech, self.v(z),
-                                        self._hist(np.asarray(hist, float)), base)
+        D, S = self.mech.action_differences_with_scales(
+            self.v(z), self._hist(np.asarray(hist, float)), base)
         JzT = np.swapaxes(Jz, 1, 2)
         return JzT @ D, None if S is None else np.abs(JzT) @ S
 
-    def sample_inputs(self, n, seed=None):
-        return self.mech.sample_inputs(n, seed)
+    @keyword_only("seed")
+    def sample_inputs(self, n, *, seed=0):
+        """The mechanism's points (:meth:`GaussianMechanism.sample_inputs`); default seed 0."""
+        return self.mech.sample_inputs(n, seed=seed)
 
 
-def _cross_with_scales(mech, z, hist, a):
-    """``(H_za, H_zz, S_za, S_zz)``: the analytic cross-derivatives and, per entry, the sum of
-    the magnitudes of the terms it was computed from (None when the mechanism does not say).
-
-    For :class:`~identkit.numeric.GaussianMechanism` the formulas are products with the graph's
-    masks, so a structural zero is an exact 0.0 and the scale of an entry is its own magnitude.
-    Through a map the scale becomes ``|Dv|ᵀ S`` (and ``|Dv|ᵀ S |Dv(ĥ)|`` for H_zz): an entry
-    far below its scale is a cancellation at rounding level, not an edge.
-    """
-    if isinstance(mech, Pushforward):
-        return mech._cross(z, hist, a)
-    H_za, H_zz = mech.cross_derivatives(z, hist, a)
-    if isinstance(mech, GaussianMechanism):
-        return H_za, H_zz, np.abs(H_za), np.abs(H_zz)
-    return H_za, H_zz, None, None
-
-
-def _differences_with_scales(mech, z, hist, base=None):
-    """Partial differences (Assumption 7) and their term scales, as :func:`_cross_with_scales`."""
-    if isinstance(mech, Pushforward):
-        return mech._differences(z, hist, base)
-    D = mech.action_differences(z, hist, base)
-    return D, (np.abs(D) if isinstance(mech, GaussianMechanism) else None)
-
-
-class CallableMechanism:
+class CallableMechanism(NumericMechanism):
     """Wrap a user's ``log_prob(z, hist, a) -> (n,)`` so graphs can be measured by finite
     differences. Non-finite values raise :class:`~identkit.numeric.MechanismError`.
 
@@ -179,7 +165,10 @@ class CallableMechanism:
             raise MechanismError("the user-supplied log_prob returned non-finite values")
         return out
 
-    def sample_inputs(self, n, seed=None):
+    @keyword_only("seed")
+    def sample_inputs(self, n, *, seed=0):
+        """Points ``{"z", "hist", "a"}``: standard normal z and histories; actions standard
+        normal or uniform on ``{0, e_1, .., e_m}``. Deterministic by default (seed 0)."""
         rng = as_generator(seed)
         a = (self.action_values[rng.integers(0, self.m + 1, n)] if self.discrete
              else rng.standard_normal((n, self.m)))
@@ -302,7 +291,8 @@ class GraphEstimate:
     rule: str = "graph maximum"
 
 
-def estimate_graph(mech, n_points: int = 100, seed=0, method: str | None = None,
+@keyword_only("seed", "method", "threshold", "details")
+def estimate_graph(mech, n_points: int = 100, *, seed=0, method: str | None = None,
                    threshold: float | None = None, details: bool = False):
     """Measure ``Gz`` and ``Ga`` of a mechanism as the support of its cross-derivatives.
 
@@ -324,7 +314,8 @@ def estimate_graph(mech, n_points: int = 100, seed=0, method: str | None = None,
     mech : GaussianMechanism, Pushforward or CallableMechanism
     n_points : int
         Points (z, history, a) drawn by ``mech.sample_inputs``.
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
     method : {"analytic", "fd"}, optional
         Analytic derivatives when the mechanism has them (default), else finite differences.
     threshold : float in (0, 1), optional
@@ -362,23 +353,24 @@ def estimate_graph(mech, n_points: int = 100, seed=0, method: str | None = None,
         raise MechanismError(f"threshold must be in (0, 1), got {threshold!r}")
     if not (isinstance(n_points, (int, np.integer)) and n_points > 0):
         raise MechanismError(f"n_points must be a positive integer, got {n_points!r}")
-    has_analytic = hasattr(mech, "cross_derivatives")
+    require_numeric(mech, "estimate_graph")
+    has_analytic = mech.analytic
     method = method or ("analytic" if has_analytic else "fd")
     if method not in ("analytic", "fd"):
         raise MechanismError(f"method must be 'analytic' or 'fd', got {method!r}")
     if method == "analytic" and not has_analytic:
         raise MechanismError("this mechanism has no analytic derivatives; use method='fd'")
     thr = DEFAULT_THRESHOLD[method] if threshold is None else float(threshold)
-    pts = mech.sample_inputs(n_points, seed)
+    pts = mech.sample_inputs(n_points, seed=seed)
     z, hist, a = pts["z"], pts["hist"], pts["a"]
     S_za = S_zz = None
     if method == "analytic":
-        H_za, H_zz, S_za, S_zz = _cross_with_scales(mech, z, hist, a)
+        H_za, H_zz, S_za, S_zz = mech.cross_derivatives_with_scales(z, hist, a)
     else:
         H_za, H_zz = finite_difference_cross_derivatives(mech, z, hist, a)
     if mech.discrete and mech.m:
         if method == "analytic":
-            H_za, S_za = _differences_with_scales(mech, z, hist)
+            H_za, S_za = mech.action_differences_with_scales(z, hist)
         else:
             H_za = _fd_action_differences(mech, z, hist)
     for name, H in (("H_za", H_za), ("H_zz", H_zz)):

@@ -31,7 +31,8 @@ import numpy as np
 from .._rng import as_generator
 from .._verdicts import RegularizedVerdicts
 from ..guarantees import temporal_routes
-from .mechanisms import MechanismError
+from .._compat import keyword_only
+from .mechanisms import MechanismError, require_numeric
 
 __all__ = ["InfluenceCheck", "InfluenceReport", "sufficient_influence", "numerical_rank"]
 
@@ -197,18 +198,23 @@ def _is_constant(rows: np.ndarray, rtol=FAIL_RTOL) -> bool:
     return bool(np.abs(rows - rows[0]).max(initial=0.0) <= rtol * max(scale, 1e-300))
 
 
-def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0,
+@keyword_only("seed", "rtol")
+def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, *, seed=0,
                          rtol: float = 1e-8) -> InfluenceReport:
     """Test Assumptions 6/7, 8 and (for k = 1) 11 on a mechanism by numerical rank.
 
     Parameters
     ----------
-    mech : GaussianMechanism (or any object with the same methods)
+    mech : NumericMechanism
+        A :class:`~identkit.numeric.GaussianMechanism`, :class:`~identkit.numeric.Pushforward`
+        or :class:`~identkit.numeric.CallableMechanism`. Without analytic derivatives
+        (``mech.analytic`` False) every test is undecided (:data:`NO_DERIVATIVES`).
     n_points : int, optional
         Samples per test (default ``max(50, 4 × required rank)``).
     n_z : int
         How many random z to test "for almost every z".
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0 (positional use is deprecated).
     rtol : float
         Relative singular-value threshold of the rank: a check holds when every draw attains
         the required rank above it. A check fails when some draw falls short even above
@@ -219,6 +225,12 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
     Returns
     -------
     InfluenceReport
+
+    Raises
+    ------
+    MechanismError
+        For an object that is not a :class:`~identkit.numeric.NumericMechanism`, or
+        non-finite cross-derivatives.
 
     Examples
     --------
@@ -234,105 +246,146 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, seed=0
     >>> rep.holds_a, rep.actions[0].failure.split(":")[0]
     (False, 'linear means (Example 10)')
     """
+    require_numeric(mech, "sufficient_influence")
+    if not mech.analytic:
+        return _without_derivatives(mech)
     rng = as_generator(seed)
-    g = mech.graph
-    d, m, L = mech.d, mech.m, mech.lags
-    action_checks = []
-    notes = []
-    if m:
-        Ga = mech.Ga if hasattr(mech, "Ga") else g.Ga.astype(float)
-        for l in range(m):
-            ch = np.flatnonzero(Ga[:, l])
-            if ch.size == 0:
-                continue
-            req = int(ch.size)
-            N = n_points or max(50, 4 * req)
-            attained, lowest, const, free, firsts = req, req, True, True, []
-            for _ in range(n_z):
-                z = np.repeat(rng.standard_normal((1, d)), N, axis=0)
-                pts = mech.sample_inputs(N, rng)
-                if mech.discrete:
-                    V = mech.action_differences(z, pts["hist"])[:, ch, l]
-                    free = L > 0  # only the history varies; without time it is one vector
-                    assumption = "Assumption 7"
-                else:
-                    V = mech.cross_derivatives(z, pts["hist"], pts["a"])[0][:, ch, l]
-                    assumption = "Assumption 6"
-                if not np.all(np.isfinite(V)):
-                    raise MechanismError("non-finite cross-derivatives")
-                hi, lo, _ = _ranks(V, rtol)
-                attained, lowest = min(attained, hi), min(lowest, lo)
-                const &= _is_constant(V)
-                firsts.append(V[0])
-            const &= _is_constant(np.array(firsts))
-            structural = None
-            if not free:
-                structural = ("Remark 6: without time (T = 1), one intervention gives one "
-                              f"difference vector, which cannot span the {req} dimensions of "
-                              f"its targets; use {req} interventions on this target set "
-                              "(Example 13) or temporal dynamics (Example 12)")
-            elif const:
-                structural = ("linear means (Example 10): the cross-derivative D_a ∇_z log p "
-                              "is constant, so its column spans one direction")
-            holds, failure = _verdict(req, attained, lowest, rtol, structural)
-            action_checks.append(InfluenceCheck(assumption, g.actions[l], req, attained, holds,
-                                                failure))
+    actions = tuple(_action_checks(mech, n_points, n_z, rng, rtol))
     temporal = expfam = variability = None
-    k = 2 if getattr(mech, "variance_family", None) is not None else None
-    if mech.temporal and L:
-        Gz = g.Gz
-        mask = np.broadcast_to(Gz, (d, d))
-        req = int(mask.sum())
-        N = n_points or max(50, 4 * req)
-        attained, lowest, const, firsts = req, req, True, []
-        for _ in range(n_z):
-            z = rng.standard_normal(d)
-            pts = mech.sample_inputs(N, rng)
-            hist = pts["hist"].copy()
-            taus = rng.integers(0, L, N)
-            hist[np.arange(N), taus] = z
-            zz = np.repeat(z[None], N, axis=0)
-            H = mech.cross_derivatives(zz, hist, pts["a"])[1]
-            rows = H[np.arange(N), taus][:, mask]
-            hi, lo, _ = _ranks(rows, rtol)
-            attained, lowest = min(attained, hi), min(lowest, lo)
-            for tau in range(L):  # constancy is judged lag by lag
-                sel = rows[taus == tau]
-                if len(sel):
-                    const &= _is_constant(sel)
-                    firsts.append(np.concatenate([[tau], sel[0]]))
-        structural = None
-        if L == 1 and m == 0:
-            structural = ("Remark 7: a Markovian model without auxiliary variables gives one "
-                          f"matrix per z, which cannot span the {req} entries of Gz; the "
-                          "exponential-family route (Assumption 11, Theorem 5) may still apply")
-        elif const and all(_is_constant(np.array([f[1:] for f in firsts if f[0] == t]))
-                           for t in range(L) if any(f[0] == t for f in firsts)):
-            structural = ("linear temporal means (Example 14 with constant W): H_zz does not "
-                          "vary at all, so it spans one matrix per lag")
-        elif const:
-            structural = ("nothing varies once z^{t-τ} = z: the actions and older steps do "
-                          "not interact with the past (as in Remark 7), so H_zz is one matrix "
-                          "per z; the exponential-family route (Assumption 11) may still apply")
-        holds, failure = _verdict(req, attained, lowest, rtol, structural)
-        temporal = InfluenceCheck("Assumption 8", "Gz", req, attained, holds, failure)
-        if getattr(mech, "variance_family", None) == "constant" and hasattr(mech, "_terms"):
-            pts = mech.sample_inputs(N, rng)
-            t = mech._terms(pts["hist"], pts["a"])
-            taus = rng.integers(0, L, N)
-            rows = t.dmu_h[np.arange(N), :, taus, :][:, mask]
-            att, low, _ = _ranks(rows, rtol)
-            lin = all(_is_constant(rows[taus == t]) for t in range(L) if (taus == t).any())
-            h11, fail11 = _verdict(req, att, low, rtol, (
-                "linear temporal means (Example 14 with constant W): D_z λ is constant per lag"
-                if lin else None))
-            expfam = InfluenceCheck("Assumption 11", "Gz", req, att, h11, fail11)
-            variability = _variability(mech, N, rng, rtol)
-            k = 1
+    notes = ()
+    if mech.temporal and mech.lags:
+        temporal, n = _temporal_check(mech, n_points, n_z, rng, rtol)
+        if mech.statistic_dim == 1:
+            expfam = _exponential_family_check(mech, n, rng, rtol)
+            variability = _variability(mech, n, rng, rtol)
         else:
-            notes.append("Assumption 11 applies to k = 1 exponential families only; this "
-                         "mechanism's variance varies, so only Assumption 8 was tested")
-    return InfluenceReport(tuple(action_checks), temporal, expfam, tuple(notes), variability, k)
+            notes = ("Assumption 11 applies to k = 1 exponential families only; this "
+                     "mechanism's variance varies, so only Assumption 8 was tested",)
+    return InfluenceReport(actions, temporal, expfam, notes, variability, mech.statistic_dim)
+
+
+#: Why a mechanism without analytic derivatives gets no rank verdict.
+NO_DERIVATIVES = ("undecided: the rank tests need analytic cross-derivatives; finite "
+                  "differences cannot tell a small variation from their own error")
+
+
+def _without_derivatives(mech) -> InfluenceReport:
+    """Every test undecided (a mechanism known only by its ``log_prob``): finite-difference
+    noise would add rank and fake sufficient influence, so no verdict is claimed."""
+    g = mech.graph
+    assumption = "Assumption 7" if mech.discrete else "Assumption 6"
+    actions = tuple(InfluenceCheck(assumption, g.actions[l], int(g.Ga[:, l].sum()), 0, None,
+                                   NO_DERIVATIVES)
+                    for l in range(mech.m) if g.Ga[:, l].any())
+    temporal = None
+    if mech.temporal and mech.lags:
+        temporal = InfluenceCheck("Assumption 8", "Gz", int(g.Gz.sum()), 0, None, NO_DERIVATIVES)
+    return InfluenceReport(actions, temporal, None, (NO_DERIVATIVES,), None, None)
+
+
+def _action_checks(mech, n_points, n_z, rng, rtol):
+    """Assumption 6 (continuous actions) or 7 (discrete), one check per action with a child:
+    the column ``H_za[Ch_a(l), l]`` (or the partial differences) at a fixed z must span the
+    children's dimensions; without time a discrete action gives one vector (Remark 6), and a
+    constant column is Example 10's linear failure."""
+    g = mech.graph
+    d, L = mech.d, mech.lags
+    for l in range(mech.m):
+        ch = np.flatnonzero(g.Ga[:, l])
+        if ch.size == 0:
+            continue
+        req = int(ch.size)
+        N = n_points or max(50, 4 * req)
+        attained, lowest, const, free, firsts = req, req, True, True, []
+        for _ in range(n_z):
+            z = np.repeat(rng.standard_normal((1, d)), N, axis=0)
+            pts = mech.sample_inputs(N, seed=rng)
+            if mech.discrete:
+                V = mech.action_differences(z, pts["hist"])[:, ch, l]
+                free = L > 0  # only the history varies; without time it is one vector
+                assumption = "Assumption 7"
+            else:
+                V = mech.cross_derivatives(z, pts["hist"], pts["a"])[0][:, ch, l]
+                assumption = "Assumption 6"
+            if not np.all(np.isfinite(V)):
+                raise MechanismError("non-finite cross-derivatives")
+            hi, lo, _ = _ranks(V, rtol)
+            attained, lowest = min(attained, hi), min(lowest, lo)
+            const &= _is_constant(V)
+            firsts.append(V[0])
+        const &= _is_constant(np.array(firsts))
+        structural = None
+        if not free:
+            structural = ("Remark 6: without time (T = 1), one intervention gives one "
+                          f"difference vector, which cannot span the {req} dimensions of "
+                          f"its targets; use {req} interventions on this target set "
+                          "(Example 13) or temporal dynamics (Example 12)")
+        elif const:
+            structural = ("linear means (Example 10): the cross-derivative D_a ∇_z log p "
+                          "is constant, so its column spans one direction")
+        holds, failure = _verdict(req, attained, lowest, rtol, structural)
+        yield InfluenceCheck(assumption, g.actions[l], req, attained, holds, failure)
+
+
+def _temporal_check(mech, n_points, n_z, rng, rtol) -> tuple[InfluenceCheck, int]:
+    """Assumption 8 and the number of points per test: ``H_zz,τ`` with the lag-τ history
+    entry equal to z must span the matrices supported on ``Gz``; a Markovian model without
+    actions gives one matrix per z (Remark 7), and constant matrices are the linear failure
+    modes (Example 14)."""
+    d, m, L = mech.d, mech.m, mech.lags
+    mask = np.broadcast_to(mech.graph.Gz, (d, d))
+    req = int(mask.sum())
+    N = n_points or max(50, 4 * req)
+    attained, lowest, const, firsts = req, req, True, []
+    for _ in range(n_z):
+        z = rng.standard_normal(d)
+        pts = mech.sample_inputs(N, seed=rng)
+        hist = pts["hist"].copy()
+        taus = rng.integers(0, L, N)
+        hist[np.arange(N), taus] = z
+        zz = np.repeat(z[None], N, axis=0)
+        H = mech.cross_derivatives(zz, hist, pts["a"])[1]
+        rows = H[np.arange(N), taus][:, mask]
+        hi, lo, _ = _ranks(rows, rtol)
+        attained, lowest = min(attained, hi), min(lowest, lo)
+        for tau in range(L):  # constancy is judged lag by lag
+            sel = rows[taus == tau]
+            if len(sel):
+                const &= _is_constant(sel)
+                firsts.append(np.concatenate([[tau], sel[0]]))
+    structural = None
+    if L == 1 and m == 0:
+        structural = ("Remark 7: a Markovian model without auxiliary variables gives one "
+                      f"matrix per z, which cannot span the {req} entries of Gz; the "
+                      "exponential-family route (Assumption 11, Theorem 5) may still apply")
+    elif const and all(_is_constant(np.array([f[1:] for f in firsts if f[0] == t]))
+                       for t in range(L) if any(f[0] == t for f in firsts)):
+        structural = ("linear temporal means (Example 14 with constant W): H_zz does not "
+                      "vary at all, so it spans one matrix per lag")
+    elif const:
+        structural = ("nothing varies once z^{t-τ} = z: the actions and older steps do "
+                      "not interact with the past (as in Remark 7), so H_zz is one matrix "
+                      "per z; the exponential-family route (Assumption 11) may still apply")
+    holds, failure = _verdict(req, attained, lowest, rtol, structural)
+    return InfluenceCheck("Assumption 8", "Gz", req, attained, holds, failure), N
+
+
+def _exponential_family_check(mech, n: int, rng, rtol: float) -> InfluenceCheck:
+    """Assumption 11 for k = 1: ``D_{z^τ} λ`` over free (history, a, τ) must span the
+    matrices supported on ``Gz`` (:meth:`~identkit.numeric.NumericMechanism.natural_parameter_derivatives`)."""
+    d, L = mech.d, mech.lags
+    mask = np.broadcast_to(mech.graph.Gz, (d, d))
+    req = int(mask.sum())
+    pts = mech.sample_inputs(n, seed=rng)
+    dlam = mech.natural_parameter_derivatives(pts["hist"], pts["a"])
+    taus = rng.integers(0, L, n)
+    rows = dlam[np.arange(n), :, taus, :][:, mask]
+    att, low, _ = _ranks(rows, rtol)
+    lin = all(_is_constant(rows[taus == t]) for t in range(L) if (taus == t).any())
+    holds, failure = _verdict(req, att, low, rtol, (
+        "linear temporal means (Example 14 with constant W): D_z λ is constant per lag"
+        if lin else None))
+    return InfluenceCheck("Assumption 11", "Gz", req, att, holds, failure)
 
 
 def _variability(mech, n: int, rng, rtol: float) -> InfluenceCheck:
@@ -341,7 +394,7 @@ def _variability(mech, n: int, rng, rtol: float) -> InfluenceCheck:
     the constant σ_i² keeps the rank, so this is the rank of ``μ(x_r) − μ(x_0)`` over n random
     inputs. O(n d (L d + m)) for the means, O(n d²) for the SVD."""
     d = mech.d
-    pts = mech.sample_inputs(max(n, 2 * d + 2), rng)
+    pts = mech.sample_inputs(max(n, 2 * d + 2), seed=rng)
     mu = mech.mean(pts["hist"], pts["a"])
     diffs = mu[1:] - mu[:1]
     att, low, _ = _ranks(diffs, rtol)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._compat import keyword_only
 from .._rng import as_generator
-from ..entanglement import entanglement_pairs, resolve_regularize
+from ..entanglement import entanglement_graph
 from ..errors import MapError
 from ..graphs import LatentGraph
 
@@ -227,20 +228,13 @@ class DiffeoMap:
         return f"<DiffeoMap ({kind}) on R^{self.d} with {len(self.layers)} layers>"
 
 
-def _pattern(g, regularize):
-    reg = resolve_regularize(g, regularize)
-    r, c = entanglement_pairs(g, reg)
-    C = np.zeros((g.n_latents, g.n_latents), dtype=bool)
-    C[r, c] = True
-    return C
-
-
 def _elementwise_bounds(layers: int):
     """Bounds on ``‖J‖_∞`` and ``‖J⁻¹‖_∞`` of ``layers`` element-wise layers composed."""
     return (_ALPHA[1] * (1 + _RHO)) ** layers, (1 / (_ALPHA[0] * (1 - _RHO))) ** layers
 
 
-def sample_preserving_map(g: LatentGraph, regularize: str | None = None, seed=None,
+@keyword_only("seed", "strength")
+def sample_preserving_map(g: LatentGraph, regularize: str | None = None, *, seed=0,
                           strength: float = _DELTA) -> DiffeoMap:
     """A random diffeomorphism with controlled conditioning whose Jacobian is supported on the
     pattern C everywhere (generically on all of C).
@@ -263,7 +257,9 @@ def sample_preserving_map(g: LatentGraph, regularize: str | None = None, seed=No
     g : LatentGraph
     regularize : str, optional
         Which graphs define C (default: all the model has).
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0: deterministic by default (it used to be None, fresh entropy, which
+        ``seed=None`` still gives); positional use is deprecated.
     strength : float in (0, 1)
         The largest row sum δ of the shear weights.
 
@@ -293,7 +289,7 @@ def sample_preserving_map(g: LatentGraph, regularize: str | None = None, seed=No
     """
     if not (isinstance(strength, (int, float)) and 0 < strength < 1):
         raise MapError(f"strength must be in (0, 1), got {strength!r}")
-    C = _pattern(g, regularize)
+    C = entanglement_graph(g, regularize)
     d = g.n_latents
     rng = as_generator(seed)
     off = C & ~np.eye(d, dtype=bool)
@@ -315,7 +311,8 @@ def sample_preserving_map(g: LatentGraph, regularize: str | None = None, seed=No
     return DiffeoMap(d, layers, C, norm_bounds=bounds)
 
 
-def sample_violating_map(g: LatentGraph, regularize: str | None = None, seed=None,
+@keyword_only("seed", "pair")
+def sample_violating_map(g: LatentGraph, regularize: str | None = None, *, seed=0,
                          pair=None) -> DiffeoMap:
     """A random diffeomorphism with exactly one dependency outside the pattern C.
 
@@ -323,6 +320,8 @@ def sample_violating_map(g: LatentGraph, regularize: str | None = None, seed=Non
     :func:`sample_preserving_map` and ``C[i, j] = 0``, so ``Dv`` is diagonal plus the single
     entry (i, j). The shear ``z_i ← z_i + c tanh(z_j)`` has ``|c| ∈ [½, 1]``, so
     ``‖Dv‖_∞ ≤ (1.25 · 1.5)² · 2`` and ``‖Dv⁻¹‖_∞ ≤ (0.75 · 0.5)⁻² · 2`` (``norm_bounds``).
+    ``seed`` and ``pair`` are keyword-only; the seed defaults to 0, so the map is deterministic by
+    default (it used to be None, fresh entropy, which ``seed=None`` still gives).
 
     Raises
     ------
@@ -339,7 +338,7 @@ def sample_violating_map(g: LatentGraph, regularize: str | None = None, seed=Non
     >>> ik.is_graph_preserving(J, g), int((J != 0).sum() - 3)
     (False, 1)
     """
-    C = _pattern(g, regularize)
+    C = entanglement_graph(g, regularize)
     d = g.n_latents
     rng = as_generator(seed)
     outside = np.argwhere(~C)
@@ -368,7 +367,9 @@ class Mixing:
 
     ``f(z) = E h_L``, ``h_k = act(Q_k h_{k-1})``, ``h_0 = z``, with orthogonal ``Q_k`` and an
     embedding E with orthonormal columns. Activations: ``"leaky_relu"`` (slope 0.2, the paper's
-    choice), ``"smooth"`` (``u + ½ tanh u``) or ``"linear"``.
+    choice), ``"smooth"`` (``u + ½ tanh u``) or ``"linear"``. ``seed`` (the weights) and ``slope``
+    are keyword-only; the seed defaults to 0, so the function is deterministic by default (it
+    used to be None, fresh entropy).
 
     Examples
     --------
@@ -380,8 +381,9 @@ class Mixing:
     True
     """
 
+    @keyword_only("seed", "slope")
     def __init__(self, d: int, d_x: int | None = None, layers: int = 3,
-                 activation: str = "leaky_relu", seed=None, slope: float = 0.2):
+                 activation: str = "leaky_relu", *, seed=0, slope: float = 0.2):
         d_x = 2 * d if d_x is None else d_x
         if not (isinstance(d, (int, np.integer)) and d >= 1):
             raise MapError(f"d must be a positive integer, got {d!r}")
@@ -451,8 +453,11 @@ class Mixing:
         return self.E[None] @ J
 
 
-def make_mixing(d: int, d_x: int | None = None, kind: str = "leaky_relu", seed=None) -> Mixing:
+@keyword_only("seed")
+def make_mixing(d: int, d_x: int | None = None, kind: str = "leaky_relu", *, seed=0) -> Mixing:
     """A :class:`Mixing` by name (``leaky_relu``, ``smooth``, ``linear``).
+
+    ``seed`` is keyword-only, default 0: deterministic by default (it used to be None).
 
     Examples
     --------

@@ -41,11 +41,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._compat import keyword_only
 from .._rng import as_generator
 from ..errors import MechanismError
 from ..graphs import LatentGraph
 
-__all__ = ["GaussianMechanism", "MechanismError", "make_mechanism", "MEAN_FAMILIES"]
+__all__ = ["GaussianMechanism", "MechanismError", "NumericMechanism", "make_mechanism",
+           "MEAN_FAMILIES"]
 
 MEAN_FAMILIES = ("sinusoidal", "linear", "hard", "soft")
 VARIANCE_FAMILIES = ("constant", "heteroscedastic")
@@ -64,7 +66,124 @@ class _Terms:
     ds_a: np.ndarray     # (n, d, m)
 
 
-class GaussianMechanism:
+class NumericMechanism:
+    """What the numeric mechanisms share: the :class:`~identkit.protocols.Mechanism` verbs and
+    the capabilities the graph measurement and the rank tests ask for.
+
+    :class:`GaussianMechanism`, :class:`~identkit.numeric.Pushforward` and
+    :class:`~identkit.numeric.CallableMechanism` derive from it. A subclass sets ``graph``,
+    ``d``, ``m``, ``lags``, ``temporal``, ``discrete`` and ``action_values`` and defines
+    ``log_prob`` and ``sample_inputs``; it declares what else it can compute by the attributes
+    below instead of by which methods happen to exist.
+
+    Attributes
+    ----------
+    analytic : bool
+        Whether :meth:`cross_derivatives` is exact (else graphs are measured by finite
+        differences of ``log_prob``).
+    statistic_dim : int or None
+        ``k``, the dimension of each latent's sufficient statistic when the mechanism is a
+        Gaussian exponential family in its own coordinates (1: constant variance, 2: varying
+        variance), else None. With ``k = 1``, :meth:`natural_parameter_derivatives` and
+        ``mean`` are defined (Assumptions 10 and 11).
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> from identkit.numeric import NumericMechanism, make_mechanism
+    >>> mech = make_mechanism(ik.examples.get("ex8").graph, "nonlinear")
+    >>> isinstance(mech, NumericMechanism), mech.analytic, mech.statistic_dim
+    (True, True, 1)
+    >>> mech.derive_graph().graph == ik.examples.get("ex8").graph
+    True
+    """
+
+    analytic: bool = False
+    statistic_dim: int | None = None
+
+    @property
+    def latents(self) -> tuple[str, ...]:
+        """The latent names, in row order of the graphs."""
+        return self.graph.latents
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The action names (empty without actions)."""
+        return tuple(self.graph.actions or ())
+
+    # ------------------------------------------------------------------ capabilities
+
+    def cross_derivatives(self, z, hist=None, a=None):
+        """``H_za`` (n, d, m) and ``H_zz`` (n, L, d, d); only where :attr:`analytic`."""
+        raise MechanismError(f"{type(self).__name__} has no analytic derivatives; use "
+                             "method='fd'")
+
+    def cross_derivatives_with_scales(self, z, hist=None, a=None):
+        """``(H_za, H_zz, S_za, S_zz)``: :meth:`cross_derivatives` and, per entry, the sum of
+        the magnitudes of the terms it was computed from (``S_*`` None when unknown).
+
+        An entry far below its scale is a cancellation at rounding level, not an edge (the
+        ``"entry scale"`` rule of :func:`~identkit.numeric.estimate_graph`). The default knows
+        no scales.
+        """
+        H_za, H_zz = self.cross_derivatives(z, hist, a)
+        return H_za, H_zz, None, None
+
+    def action_differences_with_scales(self, z, hist=None, base=None):
+        """``(D, S)``: the partial differences of Assumption 7 (``action_differences``) and
+        their term scales (None when unknown), as :meth:`cross_derivatives_with_scales`."""
+        return self.action_differences(z, hist, base), None
+
+    def natural_parameter_derivatives(self, hist, a=None) -> np.ndarray:
+        """``D_{z^{t-1-τ}} λ`` up to the constant factors ``1/σ_i²``: (n, d, L, d); only for
+        ``statistic_dim == 1`` (Assumption 11)."""
+        raise MechanismError(f"{type(self).__name__} is not a k = 1 exponential family")
+
+    # ------------------------------------------------------------ the Mechanism verbs
+
+    def derive_graph(self, *, seed=0, **options):
+        """The measured graphs: :func:`~identkit.numeric.estimate_graph` with
+        ``details=True`` (a :class:`~identkit.numeric.GraphEstimate`; ``options`` are its
+        ``n_points``, ``method``, ``threshold``)."""
+        from .derivatives import estimate_graph
+
+        return estimate_graph(self, seed=seed, details=True, **options)
+
+    def check_assumptions(self, *, seed=0, **options):
+        """The sufficient-influence verdicts:
+        :func:`~identkit.numeric.sufficient_influence` (``options``: ``n_points``, ``n_z``,
+        ``rtol``)."""
+        from .influence import sufficient_influence
+
+        return sufficient_influence(self, seed=seed, **options)
+
+    def check(self, regularize: str | None = None, *, seed=0, **options):
+        """Measured graphs and verdicts combined by the theorems:
+        :func:`~identkit.numeric.check_mechanism`."""
+        from .check import check_mechanism
+
+        return check_mechanism(self, regularize, seed=seed, **options)
+
+
+def require_numeric(mech, what: str) -> None:
+    """Raise :class:`~identkit.errors.MechanismError` unless ``mech`` is a
+    :class:`NumericMechanism` (what ``what``, a function's name, measures needs one).
+
+    Examples
+    --------
+    >>> from identkit.numeric.mechanisms import require_numeric
+    >>> require_numeric(object(), "estimate_graph")
+    Traceback (most recent call last):
+    ...
+    identkit.errors.MechanismError: estimate_graph needs a numeric mechanism (GaussianMechanism, Pushforward or CallableMechanism, which wraps any log-density), got object
+    """
+    if not isinstance(mech, NumericMechanism):
+        raise MechanismError(f"{what} needs a numeric mechanism (GaussianMechanism, Pushforward "
+                             "or CallableMechanism, which wraps any log-density), got "
+                             f"{type(mech).__name__}")
+
+
+class GaussianMechanism(NumericMechanism):
     """A Gaussian transition model for a :class:`~identkit.LatentGraph` (see module docs).
 
     Parameters
@@ -79,7 +198,8 @@ class GaussianMechanism:
         heteroscedastic family (default ``1/(10 n)`` of eqs. 74 and 77).
     frequency, phase : float or array of shape (d,), optional
         ``ω_k`` and ``φ_k`` of the sinusoids (defaults ``(k+3)/π`` and ``k``, eqs. 73 and 76).
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
         Draws the random weights of the ``linear``, ``hard`` and ``soft`` families.
 
     Raises
@@ -98,9 +218,10 @@ class GaussianMechanism:
     (4,)
     """
 
+    @keyword_only("seed")
     def __init__(self, graph: LatentGraph, mean: str = "sinusoidal",
                  variance: str = "constant", lags: int = 1, noise: float | None = None,
-                 seed=0, *, frequency=None, phase=None):
+                 *, seed=0, frequency=None, phase=None):
         if not isinstance(graph, LatentGraph):
             raise MechanismError("graph must be a LatentGraph")
         if mean not in MEAN_FAMILIES:
@@ -157,6 +278,13 @@ class GaussianMechanism:
         if not self.discrete:
             return None
         return np.vstack([np.zeros((1, self.m)), np.eye(self.m)])
+
+    analytic = True
+
+    @property
+    def statistic_dim(self) -> int:
+        """``k``: 1 for the constant variance family, 2 for the heteroscedastic one."""
+        return 1 if self.variance_family == "constant" else 2
 
     # ---------------------------------------------------------------------------- internals
 
@@ -418,6 +546,37 @@ class GaussianMechanism:
         H_zz = inv[:, :, None, None] * (t.dmu_h + r[:, :, None, None] * t.ds_h)
         return H_za, np.moveaxis(H_zz, 2, 1)
 
+    def cross_derivatives_with_scales(self, z, hist=None, a=None):
+        """:meth:`cross_derivatives` with their term scales: the formulas are products with
+        the graph's masks, so a structural zero is an exact 0.0 and the scale of an entry is
+        its own magnitude."""
+        H_za, H_zz = self.cross_derivatives(z, hist, a)
+        return H_za, H_zz, np.abs(H_za), np.abs(H_zz)
+
+    def action_differences_with_scales(self, z, hist=None, base=None):
+        """:meth:`action_differences` and their scales (their own magnitudes, as
+        :meth:`cross_derivatives_with_scales`)."""
+        D = self.action_differences(z, hist, base)
+        return D, np.abs(D)
+
+    def natural_parameter_derivatives(self, hist, a=None) -> np.ndarray:
+        """``D_{z^{t-1-τ}_j} μ_i`` (n, d, L, d): with a constant variance (k = 1) the natural
+        parameter is ``λ = μ/σ²``, so this is ``D λ`` up to the factors ``σ_i²`` (which keep
+        every rank). Used by Assumption 11's rank test.
+
+        Raises
+        ------
+        MechanismError
+            For the heteroscedastic family (k = 2).
+        """
+        if self.statistic_dim != 1:
+            raise MechanismError("natural_parameter_derivatives needs the constant variance "
+                                 "family (k = 1)")
+        n = _rows(hist, a)
+        hist, a = self._defaults(n, hist, a)
+        _, hist, a = self._check(None, hist, a)
+        return self._terms(hist, a).dmu_h
+
     def action_differences(self, z, hist=None, base=None) -> np.ndarray:
         """Partial differences ``∇_z log p(z | a + e_l) - ∇_z log p(z | a)`` (n, d, m).
 
@@ -433,9 +592,11 @@ class GaussianMechanism:
             out[:, :, l] = self.score(z, hist, a1) - s0
         return out
 
-    def sample_inputs(self, n: int, seed=None) -> dict:
+    @keyword_only("seed")
+    def sample_inputs(self, n: int, *, seed=0) -> dict:
         """Points where derivatives are evaluated: z, hist ~ N(0, I); a ~ N(0, I) or uniform on
-        the discrete action set. Returns ``{"z", "hist", "a"}``."""
+        the discrete action set. Returns ``{"z", "hist", "a"}``. ``seed`` is keyword-only,
+        default 0: deterministic by default (it used to be None, fresh entropy)."""
         rng = as_generator(seed)
         z = rng.standard_normal((n, self.d))
         hist = rng.standard_normal((n, self.lags, self.d))
@@ -446,11 +607,13 @@ class GaussianMechanism:
             a = rng.standard_normal((n, self.m))
         return {"z": z, "hist": hist, "a": a}
 
-    def sample(self, n: int, seed=None, *, hist=None, a=None) -> dict:
+    @keyword_only("seed")
+    def sample(self, n: int, *, seed=0, hist=None, a=None) -> dict:
         """Draw n transitions: histories and actions as in :meth:`sample_inputs` (unless given),
-        then ``z^t ~ p(· | history, a)``. Returns ``{"z", "hist", "a"}``. O(n d (L d + m))."""
+        then ``z^t ~ p(· | history, a)``. Returns ``{"z", "hist", "a"}``. O(n d (L d + m)).
+        ``seed`` is keyword-only, default 0: deterministic by default (it used to be None)."""
         rng = as_generator(seed)
-        inputs = self.sample_inputs(n, rng)
+        inputs = self.sample_inputs(n, seed=rng)
         hist = inputs["hist"] if hist is None else np.asarray(hist, float)
         a = inputs["a"] if a is None else np.asarray(a, float)
         _, hist, a = self._check(None, hist, a)
@@ -458,19 +621,21 @@ class GaussianMechanism:
         z = t.mu + np.exp(0.5 * t.s) * rng.standard_normal((n, self.d))
         return {"z": z, "hist": hist, "a": a}
 
-    def trajectory(self, T: int, seed=None, actions=None) -> dict:
+    @keyword_only("seed", "actions")
+    def trajectory(self, T: int, *, seed=0, actions=None) -> dict:
         """A trajectory ``z^1..z^T`` started from N(0, I) histories. Returns ``{"z": (T, d),
-        "a": (T, m)}``; actions are drawn as in :meth:`sample_inputs` unless given."""
+        "a": (T, m)}``; actions are drawn as in :meth:`sample_inputs` unless given. ``seed`` and
+        ``actions`` are keyword-only; the seed defaults to 0 (deterministic; it used to be None)."""
         rng = as_generator(seed)
         L = max(self.lags, 1)
         past = list(rng.standard_normal((L, self.d)))
         zs, acts = [], []
         for t in range(T):
-            a = (self.sample_inputs(1, rng)["a"] if actions is None
+            a = (self.sample_inputs(1, seed=rng)["a"] if actions is None
                  else np.asarray(actions[t], float).reshape(1, self.m))
             hist = np.stack(past[::-1][:self.lags])[None] if self.lags else \
                 np.zeros((1, 0, self.d))
-            z = self.sample(1, rng, hist=hist, a=a)["z"][0]
+            z = self.sample(1, seed=rng, hist=hist, a=a)["z"][0]
             zs.append(z)
             acts.append(a[0])
             past.append(z)
@@ -517,7 +682,8 @@ def _rows(*arrays):
     raise MechanismError("give at least one of hist or a")
 
 
-def make_mechanism(graph: LatentGraph, name: str = "nonlinear", seed=0, lags: int = 1,
+@keyword_only("seed", "lags", "noise")
+def make_mechanism(graph: LatentGraph, name: str = "nonlinear", *, seed=0, lags: int = 1,
                    noise: float | None = None):
     """A mechanism by the CLI's names: ``nonlinear`` (sinusoidal means), ``heteroscedastic``
     (sinusoidal means, k = 2 variances), ``linear`` (constant cross-derivatives; no sufficient

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._compat import keyword_only
 from .._rng import as_generator
 from ..errors import DatasetError
 
@@ -38,7 +39,9 @@ class PaperMixing:
         Latent dimension (the paper: 10).
     x_dim : int
         Observation dimension, also the hidden width h (the paper: 20). Must be ``>= d``.
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0: deterministic by default (it used to be None, fresh entropy, which
+        ``seed=None`` still gives); positional use is deprecated.
         Draws the four weight matrices, in the order W1, W2, W3, W4.
     slope : float
         Negative slope of the leaky ReLU (the paper: 0.2), in (0, 1).
@@ -72,7 +75,8 @@ class PaperMixing:
     ``forward`` and ``inverse`` cost O(n h (d + 2h + x_dim)) time and O(n h) memory.
     """
 
-    def __init__(self, d: int, x_dim: int = 20, seed=None, slope: float = 0.2):
+    @keyword_only("seed", "slope")
+    def __init__(self, d: int, x_dim: int = 20, *, seed=0, slope: float = 0.2):
         for name, v in (("d", d), ("x_dim", x_dim)):
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
                 raise DatasetError(f"{name} must be a positive integer, got {v!r}")

@@ -17,28 +17,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._compat import keyword_only
 from .._rng import as_generator
-from ..entanglement import entanglement_graph, entanglement_pairs, resolve_regularize
+from ..entanglement import entanglement_graph, resolve_regularize
 from ..graphs import LatentGraph
 from .derivatives import Pushforward, estimate_graph
 from .influence import InfluenceReport, sufficient_influence
 from .maps import sample_preserving_map, sample_violating_map
-from .mechanisms import MechanismError, make_mechanism
+from .mechanisms import GaussianMechanism, MechanismError, make_mechanism, require_numeric
 
 __all__ = ["VerifyResult", "verify", "entanglement_from_decoders", "check_learned_model",
-           "undetectable_violation"]
+           "LearnedModelCheck", "undetectable_violation"]
 
 _NAMES = {"a": "Ga", "z": "Gz"}
-
-
-def _matrices(g: LatentGraph) -> dict:
-    """``{"a": Ga, "z": Gz}`` for the graphs the model has (boolean arrays)."""
-    out = {}
-    if g.Ga_sparse is not None:
-        out["a"] = g.Ga
-    if g.Gz_sparse is not None:
-        out["z"] = g.Gz
-    return out
 
 
 @dataclass(frozen=True)
@@ -154,7 +145,8 @@ def _influence_by_graph(influence: InfluenceReport, reg: str) -> dict:
     return out
 
 
-def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
+@keyword_only("seed", "regularize", "n_points")
+def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
            regularize: str | None = None, n_points: int = 60) -> VerifyResult:
     """Sample preserving and violating maps, push the mechanism through them, measure graphs.
 
@@ -170,7 +162,8 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
     maps : int
         K preserving and K violating maps (violating ones only when C has a zero). The maps
         have bounded conditioning (see :func:`~identkit.numeric.sample_preserving_map`).
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, keyword-only
+        Default 0; positional use is deprecated.
     regularize : str, optional
         Which graphs are sparsity-regularized, hence judged and used for the pattern C
         (default: all the model has).
@@ -220,16 +213,17 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
         mech = make_mechanism(g, mechanism, seed=rng)
     else:
         mech = mechanism
-        name = getattr(mech, "mean_family", type(mech).__name__)
+        require_numeric(mech, "verify")
+        name = mech.mean_family if isinstance(mech, GaussianMechanism) else type(mech).__name__
         if mech.graph != g:
             raise MechanismError("the mechanism was built on a different graph")
-        if not hasattr(mech, "cross_derivatives"):
+        if not mech.analytic:
             raise MechanismError(f"verify needs analytic cross-derivatives, which "
                                  f"{type(mech).__name__} does not have; use GaussianMechanism")
-    truth = _matrices(g)
+    truth = g.matrices()
     judged = [x for x in "az" if x in reg]
     shown = [x for x in "az" if x in truth and x not in reg]
-    base = _matrices(estimate_graph(mech, n_points, seed=rng))
+    base = estimate_graph(mech, n_points, seed=rng).matrices()
     matches = all(np.array_equal(base[x], truth[x]) for x in judged)
     influence = sufficient_influence(mech, seed=rng)
     si = _influence_by_graph(influence, reg)
@@ -238,19 +232,18 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
     kept, unjudged = 0, {x: 0 for x in shown}
     for _ in range(maps):
         v = sample_preserving_map(g, reg, seed=rng)
-        got = _matrices(estimate_graph(Pushforward(mech, v), n_points, seed=rng))
+        got = estimate_graph(Pushforward(mech, v), n_points, seed=rng).matrices()
         kept += all(np.array_equal(got[x], base[x]) for x in judged)
         for x in shown:
             unjudged[x] += bool(np.array_equal(got[x], base[x]))
 
     tried = detected = promised = promised_hit = 0
     missed = []
-    r, _ = entanglement_pairs(g, reg)
-    if r.size < g.n_latents ** 2:
+    if not entanglement_graph(g, reg).all():
         for _ in range(maps):
             w = sample_violating_map(g, reg, seed=rng)
             i, j = w.violation
-            got = _matrices(estimate_graph(Pushforward(mech, w), n_points, seed=rng))
+            got = estimate_graph(Pushforward(mech, w), n_points, seed=rng).matrices()
             # denser in the theorems' sense, ‖Ĝ‖₀ > ‖G‖₀: a moved edge is not a denser graph
             grew = any(int(got[x].sum()) > int(base[x].sum()) for x in judged)
             is_promised = any(si[x] and not patterns[x][i, j] for x in judged)
@@ -279,7 +272,7 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, seed=0,
                           "nothing is promised about violating maps")
         w = undetectable_violation(mech, reg, seed=rng)
         if w is not None:
-            got = _matrices(estimate_graph(Pushforward(mech, w), n_points, seed=rng))
+            got = estimate_graph(Pushforward(mech, w), n_points, seed=rng).matrices()
             if all(np.array_equal(got[x], base[x]) for x in judged):
                 constructed = w.violation
     agrees = matches and kept == maps and promised_hit == promised
@@ -298,7 +291,8 @@ def _null_space(A: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     return vt[rank:].T
 
 
-def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points: int = 20):
+@keyword_only("seed", "n_points")
+def undetectable_violation(mech, regularize: str | None = None, *, seed=0, n_points: int = 20):
     """A linear map with a dependency outside C that leaves the measured graph as sparse.
 
     This is what sufficient influence rules out. When the cross-derivatives do not vary (linear
@@ -334,7 +328,7 @@ def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points
     reg = resolve_regularize(mech.graph, regularize)
     g = mech.graph
     d = g.n_latents
-    pts = mech.sample_inputs(n_points, seed)
+    pts = mech.sample_inputs(n_points, seed=seed)
     H_za, H_zz = mech.cross_derivatives(pts["z"], pts["hist"], pts["a"])
     if mech.discrete and mech.m:
         H_za = mech.action_differences(pts["z"], pts["hist"])
@@ -346,9 +340,7 @@ def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points
         return None
     Ha = H_za[0] if H_za.size else np.zeros((d, 0))
     Hz = [H_zz[0, t] for t in range(H_zz.shape[1])]
-    r, c = entanglement_pairs(g, reg)
-    C = np.zeros((d, d), dtype=bool)
-    C[r, c] = True
+    C = entanglement_graph(g, reg)
     Ga = g.Ga if g.Ga is not None else np.zeros((d, 0), dtype=bool)
     Gz = g.Gz if g.Gz is not None else np.zeros((d, d), dtype=bool)
     for j in range(d):
@@ -383,8 +375,9 @@ def undetectable_violation(mech, regularize: str | None = None, seed=0, n_points
 # ---------------------------------------------------------------- true vs learned decoders
 
 
-def entanglement_from_decoders(f, f_hat, n_points: int = 200, seed=0, threshold: float = 1e-9,
-                               zhat=None) -> np.ndarray:
+@keyword_only("seed", "threshold", "zhat")
+def entanglement_from_decoders(f, f_hat, n_points: int = 200, *, seed=0,
+                               threshold: float = 1e-9, zhat=None) -> np.ndarray:
     """Measure the dependency graph V of ``v = f⁻¹ ∘ f̂`` (true latents from learned ones).
 
     ``Dv(ẑ) = Df(z)⁺ Df̂(ẑ)`` with ``z = f⁻¹(f̂(ẑ))``, the pseudo-inverse acting on the image
@@ -421,8 +414,64 @@ def entanglement_from_decoders(f, f_hat, n_points: int = 200, seed=0, threshold:
     return ratio.max(axis=0) > threshold
 
 
+@dataclass(frozen=True)
+class LearnedModelCheck:
+    """Whether a learned decoder matches the truth up to a graph-preserving map.
+
+    Attributes
+    ----------
+    measured_entanglement : numpy.ndarray of bool, shape (d, d)
+        V, the measured dependency graph of ``v = f⁻¹ ∘ f̂`` (true latent i, learned j).
+    pattern : numpy.ndarray of bool, shape (d, d)
+        C, the entanglement pattern of the regularized graphs (what V may contain, up to
+        the relabeling).
+    consistent : bool
+        Some relabeling P has ``V ⊆ C Pᵀ``.
+    permutation : tuple of int or None
+        Learned j -> true p(j) when consistent.
+
+    Item access (``res["consistent"]``) reads :meth:`to_dict`, as the dict this function
+    returned before; the old key ``"entanglement_graph"`` (which elsewhere means the pattern
+    C) still reads V, with a ``DeprecationWarning``.
+    """
+
+    measured_entanglement: np.ndarray
+    pattern: np.ndarray
+    consistent: bool
+    permutation: tuple | None
+    regularize: str = ""
+
+    def to_dict(self) -> dict:
+        return {"measured_entanglement": self.measured_entanglement.astype(int).tolist(),
+                "consistent": self.consistent,
+                "permutation": None if self.permutation is None else list(self.permutation),
+                "pattern": self.pattern.astype(int).tolist(), "regularize": self.regularize}
+
+    def __getitem__(self, key):
+        if key == "entanglement_graph":
+            import warnings
+
+            warnings.warn("check_learned_model: the key 'entanglement_graph' is deprecated; "
+                          "read 'measured_entanglement' (V) instead ('entanglement_graph' names "
+                          "the pattern C elsewhere)", DeprecationWarning, stacklevel=2)
+            key = "measured_entanglement"
+        return self.to_dict()[key]
+
+    def __str__(self):
+        V = self.measured_entanglement.astype(int).tolist()
+        if self.consistent:
+            head = ("Consistent with the truth up to a graph-preserving map: learned j goes to "
+                    f"true {list(self.permutation)}")
+        else:
+            head = "NOT consistent: no relabeling puts the measured dependencies inside C"
+        return (f"{head}\n  measured V = {V}\n  pattern C = "
+                f"{self.pattern.astype(int).tolist()} (regularized: {self.regularize or 'none'})")
+
+
+@keyword_only("seed", "threshold")
 def check_learned_model(g: LatentGraph, f, f_hat, regularize: str | None = None,
-                        n_points: int = 200, seed=0, threshold: float = 1e-9) -> dict:
+                        n_points: int = 200, *, seed=0,
+                        threshold: float = 1e-9) -> LearnedModelCheck:
     """Is a learned decoder consistent with the truth up to a graph-preserving map?
 
     Measures V (see :func:`entanglement_from_decoders`) and looks for a relabeling P with
@@ -432,9 +481,10 @@ def check_learned_model(g: LatentGraph, f, f_hat, regularize: str | None = None,
 
     Returns
     -------
-    dict
-        ``entanglement_graph`` (V as 0/1 rows), ``consistent`` (bool), ``permutation`` (learned j
-        -> true p(j), or None), ``pattern`` (C).
+    LearnedModelCheck
+        ``measured_entanglement`` (V), ``consistent``, ``permutation`` (learned j -> true
+        p(j), or None), ``pattern`` (C). It used to be a dict with V under the key
+        ``entanglement_graph``; item access still works (that key with a DeprecationWarning).
 
     Examples
     --------
@@ -442,22 +492,19 @@ def check_learned_model(g: LatentGraph, f, f_hat, regularize: str | None = None,
     >>> from identkit.numeric import Composed, Mixing, sample_violating_map, check_learned_model
     >>> g = ik.examples.get("ex8").graph
     >>> f = Mixing(3, 6, seed=0)
-    >>> check_learned_model(g, f, Composed(f, sample_violating_map(g, seed=1, pair=(0, 1))))["consistent"]
-    False
+    >>> res = check_learned_model(g, f, Composed(f, sample_violating_map(g, seed=1, pair=(0, 1))))
+    >>> res.consistent, bool(res.measured_entanglement[0, 1])
+    (False, True)
     """
     from scipy.optimize import linear_sum_assignment
 
     reg = resolve_regularize(g, regularize)
-    V = entanglement_from_decoders(f, f_hat, n_points, seed, threshold)
-    d = g.n_latents
-    r, c = entanglement_pairs(g, reg)
-    C = np.zeros((d, d), dtype=bool)
-    C[r, c] = True
+    V = entanglement_from_decoders(f, f_hat, n_points, seed=seed, threshold=threshold)
+    C = entanglement_graph(g, reg)
     # allowed[j, k]: all rows i with V[i, j] have C[i, k]
     allowed = ~((V[:, :, None] & ~C[:, None, :]).any(axis=0))
     cost = np.where(allowed, 0.0, 1.0)
     rows, cols = linear_sum_assignment(cost)
     ok = bool(cost[rows, cols].sum() == 0)
-    perm = [int(k) for k in cols[np.argsort(rows)]] if ok else None
-    return {"entanglement_graph": V.astype(int).tolist(), "consistent": ok,
-            "permutation": perm, "pattern": C.astype(int).tolist()}
+    perm = tuple(int(k) for k in cols[np.argsort(rows)]) if ok else None
+    return LearnedModelCheck(V, C, ok, perm, reg)

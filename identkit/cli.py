@@ -256,27 +256,24 @@ def _limits(args) -> dict:
             "max_memory": getattr(args, "max_memory", None) or io.MAX_MEMORY}
 
 
-_MECH_PREFIX = "mechanism-"
-
-
 def _load_any(args):
-    """What the command was given: ``("graph", LatentGraph, default regularize, source)`` or
-    ``("mechanism", mapping, None, source)`` for a mechanism file or a worked mechanism
-    (``--example mechanism-<name>``). A file is read once, so ``-`` (standard input) works for
-    both; a mechanism is recognised without importing sympy."""
+    """What the command was given: ``("graph", LatentGraph, regularize, source)`` or
+    ``("mechanism", mapping, regularize, source)`` for a mechanism file or a worked mechanism
+    (``--example mechanism-<name>``). ``regularize`` is ``--regularize`` when given, else the
+    example's own (:attr:`identkit.examples.Example.regularize`), else None (all the model
+    has): the one place that rule is written. A file is read once, so ``-`` (standard input)
+    works for both; a mechanism is recognised without importing sympy."""
     from . import io
 
+    given = getattr(args, "regularize", None)
     example = getattr(args, "example", None)
     if example:
-        if example.lower().startswith(_MECH_PREFIX):
-            from .symbolic.catalogue import get_mechanism_example
-
-            return "mechanism", get_mechanism_example(example[len(_MECH_PREFIX):]).spec, None, \
-                example
         from . import examples
 
         ex = examples.get(example)
-        return "graph", ex.graph, ex.regularize, example
+        if ex.kind == "mechanism":
+            return "mechanism", ex.spec, given, example
+        return "graph", ex.graph, ex.regularize if given is None else given, example
     path = getattr(args, "path", None)
     if not path:
         raise _UsageError(f"identkit {args.command}: give a graph file PATH or --example NAME "
@@ -284,13 +281,13 @@ def _load_any(args):
     model = io.read_model(path, **_limits(args))
     source = "<stdin>" if path == "-" else path
     if isinstance(model, dict):
-        return "mechanism", model, None, source
-    return "graph", model, None, source
+        return "mechanism", model, given, source
+    return "graph", model, given, source
 
 
 def _load(args):
-    """``(graph, default regularize, source)``; a mechanism gives the graphs derived from it
-    exactly (:meth:`identkit.symbolic.SymbolicMechanism.graph`)."""
+    """``(graph, regularize, source)`` as :func:`_load_any` resolves them; a mechanism gives
+    the graphs derived from it exactly (:meth:`identkit.symbolic.SymbolicMechanism.graph`)."""
     kind, model, reg, source = _load_any(args)
     if kind == "mechanism":
         from .symbolic import mechanism_from_dict
@@ -320,28 +317,18 @@ def _cmd_check_mechanism(args, data, out) -> int:
 
 def _cmd_check(args, out) -> int:
     from .report import analyze
-    from .symmetry import Symmetries
 
-    kind, g, default_reg, source = _load_any(args)
+    kind, g, reg, source = _load_any(args)
     if kind == "mechanism":
         args.path = source
         return _cmd_check_mechanism(args, g, out)
-    reg = args.regularize if args.regularize is not None else default_reg
     report = analyze(g, reg)
-    sym = Symmetries.of(g, report.regularize)
     if args.format == "json":
-        out.write(_jsonfmt.dumps({**report.to_dict(), **sym.to_dict()}) + "\n")
+        out.write(_jsonfmt.dumps(report.to_dict(symmetries=True)) + "\n")
+    elif args.format == "markdown":
+        out.write(report.to_markdown(symmetries=True) + "\n")
     else:
-        text = report.to_text()
-        head, _, rest = text.partition("\nAssumptions: ")
-        body = f"{head}\n{sym}\nAssumptions: {rest}"
-        if args.format == "markdown":
-            lines = body.split("\n")
-            body = "**" + lines[0] + "**\n\n" + "\n".join(
-                ("- " + ln.strip()) if ln.startswith("  ") else ("\n" + ln if ln else ln)
-                for ln in lines[1:]
-            )
-        out.write(body + "\n")
+        out.write(report.to_text(symmetries=True) + "\n")
     return 0 if report.complete else 1
 
 
@@ -356,8 +343,7 @@ def _cmd_draw(args, out) -> int:
         raise OutputError(f"{args.output}: the picture must be .svg, .png or .pdf")
     from . import plot
 
-    g, default_reg, _ = _load(args)
-    reg = args.regularize if args.regularize is not None else default_reg
+    g, reg, _ = _load(args)
     report = analyze(g, reg)
     plot.save(plot.draw(g, report=report), args.output)
     out.write(f"wrote {args.output}\n")
@@ -400,8 +386,7 @@ def _cmd_repair(args, out) -> int:
     from . import io
     from .design import repair
 
-    g, default_reg, _ = _load(args)
-    reg = args.regularize if args.regularize is not None else default_reg
+    g, reg, _ = _load(args)
     intervenable = None
     if args.intervenable:
         intervenable = [x.strip() for x in args.intervenable.split(",") if x.strip()]
@@ -423,8 +408,7 @@ def _cmd_verify(args, out) -> int:
         raise _UsageError("identkit verify: --maps must be >= 0")
     if args.seed < 0:
         raise _UsageError("identkit verify: --seed must be >= 0")
-    g, default_reg, _ = _load(args)
-    reg = args.regularize if args.regularize is not None else default_reg
+    g, reg, _ = _load(args)
     res = verify(g, mechanism=args.mechanism, maps=args.maps, seed=args.seed, regularize=reg)
     if args.format == "json":
         out.write(_jsonfmt.dumps(res.to_dict()) + "\n")
@@ -522,31 +506,24 @@ def _cmd_examples(args, out) -> int:
     from . import examples, io
 
     if args.name:
-        if args.name.lower().startswith(_MECH_PREFIX):
-            from .symbolic.catalogue import get_mechanism_example
-
-            spec = get_mechanism_example(args.name[len(_MECH_PREFIX):]).spec
-            if args.format == "json":
-                out.write(_jsonfmt.dumps(spec) + "\n")
-            elif args.format == "yaml":
-                out.write(io.yaml_module().safe_dump(spec, sort_keys=False, width=100))
-            else:
-                raise _UsageError("identkit examples: a worked mechanism prints as json or yaml")
-            return 0
         ex = examples.get(args.name)
-        out.write(io.dumps_graph(ex.graph, args.format))
+        if ex.kind == "graph":
+            out.write(io.dumps_graph(ex.graph, args.format))
+        elif args.format == "json":
+            out.write(_jsonfmt.dumps(ex.spec) + "\n")
+        elif args.format == "yaml":
+            out.write(io.yaml_module().safe_dump(ex.spec, sort_keys=False, width=100))
+        else:
+            raise _UsageError("identkit examples: a worked mechanism prints as json or yaml")
         return 0
-    from .symbolic.catalogue import mechanism_examples
-
-    mechs = [(_MECH_PREFIX + e.name, e) for e in mechanism_examples()]
-    width = max([len(n) for n in examples.names()] + [len(n) for n, _ in mechs])
+    width = max(len(n) for n in examples.names(None))
     out.write("Graphs (the criterion):\n")
-    for ex in examples.catalogue():
+    for ex in examples.catalogue("graph"):
         verdict = "complete" if ex.complete else "partial "
         out.write(f"  {ex.name:<{width}}  {verdict}  {ex.reference:<24} {ex.title}\n")
     out.write("Worked mechanisms (the assumptions; `check --example NAME` runs the exact checks):\n")
-    for name, ex in mechs:
-        out.write(f"  {name:<{width}}  {ex.reference:<34} {ex.title}\n")
+    for ex in examples.catalogue("mechanism"):
+        out.write(f"  {ex.name:<{width}}  {ex.reference:<34} {ex.title}\n")
     return 0
 
 

@@ -86,22 +86,16 @@ def size_option(text: str) -> int:
     return v
 
 
-_MAX_LATENTS = 10**6
+def latents_option(text: str):
+    """``design --latents``: a count from 1 to 1,000,000 or comma-separated names, read by
+    :func:`identkit.design.parse_latents` (its refusal becomes the usage error)."""
+    from .design import parse_latents
+    from .errors import GraphError
 
-
-def latents_option(text: str) -> str:
-    """``design --latents``: a count from 1 to 1,000,000 or comma-separated names.
-
-    Returned unchanged when valid; ``-3``, ``0`` or an empty list is refused.
-    """
-    t = text.strip()
-    if t.lstrip("+-").isdigit():
-        int_option(1, _MAX_LATENTS)(t)
-        return t.lstrip("+")
-    if not [x for x in t.split(",") if x.strip()]:
-        raise argparse.ArgumentTypeError(f"{text!r} is neither a number of latents nor a "
-                                         "comma-separated list of names")
-    return text
+    try:
+        return parse_latents(text)
+    except GraphError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_source(p, path_help="a graph file (JSON, YAML, text or .npz; - reads standard input)"):
@@ -121,6 +115,9 @@ def _add_limits(p):
 
 
 _MAX_SEED = 2**63 - 1
+# identkit.design.MAX_LATENTS, written out: the parser is built for every command, and importing
+# design (scipy) would slow the start of `check`
+_MAX_TARGETS = 10**6
 _SEED_HELP = "the random seed, 0 to 2**63-1 (default 0); the same seed gives the same output"
 
 
@@ -158,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the number of latents (1 to 1,000,000), or a comma-separated list of "
                         "names")
     _add_setting(p)
-    p.add_argument("--max-targets", type=int_option(1, _MAX_LATENTS, "K"), metavar="K",
+    p.add_argument("--max-targets", type=int_option(1, _MAX_TARGETS, "K"), metavar="K",
                    help="at most K targets per intervention (1 to 1,000,000)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the design as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
@@ -365,14 +362,8 @@ def _cmd_design(args, out) -> int:
     from . import io
     from .design import design_interventions
 
-    spec = args.latents.strip()
-    if spec.isdigit():
-        n, names = int(spec), None
-    else:
-        names = [x.strip() for x in spec.split(",") if x.strip()]
-        n = len(names)
-    des = design_interventions(n, temporal=args.temporal, max_targets=args.max_targets,
-                               latents=names)
+    des = design_interventions(args.latents, temporal=args.temporal,
+                               max_targets=args.max_targets)
     if args.output and des.graph is not None:
         io.write_graph(des.graph, args.output)
     if args.format == "json":
@@ -384,14 +375,11 @@ def _cmd_design(args, out) -> int:
 
 def _cmd_repair(args, out) -> int:
     from . import io
-    from .design import repair
+    from .design import parse_intervenable, repair
 
     g, reg, _ = _load(args)
-    intervenable = None
-    if args.intervenable:
-        intervenable = [x.strip() for x in args.intervenable.split(",") if x.strip()]
-    rep = repair(g, reg, single_target=args.single_target, intervenable=intervenable,
-                 temporal=args.temporal)
+    rep = repair(g, reg, single_target=args.single_target,
+                 intervenable=parse_intervenable(args.intervenable), temporal=args.temporal)
     if args.output:
         io.write_graph(rep.graph, args.output)
     if args.format == "json":

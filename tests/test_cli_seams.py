@@ -206,3 +206,25 @@ def test_random_graph_seed_defaults_to_zero_deterministic():
     assert examples.random_graph(6, kind="both") != examples.random_graph(6, kind="both", seed=1)
     with pytest.raises(TypeError):
         examples.random_graph(6, "both")  # kind (and seed) are keyword-only
+
+
+def test_load_of_a_mechanism_file_keeps_the_given_regularize(tmp_path):
+    """draw/repair/verify on a mechanism file judge the graphs --regularize names."""
+    path = tmp_path / "m.json"
+    path.write_text(ik._jsonfmt.dumps(examples.get("mechanism-ex9").spec))
+    g, reg, source = cli._load(_args(path=str(path), regularize="a"))
+    assert reg == "a" and source == str(path) and g.Ga is not None
+    assert cli._load(_args(path=str(path)))[1] is None
+
+
+def test_coloured_repair_of_seven_twins_uses_the_middle_layer_of_five_interventions():
+    """A block of 7 C-twins is a 7-clique of the conflict graph: 7 colours, and Sperner's
+    C(5, 2) = 10 >= 7 > C(4, 2) = 6 gives 5 new interventions (one 2-subset each); single
+    interventions would need 7."""
+    import numpy as np
+
+    g = ik.LatentGraph(Gz=np.ones((7, 7), dtype=int))
+    rep = repair(g, temporal=True, exact_limit=0)          # force the colouring
+    assert rep.method == "greedy" and rep.after.complete
+    assert len(rep.added) == 5 and rep.lower_bound == 5 and rep.exact
+    assert sorted(len([t for t in rep.added if z in t]) for z in g.latents) == [2] * 7

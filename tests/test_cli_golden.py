@@ -1,9 +1,10 @@
 """The command line prints exactly what it printed before its logic moved into the API.
 
 ``tests/data/cli_golden.json`` holds the output (stdout, stderr, exit status) of every command
-below on the whole catalogue, captured before the refactor of issue 18 (report output, the
-default regularization, latent specs and the one catalogue moved out of the CLI). Regenerate
-only on a deliberate change of output: ``python tests/test_cli_golden.py``.
+below on the whole catalogue, captured with the code before the refactor of issue 18 (report
+output, the default regularization, latent specs and the one catalogue moved out of the CLI).
+Regenerate only on a deliberate change of output: ``python tests/test_cli_golden.py`` (it runs
+the identkit first on ``PYTHONPATH``).
 """
 
 import contextlib
@@ -36,6 +37,12 @@ def commands():
         for fmt in ("text", "json"):
             cmds.append(["repair", "--example", name, "--format", fmt])
         cmds.append(["repair", "--example", name, "--static"])
+    for name in graphs:
+        cmds.append(["verify", "--example", name, "--maps", "2"])
+    for name in ("ex4", "ex8", "fig1"):
+        cmds.append(["verify", "--example", name, "--maps", "1", "--seed", "3", "--format",
+                     "json"])
+        cmds.append(["verify", "--example", name, "--maps", "1", "--regularize", "z"])
     for name in ("ex4", "ex8", "fig1"):
         cmds.append(["check", "--example", name.upper(), "--regularize", "a"])
         cmds.append(["repair", "--example", name, "--intervenable", "z1, z2,", "--single-target"])

@@ -3,11 +3,11 @@ mechanism (graph derivation, analysis and every assumption)."""
 
 import identkit as ik
 from identkit.symbolic import check_mechanism, mechanism_from_dict
-from identkit.symbolic.catalogue import get_mechanism_example
 
 
 def test_full_check_example12(benchmark):
-    mech = get_mechanism_example("ex12").mechanism()
+    ex = ik.examples.get("mechanism-ex12")
+    mech = mechanism_from_dict(ex.spec, source=ex.name)
     res = benchmark(check_mechanism, mech, "a")  # the temporal graph is not regularized
     assert res.guaranteed
 
@@ -38,12 +38,10 @@ def test_full_check_ten_latent_sinusoidal(benchmark):
 
 import pytest  # noqa: E402
 
-from identkit.symbolic.catalogue import mechanism_examples  # noqa: E402
 
-
-@pytest.mark.parametrize("ex", mechanism_examples(), ids=lambda e: e.name)
+@pytest.mark.parametrize("ex", ik.examples.catalogue("mechanism"), ids=lambda e: e.name)
 def test_catalogue_check(benchmark, ex):
-    mech = ex.mechanism()
+    mech = mechanism_from_dict(ex.spec, source=ex.name)
     res = benchmark.pedantic(check_mechanism, args=(mech,), rounds=1, iterations=1)
     assert res.derived.graph is not None
 

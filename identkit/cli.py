@@ -86,22 +86,16 @@ def size_option(text: str) -> int:
     return v
 
 
-_MAX_LATENTS = 10**6
+def latents_option(text: str):
+    """``design --latents``: a count from 1 to 1,000,000 or comma-separated names, read by
+    :func:`identkit.design.parse_latents` (its refusal becomes the usage error)."""
+    from .design import parse_latents
+    from .errors import GraphError
 
-
-def latents_option(text: str) -> str:
-    """``design --latents``: a count from 1 to 1,000,000 or comma-separated names.
-
-    Returned unchanged when valid; ``-3``, ``0`` or an empty list is refused.
-    """
-    t = text.strip()
-    if t.lstrip("+-").isdigit():
-        int_option(1, _MAX_LATENTS)(t)
-        return t.lstrip("+")
-    if not [x for x in t.split(",") if x.strip()]:
-        raise argparse.ArgumentTypeError(f"{text!r} is neither a number of latents nor a "
-                                         "comma-separated list of names")
-    return text
+    try:
+        return parse_latents(text)
+    except GraphError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_source(p, path_help="a graph file (JSON, YAML, text or .npz; - reads standard input)"):
@@ -121,6 +115,9 @@ def _add_limits(p):
 
 
 _MAX_SEED = 2**63 - 1
+# identkit.design.MAX_LATENTS, written out: the parser is built for every command, and importing
+# design (scipy) would slow the start of `check`
+_MAX_TARGETS = 10**6
 _SEED_HELP = "the random seed, 0 to 2**63-1 (default 0); the same seed gives the same output"
 
 
@@ -158,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the number of latents (1 to 1,000,000), or a comma-separated list of "
                         "names")
     _add_setting(p)
-    p.add_argument("--max-targets", type=int_option(1, _MAX_LATENTS, "K"), metavar="K",
+    p.add_argument("--max-targets", type=int_option(1, _MAX_TARGETS, "K"), metavar="K",
                    help="at most K targets per intervention (1 to 1,000,000)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the design as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
@@ -256,27 +253,24 @@ def _limits(args) -> dict:
             "max_memory": getattr(args, "max_memory", None) or io.MAX_MEMORY}
 
 
-_MECH_PREFIX = "mechanism-"
-
-
 def _load_any(args):
-    """What the command was given: ``("graph", LatentGraph, default regularize, source)`` or
-    ``("mechanism", mapping, None, source)`` for a mechanism file or a worked mechanism
-    (``--example mechanism-<name>``). A file is read once, so ``-`` (standard input) works for
-    both; a mechanism is recognised without importing sympy."""
+    """What the command was given: ``("graph", LatentGraph, regularize, source)`` or
+    ``("mechanism", mapping, regularize, source)`` for a mechanism file or a worked mechanism
+    (``--example mechanism-<name>``). ``regularize`` is ``--regularize`` when given, else the
+    example's own (:attr:`identkit.examples.Example.regularize`), else None (all the model
+    has): the one place that rule is written. A file is read once, so ``-`` (standard input)
+    works for both; a mechanism is recognised without importing sympy."""
     from . import io
 
+    given = getattr(args, "regularize", None)
     example = getattr(args, "example", None)
     if example:
-        if example.lower().startswith(_MECH_PREFIX):
-            from .symbolic.catalogue import get_mechanism_example
-
-            return "mechanism", get_mechanism_example(example[len(_MECH_PREFIX):]).spec, None, \
-                example
         from . import examples
 
         ex = examples.get(example)
-        return "graph", ex.graph, ex.regularize, example
+        if ex.kind == "mechanism":
+            return "mechanism", ex.spec, given, example
+        return "graph", ex.graph, ex.regularize if given is None else given, example
     path = getattr(args, "path", None)
     if not path:
         raise _UsageError(f"identkit {args.command}: give a graph file PATH or --example NAME "
@@ -284,13 +278,13 @@ def _load_any(args):
     model = io.read_model(path, **_limits(args))
     source = "<stdin>" if path == "-" else path
     if isinstance(model, dict):
-        return "mechanism", model, None, source
-    return "graph", model, None, source
+        return "mechanism", model, given, source
+    return "graph", model, given, source
 
 
 def _load(args):
-    """``(graph, default regularize, source)``; a mechanism gives the graphs derived from it
-    exactly (:meth:`identkit.symbolic.SymbolicMechanism.graph`)."""
+    """``(graph, regularize, source)`` as :func:`_load_any` resolves them; a mechanism gives
+    the graphs derived from it exactly (:meth:`identkit.symbolic.SymbolicMechanism.graph`)."""
     kind, model, reg, source = _load_any(args)
     if kind == "mechanism":
         from .symbolic import mechanism_from_dict
@@ -320,28 +314,18 @@ def _cmd_check_mechanism(args, data, out) -> int:
 
 def _cmd_check(args, out) -> int:
     from .report import analyze
-    from .symmetry import Symmetries
 
-    kind, g, default_reg, source = _load_any(args)
+    kind, g, reg, source = _load_any(args)
     if kind == "mechanism":
         args.path = source
         return _cmd_check_mechanism(args, g, out)
-    reg = args.regularize if args.regularize is not None else default_reg
     report = analyze(g, reg)
-    sym = Symmetries.of(g, report.regularize)
     if args.format == "json":
-        out.write(_jsonfmt.dumps({**report.to_dict(), **sym.to_dict()}) + "\n")
+        out.write(_jsonfmt.dumps(report.to_dict(symmetries=True)) + "\n")
+    elif args.format == "markdown":
+        out.write(report.to_markdown(symmetries=True) + "\n")
     else:
-        text = report.to_text()
-        head, _, rest = text.partition("\nAssumptions: ")
-        body = f"{head}\n{sym}\nAssumptions: {rest}"
-        if args.format == "markdown":
-            lines = body.split("\n")
-            body = "**" + lines[0] + "**\n\n" + "\n".join(
-                ("- " + ln.strip()) if ln.startswith("  ") else ("\n" + ln if ln else ln)
-                for ln in lines[1:]
-            )
-        out.write(body + "\n")
+        out.write(report.to_text(symmetries=True) + "\n")
     return 0 if report.complete else 1
 
 
@@ -356,8 +340,7 @@ def _cmd_draw(args, out) -> int:
         raise OutputError(f"{args.output}: the picture must be .svg, .png or .pdf")
     from . import plot
 
-    g, default_reg, _ = _load(args)
-    reg = args.regularize if args.regularize is not None else default_reg
+    g, reg, _ = _load(args)
     report = analyze(g, reg)
     plot.save(plot.draw(g, report=report), args.output)
     out.write(f"wrote {args.output}\n")
@@ -379,14 +362,8 @@ def _cmd_design(args, out) -> int:
     from . import io
     from .design import design_interventions
 
-    spec = args.latents.strip()
-    if spec.isdigit():
-        n, names = int(spec), None
-    else:
-        names = [x.strip() for x in spec.split(",") if x.strip()]
-        n = len(names)
-    des = design_interventions(n, temporal=args.temporal, max_targets=args.max_targets,
-                               latents=names)
+    des = design_interventions(args.latents, temporal=args.temporal,
+                               max_targets=args.max_targets)
     if args.output and des.graph is not None:
         io.write_graph(des.graph, args.output)
     if args.format == "json":
@@ -398,15 +375,11 @@ def _cmd_design(args, out) -> int:
 
 def _cmd_repair(args, out) -> int:
     from . import io
-    from .design import repair
+    from .design import parse_intervenable, repair
 
-    g, default_reg, _ = _load(args)
-    reg = args.regularize if args.regularize is not None else default_reg
-    intervenable = None
-    if args.intervenable:
-        intervenable = [x.strip() for x in args.intervenable.split(",") if x.strip()]
-    rep = repair(g, reg, single_target=args.single_target, intervenable=intervenable,
-                 temporal=args.temporal)
+    g, reg, _ = _load(args)
+    rep = repair(g, reg, single_target=args.single_target,
+                 intervenable=parse_intervenable(args.intervenable), temporal=args.temporal)
     if args.output:
         io.write_graph(rep.graph, args.output)
     if args.format == "json":
@@ -423,8 +396,7 @@ def _cmd_verify(args, out) -> int:
         raise _UsageError("identkit verify: --maps must be >= 0")
     if args.seed < 0:
         raise _UsageError("identkit verify: --seed must be >= 0")
-    g, default_reg, _ = _load(args)
-    reg = args.regularize if args.regularize is not None else default_reg
+    g, reg, _ = _load(args)
     res = verify(g, mechanism=args.mechanism, maps=args.maps, seed=args.seed, regularize=reg)
     if args.format == "json":
         out.write(_jsonfmt.dumps(res.to_dict()) + "\n")
@@ -522,31 +494,24 @@ def _cmd_examples(args, out) -> int:
     from . import examples, io
 
     if args.name:
-        if args.name.lower().startswith(_MECH_PREFIX):
-            from .symbolic.catalogue import get_mechanism_example
-
-            spec = get_mechanism_example(args.name[len(_MECH_PREFIX):]).spec
-            if args.format == "json":
-                out.write(_jsonfmt.dumps(spec) + "\n")
-            elif args.format == "yaml":
-                out.write(io.yaml_module().safe_dump(spec, sort_keys=False, width=100))
-            else:
-                raise _UsageError("identkit examples: a worked mechanism prints as json or yaml")
-            return 0
         ex = examples.get(args.name)
-        out.write(io.dumps_graph(ex.graph, args.format))
+        if ex.kind == "graph":
+            out.write(io.dumps_graph(ex.graph, args.format))
+        elif args.format == "json":
+            out.write(_jsonfmt.dumps(ex.spec) + "\n")
+        elif args.format == "yaml":
+            out.write(io.yaml_module().safe_dump(ex.spec, sort_keys=False, width=100))
+        else:
+            raise _UsageError("identkit examples: a worked mechanism prints as json or yaml")
         return 0
-    from .symbolic.catalogue import mechanism_examples
-
-    mechs = [(_MECH_PREFIX + e.name, e) for e in mechanism_examples()]
-    width = max([len(n) for n in examples.names()] + [len(n) for n, _ in mechs])
+    width = max(len(n) for n in examples.names(None))
     out.write("Graphs (the criterion):\n")
-    for ex in examples.catalogue():
+    for ex in examples.catalogue("graph"):
         verdict = "complete" if ex.complete else "partial "
         out.write(f"  {ex.name:<{width}}  {verdict}  {ex.reference:<24} {ex.title}\n")
     out.write("Worked mechanisms (the assumptions; `check --example NAME` runs the exact checks):\n")
-    for name, ex in mechs:
-        out.write(f"  {name:<{width}}  {ex.reference:<34} {ex.title}\n")
+    for ex in examples.catalogue("mechanism"):
+        out.write(f"  {ex.name:<{width}}  {ex.reference:<34} {ex.title}\n")
     return 0
 
 

@@ -62,6 +62,9 @@ __all__ = [
     "resolve_setting",
     "design_interventions",
     "repair",
+    "parse_latents",
+    "parse_intervenable",
+    "MAX_LATENTS",
 ]
 
 
@@ -209,6 +212,72 @@ def resolve_setting(temporal: bool | None, g: LatentGraph | None = None) -> tupl
     if not isinstance(temporal, (bool, np.bool_)):
         raise GraphError(f"temporal must be True, False or None, got {temporal!r}")
     return bool(temporal), "chosen by the caller"
+
+
+#: The most latents a latent spec (:func:`parse_latents`) may ask a design for.
+MAX_LATENTS = 10**6
+
+
+def parse_latents(text: str):
+    """A latent spec as the command line's ``design --latents`` takes it: a count or names.
+
+    Parameters
+    ----------
+    text : str
+        A decimal count from 1 to :data:`MAX_LATENTS` (``"3"``, ``"+3"``), or comma-separated
+        names (``"ball, robot"``; blanks around a name and empty items are dropped).
+
+    Returns
+    -------
+    int or list of str
+        What :func:`design_interventions` takes as its first argument.
+
+    Raises
+    ------
+    GraphError
+        If a count is out of range or not an ASCII integer, or no name is given. (Duplicate
+        or bad names are refused by :func:`design_interventions`, as for any list of names.)
+
+    Examples
+    --------
+    >>> from identkit.design import parse_latents
+    >>> parse_latents("3"), parse_latents(" ball, robot ,")
+    (3, ['ball', 'robot'])
+    >>> parse_latents("0")
+    Traceback (most recent call last):
+    ...
+    identkit.errors.GraphError: 0 is out of range: give an integer from 1 to 1000000
+    """
+    t = str(text).strip()
+    if t.lstrip("+-").isdigit():
+        if not t.isascii() or len(t) > 30:
+            raise GraphError(f"{t!r} is not an integer")
+        n = int(t)
+        if not 1 <= n <= MAX_LATENTS:
+            raise GraphError(f"{n} is out of range: give an integer from 1 to {MAX_LATENTS}")
+        return n
+    names = [x.strip() for x in t.split(",") if x.strip()]
+    if not names:
+        raise GraphError(f"{text!r} is neither a number of latents nor a comma-separated list "
+                         "of names")
+    return names
+
+
+def parse_intervenable(text: str | None):
+    """The command line's ``repair --intervenable`` text as :func:`repair` takes it.
+
+    ``None`` or ``""`` gives None (every latent may be targeted); otherwise the comma-separated
+    names, blanks around them and empty items dropped (so ``","`` allows none).
+
+    Examples
+    --------
+    >>> from identkit.design import parse_intervenable
+    >>> parse_intervenable("z1, z2,"), parse_intervenable("")
+    (['z1', 'z2'], None)
+    """
+    if not text:
+        return None
+    return [x.strip() for x in text.split(",") if x.strip()]
 
 
 def _check(graph: LatentGraph, regularize: str) -> EntanglementReport:
@@ -531,14 +600,15 @@ def _capped_design(d: int, K: int, milp_limit: int = MILP_LIMIT):
     return fam, lb, " ".join(parts)
 
 
-def design_interventions(n_latents: int, temporal: bool | None = None,
+def design_interventions(n_latents, temporal: bool | None = None,
                          max_targets: int | None = None, latents=None) -> Design:
     """Target sets with the fewest interventions that satisfy the criterion, with a certificate.
 
     Parameters
     ----------
-    n_latents : int
-        d, the number of latents.
+    n_latents : int or sequence of str
+        d, the number of latents, or their names (then ``latents`` must be None); the command
+        line's ``--latents`` text is read by :func:`parse_latents`.
     temporal : bool or None, default None
         True when the data have temporal dynamics (T > 1) that supply the variability
         multi-target interventions need (Example 12); False for i.i.d. data (T = 1), where a
@@ -575,6 +645,8 @@ def design_interventions(n_latents: int, temporal: bool | None = None,
     True
     >>> design_interventions(6, temporal=False).targets[:2]
     (('z1',), ('z2',))
+    >>> design_interventions(["ball", "robot"]).targets
+    (('ball',), ('robot',))
 
     With at most two targets per intervention, d interventions are needed and enough:
 
@@ -589,45 +661,70 @@ def design_interventions(n_latents: int, temporal: bool | None = None,
     the rare case m ≤ K < C(m-1, ⌊m/2⌋-1), which needs the integer program (m ≤ MILP_LIMIT) or
     leaves a stated gap. Every (d ≤ 30, K ≤ 5) is proven optimal without it.
     """
+    if not isinstance(n_latents, (int, np.integer, str)) and latents is None \
+            and hasattr(n_latents, "__iter__"):
+        latents = list(n_latents)
+        n_latents = len(latents)
     names = _latent_names(n_latents, latents)
     d = len(names)
     temporal, reason = resolve_setting(temporal)
-    if max_targets is not None:
-        if not isinstance(max_targets, (int, np.integer)) or isinstance(max_targets, bool) \
-                or max_targets < 1:
-            raise GraphError(f"max_targets must be a positive integer, got {max_targets!r}")
-        max_targets = int(max_targets)
+    max_targets = _check_max_targets(max_targets)
     if d == 1:
         return Design((), None, 0, 0, True,
                       "A single latent is always identified up to an element-wise map: no "
                       "intervention is needed.", temporal, reason)
     if not temporal:
-        sets = [(i,) for i in range(d)]
-        cert = (
-            f"Without time (T = 1) a target group l needs |T_l| distinct interventions "
-            f"(Example 13, Remark 6), so a design costs Σ_l |T_l| = Σ_i |Pa_a(i)|. The "
-            f"criterion needs pairwise incomparable sets Pa_a(i), so none is empty when d ≥ 2: "
-            f"the cost is at least d = {d}, and {d} single-target interventions attain it"
-            + (" (and meet any cap on the targets)." if max_targets is not None else ".")
-        )
-        lb = d
+        sets, lb, cert = _static_design(d, capped=max_targets is not None)
     elif max_targets is None:
-        m = sperner_minimum(d)
-        half = m // 2
-        sets = list(itertools.islice(itertools.combinations(range(m), half), d))
-        lb = m
-        cert = (
-            f"Sperner: an antichain of subsets of [m] has at most C(m, ⌊m/2⌋) members (LYM "
-            f"inequality), and the criterion needs the d = {d} sets Pa_a(i) to form one; "
-            f"C({m - 1}, {(m - 1) // 2}) = {math.comb(m - 1, (m - 1) // 2)} < {d} ≤ "
-            f"C({m}, {half}) = {math.comb(m, half)}, so {m} interventions are needed, and "
-            f"giving each latent its own {half}-subset of them suffices. Caveat: a "
-            f"multi-target intervention has sufficient influence only with temporal dynamics "
-            f"(Example 12); without time one intervention cannot span two targets (Remark 6), "
-            f"so use temporal=False there."
-        )
+        sets, lb, cert = _sperner_design(d)
     else:
         sets, lb, cert = _capped_design(d, max_targets)
+    return _checked_design(names, sets, lb, cert, temporal, reason, max_targets)
+
+
+def _check_max_targets(max_targets):
+    if max_targets is None:
+        return None
+    if not isinstance(max_targets, (int, np.integer)) or isinstance(max_targets, bool) \
+            or max_targets < 1:
+        raise GraphError(f"max_targets must be a positive integer, got {max_targets!r}")
+    return int(max_targets)
+
+
+def _static_design(d: int, capped: bool):
+    """(sets, lower bound, certificate) without time: d single-target interventions."""
+    cert = (
+        f"Without time (T = 1) a target group l needs |T_l| distinct interventions "
+        f"(Example 13, Remark 6), so a design costs Σ_l |T_l| = Σ_i |Pa_a(i)|. The "
+        f"criterion needs pairwise incomparable sets Pa_a(i), so none is empty when d ≥ 2: "
+        f"the cost is at least d = {d}, and {d} single-target interventions attain it"
+        + (" (and meet any cap on the targets)." if capped else ".")
+    )
+    return [(i,) for i in range(d)], d, cert
+
+
+def _sperner_design(d: int):
+    """(sets, lower bound, certificate) with time and no cap: the middle layer of [m]."""
+    m = sperner_minimum(d)
+    half = m // 2
+    sets = list(itertools.islice(itertools.combinations(range(m), half), d))
+    cert = (
+        f"Sperner: an antichain of subsets of [m] has at most C(m, ⌊m/2⌋) members (LYM "
+        f"inequality), and the criterion needs the d = {d} sets Pa_a(i) to form one; "
+        f"C({m - 1}, {(m - 1) // 2}) = {math.comb(m - 1, (m - 1) // 2)} < {d} ≤ "
+        f"C({m}, {half}) = {math.comb(m, half)}, so {m} interventions are needed, and "
+        f"giving each latent its own {half}-subset of them suffices. Caveat: a "
+        f"multi-target intervention has sufficient influence only with temporal dynamics "
+        f"(Example 12); without time one intervention cannot span two targets (Remark 6), "
+        f"so use temporal=False there."
+    )
+    return sets, m, cert
+
+
+def _checked_design(names, sets, lb, cert, temporal, reason, max_targets) -> Design:
+    """The Design of the parent sets ``sets`` (latent i gets the interventions ``sets[i]``),
+    re-checked by :func:`identkit.analyze` and against its own bound and cap."""
+    d = len(names)
     columns: dict[int, list] = {}
     for i, s in enumerate(sets):  # O(Σ |Pa_a(i)|)
         for l in s:
@@ -840,11 +937,7 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
     temporal, reason = resolve_setting(temporal, g)
     reg = resolve_regularize(g, regularize)
     before = analyze(g, reg)
-    allowed = None
-    if intervenable is not None:
-        if isinstance(intervenable, str):
-            intervenable = [intervenable]
-        allowed = {g.latent_index(v) for v in intervenable}
+    allowed = _intervenable_indices(g, intervenable)
     reg_after = "".join(ch for ch in "az" if ch in reg + "a")
     # the pattern the added columns start from: the existing Ga is regularized after the repair
     base = before if (g.Ga_sparse is None or reg == reg_after) else analyze(g, reg_after)
@@ -858,75 +951,13 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
                       "criterion: nothing to add.", **setting)
     need, pairs = _conflict_structure(g, base.regularize, allowed)
     if single_target or not temporal:
-        sets = {i: frozenset([k]) for k, i in enumerate(need)}
-        m = len(need)
-        lb, exact, method = m, True, "single-target"
-        why = (
-            f"Each of the {m} latents i that some j still entangles (true i may depend on "
-            f"learned j) must be targeted by a new intervention: a pair stays entangled unless "
-            f"i gets an action j lacks, and new actions are new columns"
-            + ("; with single-target interventions each needs its own." if temporal else
-               "; without time each target group l costs |T_l| interventions (Example 13), so "
-               f"any repair performs at least {m}, and single-target ones attain it.")
-        )
+        sets, lb, exact, method, why = _single_target_sets(need, temporal)
     else:
-        import networkx as nx
-
-        need_set = set(need)
-        conflict = nx.Graph()
-        conflict.add_nodes_from(need)
-        conflict.add_edges_from((i, j) for i, j in pairs if j in need_set)
-        # latents in different components share no constraint, so they can reuse the same
-        # interventions: solve each component and take the largest count
-        sets, m, lb, used_greedy, used_search = {}, 0, 1, False, False
-        for comp in sorted((sorted(c) for c in nx.connected_components(conflict)), key=len):
-            comp_set = set(comp)
-            comp_pairs = [(i, j) for i, j in pairs if i in comp_set]
-            comp_blocks = [len(b) for b in base.blocks if len(b) > 1 and b[0] in comp_set]
-            comp_lb = max(sperner_minimum(max(comp_blocks, default=1)), 1)
-            res = None
-            if len(comp) <= exact_limit:
-                res = _exact_repair(comp, comp_pairs, comp_lb, len(comp))
-            if res is not None:
-                used_search = True
-                m_c, assign = res
-                sets.update({i: assign[k] for k, i in enumerate(comp)})
-                lb = max(lb, m_c)  # the search proves this component needs m_c
-            else:
-                used_greedy = True
-                colouring = nx.greedy_color(conflict.subgraph(comp), strategy="DSATUR")
-                n_colours = max(colouring.values()) + 1
-                m_c = max(sperner_minimum(n_colours), 1)
-                layer = list(itertools.combinations(range(m_c), max(m_c // 2, 1)))
-                sets.update({i: frozenset(layer[colouring[i]]) for i in comp})
-                lb = max(lb, comp_lb)
-            m = max(m, m_c)
-        exact = m == lb
-        method = "greedy" if used_greedy else "exact"
-        why = [
-            "A pair (i, j) stays entangled unless the new target sets satisfy A_i ⊄ A_j. "
-            "Latents in different components of the conflict graph (joined when entangled in "
-            "either direction) share no constraint and reuse the same interventions."]
-        if used_search:
-            why.append(f"Components of at most {exact_limit} latents were solved by exhaustive "
-                       "search over the subsets of the new interventions, which proves each "
-                       "one's count.")
-        if used_greedy:
-            why.append("Larger components were coloured greedily (DSatur), each colour one "
-                       "set of a layer of the subsets of the new interventions; there, each "
-                       "block of C-twins needs pairwise incomparable sets, so Sperner's bound "
-                       "on the largest block is the lower bound.")
-        why.append(f"At least {lb} needed; this repair adds {m}"
-                   + ("." if exact else f": NOT proven minimal (gap {m - lb})."))
-        why = " ".join(why)
+        sets, lb, exact, method, why = _layered_sets(base, need, pairs, exact_limit)
     if base is not before:
         why += (" The existing action graph was not regularized before; the repair regularizes "
                 "it too, so its existing columns count toward the criterion.")
-    n_new = max((max(S) for S in sets.values()), default=-1) + 1
-    added = tuple(
-        tuple(g.latents[i] for i in sorted(sets) if l in sets[i]) for l in range(n_new)
-    )
-    added = tuple(t for t in added if t)
+    added = _added_targets(g, sets)
     repaired = g.with_interventions([list(t) for t in added])
     after = _check(repaired, reg_after)
     if any(len(t) > 1 for t in added):
@@ -936,3 +967,101 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
     cost = len(added) if temporal else sum(len(t) for t in added)
     return Repair(added, repaired, before, after, lb, exact and cost == lb, method, why,
                   **setting)
+
+
+def _intervenable_indices(g, intervenable):
+    """The indices of the latents that may be targeted (None: all); one name may be a str."""
+    if intervenable is None:
+        return None
+    if isinstance(intervenable, str):
+        intervenable = [intervenable]
+    return {g.latent_index(v) for v in intervenable}
+
+
+def _single_target_sets(need, temporal):
+    """``(sets, lower bound, exact, method, why)``: one new single-target intervention for each
+    latent that some other latent still entangles."""
+    sets = {i: frozenset([k]) for k, i in enumerate(need)}
+    m = len(need)
+    why = (
+        f"Each of the {m} latents i that some j still entangles (true i may depend on "
+        f"learned j) must be targeted by a new intervention: a pair stays entangled unless "
+        f"i gets an action j lacks, and new actions are new columns"
+        + ("; with single-target interventions each needs its own." if temporal else
+           "; without time each target group l costs |T_l| interventions (Example 13), so "
+           f"any repair performs at least {m}, and single-target ones attain it.")
+    )
+    return sets, m, True, "single-target", why
+
+
+def _layered_sets(base, need, pairs, exact_limit):
+    """``(sets, lower bound, exact, method, why)`` with multi-target interventions: each
+    component of the conflict graph solved by search (small) or coloured (large)."""
+    import networkx as nx
+
+    need_set = set(need)
+    conflict = nx.Graph()
+    conflict.add_nodes_from(need)
+    conflict.add_edges_from((i, j) for i, j in pairs if j in need_set)
+    # latents in different components share no constraint, so they can reuse the same
+    # interventions: solve each component and take the largest count
+    sets, m, lb, used_greedy, used_search = {}, 0, 1, False, False
+    for comp in sorted((sorted(c) for c in nx.connected_components(conflict)), key=len):
+        comp_set = set(comp)
+        comp_pairs = [(i, j) for i, j in pairs if i in comp_set]
+        comp_blocks = [len(b) for b in base.blocks if len(b) > 1 and b[0] in comp_set]
+        comp_lb = max(sperner_minimum(max(comp_blocks, default=1)), 1)
+        res = None
+        if len(comp) <= exact_limit:
+            res = _exact_repair(comp, comp_pairs, comp_lb, len(comp))
+        if res is not None:
+            used_search = True
+            m_c, assign = res
+            sets.update({i: assign[k] for k, i in enumerate(comp)})
+            lb = max(lb, m_c)  # the search proves this component needs m_c
+        else:
+            used_greedy = True
+            m_c, comp_sets = _coloured_sets(conflict.subgraph(comp))
+            sets.update(comp_sets)
+            lb = max(lb, comp_lb)
+        m = max(m, m_c)
+    exact = m == lb
+    method = "greedy" if used_greedy else "exact"
+    why = [
+        "A pair (i, j) stays entangled unless the new target sets satisfy A_i ⊄ A_j. "
+        "Latents in different components of the conflict graph (joined when entangled in "
+        "either direction) share no constraint and reuse the same interventions."]
+    if used_search:
+        why.append(f"Components of at most {exact_limit} latents were solved by exhaustive "
+                   "search over the subsets of the new interventions, which proves each "
+                   "one's count.")
+    if used_greedy:
+        why.append("Larger components were coloured greedily (DSatur), each colour one "
+                   "set of a layer of the subsets of the new interventions; there, each "
+                   "block of C-twins needs pairwise incomparable sets, so Sperner's bound "
+                   "on the largest block is the lower bound.")
+    why.append(f"At least {lb} needed; this repair adds {m}"
+               + ("." if exact else f": NOT proven minimal (gap {m - lb})."))
+    return sets, lb, exact, method, " ".join(why)
+
+
+def _coloured_sets(component):
+    """``(m, sets)`` for one component of the conflict graph: a DSatur colouring, each colour
+    one set of the middle layer of the subsets of m new interventions."""
+    import networkx as nx
+
+    colouring = nx.greedy_color(component, strategy="DSATUR")
+    n_colours = max(colouring.values()) + 1
+    m = max(sperner_minimum(n_colours), 1)
+    layer = list(itertools.combinations(range(m), max(m // 2, 1)))
+    return m, {i: frozenset(layer[colouring[i]]) for i in component}
+
+
+def _added_targets(g, sets) -> tuple:
+    """The target sets (latent names) of the new interventions l = 0, 1, ... given each
+    latent's new parent set ``sets[i]``; interventions that target no latent are dropped."""
+    n_new = max((max(S) for S in sets.values()), default=-1) + 1
+    added = tuple(
+        tuple(g.latents[i] for i in sorted(sets) if l in sets[i]) for l in range(n_new)
+    )
+    return tuple(t for t in added if t)

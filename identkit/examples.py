@@ -5,6 +5,12 @@ Mechanism Sparsity* (JMLR 27, 2026; arXiv 2401.04890): Figure 1, Examples 3-8, 1
 the ten dataset graphs of §8 and Appendix C.1 (d = 10). The expected verdicts are the paper's
 statements, typed in by hand; the test suite recomputes each one.
 
+The same catalogue holds the paper's worked mechanisms (§3.9, §4; Examples 9-16, Remark 6) as
+plain-data mechanism files, named ``mechanism-<name>``: every entry has a ``kind``, ``"graph"``
+(:class:`Example`) or ``"mechanism"`` (:class:`MechanismExample`). This module does not import
+the symbolic backend; ``identkit.symbolic.mechanism_from_dict(ex.spec, source=ex.name)`` builds
+the mechanism of an entry.
+
 >>> import identkit as ik
 >>> ex = ik.examples.get("ex4")
 >>> ex.reference, ex.complete, ex.identified
@@ -15,16 +21,23 @@ statements, typed in by hand; the test suite recomputes each one.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from ._rng import as_generator
-from .errors import ExampleNotFoundError, GraphError
+from .errors import ExampleNotFoundError, GraphError, did_you_mean
 from .graphs import LatentGraph
 
-__all__ = ["Example", "get", "names", "catalogue", "random_graph"]
+__all__ = ["Example", "MechanismExample", "KINDS", "MECHANISM_PREFIX", "get", "names",
+           "catalogue", "random_graph"]
+
+#: The kinds of catalogue entries: graphs (the criterion) and worked mechanisms (the assumptions).
+KINDS = ("graph", "mechanism")
+
+#: Worked mechanisms are named ``mechanism-<name>`` in the catalogue (and on the command line).
+MECHANISM_PREFIX = "mechanism-"
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,11 @@ class Example:
         Names of the latents the paper says are identified (all of them when complete).
     pattern : tuple of tuple of int or None
         The entanglement pattern C when the paper writes it out.
+    kind : str
+        ``"graph"`` (a class attribute: every :class:`Example` is a graph entry).
     """
+
+    kind: ClassVar[str] = "graph"
 
     name: str
     title: str
@@ -62,6 +79,7 @@ class Example:
     def to_dict(self) -> dict:
         """Plain data: the fields, with the graph as names and 0/1 matrices."""
         return {
+            "kind": self.kind,
             "name": self.name,
             "title": self.title,
             "reference": self.reference,
@@ -71,6 +89,132 @@ class Example:
             "pattern": None if self.pattern is None else [list(r) for r in self.pattern],
             "graph": self.graph.to_dict(),
         }
+
+
+@dataclass(frozen=True)
+class MechanismExample:
+    """A worked mechanism of the catalogue: its mechanism file, reference and expected verdicts.
+
+    Constants the paper leaves free (W, μ, δ, g) are fixed to simple values that satisfy the
+    stated conditions (W invertible, μ_l ≠ 0, δ_l ≠ 0 or = 0 as the example requires).
+
+    Attributes
+    ----------
+    name : str
+        ``"mechanism-<name>"`` (``"mechanism-ex9"``), unique in the catalogue.
+    reference : str
+        Where it is in the paper.
+    title : str
+        One line saying what the example shows.
+    spec : dict
+        The mechanism file as plain data (what :func:`identkit.symbolic.mechanism_from_dict`
+        reads); treat it as read-only.
+    expected : dict
+        An assumption name (``"Assumption 6"`` ...) -> True/False, the paper's verdict for
+        every target it is checked on.
+    Gz, Ga : list of list of int or None
+        The graphs the mechanism should give (rows are children), or None.
+    kind : str
+        ``"mechanism"`` (a class attribute).
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> ex = ik.examples.get("mechanism-ex9")
+    >>> ex.kind, ex.reference, ex.expected
+    ('mechanism', 'Example 9', {'Assumption 6': True})
+    """
+
+    kind: ClassVar[str] = "mechanism"
+
+    name: str
+    reference: str
+    title: str
+    spec: dict
+    expected: dict
+    Gz: list | None = None
+    Ga: list | None = None
+
+    def to_dict(self) -> dict:
+        """Plain data: the fields."""
+        return {"kind": self.kind, "name": self.name, "reference": self.reference,
+                "title": self.title, "spec": self.spec, "expected": dict(self.expected),
+                "Gz": self.Gz, "Ga": self.Ga}
+
+
+_ONE_HOT_3 = [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]
+_Z3 = ["z1", "z2", "z3"]
+_A3 = ["a1", "a2", "a3"]
+
+
+def _mechanisms() -> list[MechanismExample]:
+    def m(name, *rest, **kw):
+        return MechanismExample(MECHANISM_PREFIX + name, *rest, **kw)
+
+    return [
+        m("ex9", "Example 9", "A torque moves the robot (single-target continuous action)",
+          {"latents": _Z3, "actions": ["a"],
+           "mean": {"z1": "z1_lag1 + sin(z1_lag1)/2",
+                    "z2": "z2_lag1 + sin(z1_lag1 + z2_lag1)/2 + a",
+                    "z3": "z3_lag1 + tanh(z1_lag1 + z2_lag1 + z3_lag1)/2"},
+           "variance": "1/4"},
+          {"Assumption 6": True},
+          Gz=[[1, 0, 0], [1, 1, 0], [1, 1, 1]], Ga=[[0], [1], [0]]),
+        m("ex10", "Example 10", "Multi-target continuous actions with nonlinear means (T = 1)",
+          {"latents": _Z3, "actions": _A3,
+           "mean": {"z1": "a1 + a2", "z2": "a1**2 + a3", "z3": "a2**2 + a3**2"}},
+          {"Assumption 6": True}, Ga=[[1, 1, 0], [1, 0, 1], [0, 1, 1]]),
+        m("ex10-linear", "Example 10 (linear counterpart)", "μ(a) = W a: no sufficient influence",
+          {"latents": _Z3, "actions": _A3,
+           "mean": {"z1": "a1 + 2*a2", "z2": "3*a1 + a3", "z3": "a2 - a3"}},
+          {"Assumption 6": False}, Ga=[[1, 1, 0], [1, 0, 1], [0, 1, 1]]),
+        m("ex11", "Example 11", "Single-target interventions without time",
+          {"latents": _Z3, "actions": _A3, "action_values": _ONE_HOT_3,
+           "mean": {"z1": "2*a1", "z2": "-a2", "z3": "3*a3"},
+           "variance": {"z1": "1 + a1/2", "z2": "1 + a2", "z3": "1 - a3/2"}},
+          {"Assumption 7": True}, Ga=[[1, 0, 0], [0, 1, 0], [0, 0, 1]]),
+        m("remark6", "Remark 6", "One intervention on {z1, z2} without time",
+          {"latents": _Z3, "actions": ["a1"], "action_values": [[0], [1]],
+           "mean": {"z1": "a1", "z2": "2*a1", "z3": "0"}},
+          {"Assumption 7": False}, Ga=[[1], [1], [0]]),
+        m("ex12", "Example 12", "The interventions of Example 5 with temporal dynamics",
+          {"latents": _Z3, "actions": _A3, "action_values": _ONE_HOT_3,
+           "mean": {"z1": "z1_lag1 + (1 - a1 - a2)*(z1_lag1 + z2_lag1)",
+                    "z2": "z2_lag1 + (1 - a1 - a3)*(z2_lag1 + z3_lag1)",
+                    "z3": "z3_lag1 + (1 - a2 - a3)*(z1_lag1 + z3_lag1)"}},
+          {"Assumption 7": True}, Ga=[[1, 1, 0], [1, 0, 1], [0, 1, 1]]),
+        m("ex13", "Example 13", "Two interventions in one group targeting {z1, z2}, no time",
+          {"latents": ["z1", "z2"], "actions": ["a1"], "action_values": [[0], [1], [2]],
+           "mean": {"z1": "a1", "z2": "a1**2"}},
+          {"Assumption 7": True}, Ga=[[1], [1]]),
+        m("ex14-constant", "Example 14 (constant W)", "μ = z^{t-1} + W z^{t-1}: too simple",
+          {"latents": _Z3,
+           "mean": {"z1": "z1_lag1 + z1_lag1/2", "z2": "z2_lag1 + z1_lag1/3 + z2_lag1/5",
+                    "z3": "z3_lag1 + z1_lag1/7 + 2*z2_lag1 + z3_lag1/2"}},
+          {"Assumption 8": False}, Gz=[[1, 0, 0], [1, 1, 0], [1, 1, 1]]),
+        m("ex14-varying", "Example 14 (varying W)", "μ = z^{t-1} + W(z^{t-2}) z^{t-1}",
+          {"latents": _Z3,
+           "mean": {"z1": "z1_lag1 + z1_lag2*z1_lag1",
+                    "z2": "z2_lag1 + z2_lag2**2*z1_lag1 + z2_lag2*z2_lag1",
+                    "z3": "z3_lag1 + z3_lag2**3*z1_lag1 + z3_lag2**2*z2_lag1 + z3_lag2*z3_lag1"}},
+          {"Assumption 8": True}, Gz=[[1, 0, 0], [1, 1, 0], [1, 1, 1]]),
+        m("ex15-mean", "Example 15 (δ = 0)", "Interventions that shift means only: k = 1",
+          {"latents": _Z3, "actions": _A3, "action_values": _ONE_HOT_3,
+           "mean": {"z1": "2*a1", "z2": "-a2", "z3": "3*a3"}},
+          {"Assumption 10": True, "Assumption 7": True}, Ga=[[1, 0, 0], [0, 1, 0], [0, 0, 1]]),
+        m("ex15-variance", "Example 15 (δ ≠ 0)",
+          "Means and variances shift: k = 2, too few points",
+          {"latents": _Z3, "actions": _A3, "action_values": _ONE_HOT_3,
+           "mean": {"z1": "2*a1", "z2": "-a2", "z3": "3*a3"},
+           "variance": {"z1": "1 + a1/2", "z2": "1 + a2", "z3": "1 - a3/2"}},
+          {"Assumption 10": False, "Assumption 7": True}, Ga=[[1, 0, 0], [0, 1, 0], [0, 0, 1]]),
+        m("ex16", "Example 16", "Markovian, no actions: Assumption 8 fails, Assumption 11 holds",
+          {"latents": _Z3,
+           "mean": {"z1": "z1_lag1 + z1_lag1**2/2",
+                    "z2": "z2_lag1 + z1_lag1**3/3 + z2_lag1**2/2",
+                    "z3": "z3_lag1 + z1_lag1**4/4 + z2_lag1**3/3 + z3_lag1**2/2"}},
+          {"Assumption 8": False, "Assumption 11": True}, Gz=[[1, 0, 0], [1, 1, 0], [1, 1, 1]]),
+    ]
 
 
 def _tri(d):
@@ -149,69 +293,107 @@ def _build() -> dict[str, Example]:
     add("TimeBlockNonDiag", "Dataset: 2x2 blocks with extra edges between blocks 1, 3 and 5",
         "§8, Figure 7", LatentGraph(Gz=gz_block_nd), "z", False, (),
         _pattern_blocks(extra=True))
-    return {e.name: e for e in entries}
+    return {e.name: e for e in entries + _mechanisms()}
 
 
-_CATALOGUE: dict[str, Example] | None = None
+_CATALOGUE: dict | None = None
 
 
-def _catalogue() -> dict[str, Example]:
+def _catalogue() -> dict:
     global _CATALOGUE
     if _CATALOGUE is None:
         _CATALOGUE = _build()
     return _CATALOGUE
 
 
-def names() -> list[str]:
-    """The catalogue's names, in the paper's order.
+def _of_kind(kind: str | None) -> list:
+    if kind is not None and kind not in KINDS:
+        raise ExampleNotFoundError(f"no kind of example named {kind!r}"
+                                   f"{did_you_mean(kind, KINDS)}; known: {', '.join(KINDS)}")
+    return [e for e in _catalogue().values() if kind is None or e.kind == kind]
 
+
+def names(kind: str | None = "graph") -> list[str]:
+    """The catalogue's names of one kind, in the paper's order.
+
+    Parameters
+    ----------
+    kind : {"graph", "mechanism"} or None, default "graph"
+        ``"graph"``: the graphs (what ``names()`` has always listed); ``"mechanism"``: the
+        worked mechanisms (``mechanism-<name>``); None: every entry, graphs first.
+
+    Raises
+    ------
+    ExampleNotFoundError
+        If ``kind`` is not one of :data:`KINDS` or None.
+
+    Examples
+    --------
     >>> import identkit as ik
     >>> ik.examples.names()[:4]
     ['fig1', 'ex3', 'ex4', 'ex5']
+    >>> ik.examples.names("mechanism")[:2]
+    ['mechanism-ex9', 'mechanism-ex10']
+    >>> len(ik.examples.names(None)) == len(ik.examples.names()) + len(ik.examples.names("mechanism"))
+    True
     """
-    return list(_catalogue())
+    return [e.name for e in _of_kind(kind)]
 
 
-def catalogue() -> list[Example]:
-    """Every entry of the catalogue, in the paper's order.
+def catalogue(kind: str | None = "graph") -> list:
+    """Every entry of one kind, in the paper's order (``kind`` as for :func:`names`).
 
     Examples
     --------
     >>> import identkit as ik
     >>> [(e.name, e.complete) for e in ik.examples.catalogue()][:3]
     [('fig1', True), ('ex3', True), ('ex4', False)]
+    >>> sorted({e.kind for e in ik.examples.catalogue(None)})
+    ['graph', 'mechanism']
     """
-    return list(_catalogue().values())
+    return _of_kind(kind)
 
 
-def get(name: str) -> Example:
-    """The catalogue entry called ``name`` (case-insensitive).
+def get(name: str):
+    """The catalogue entry called ``name`` (case-insensitive), of either kind.
+
+    Returns
+    -------
+    Example or MechanismExample
+        ``entry.kind`` says which; worked mechanisms are named ``mechanism-<name>``.
 
     Raises
     ------
     ExampleNotFoundError
-        If there is no such entry; the message suggests the closest name.
+        If there is no such entry; the message suggests the closest name of the same kind.
 
     Examples
     --------
     >>> import identkit as ik
     >>> ik.examples.get("TimeBlockDiag").reference
     '§8, Figure 7'
+    >>> ik.examples.get("Mechanism-Remark6").name
+    'mechanism-remark6'
     """
     cat = _catalogue()
     if isinstance(name, str):
         for key in cat:
             if key.lower() == name.lower():
                 return cat[key]
-    close = difflib.get_close_matches(str(name), list(cat), n=1, cutoff=0.5)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if name.lower().startswith(MECHANISM_PREFIX):
+            short = [n[len(MECHANISM_PREFIX):] for n in names("mechanism")]
+            raise ExampleNotFoundError(f"no worked mechanism named "
+                                       f"{name[len(MECHANISM_PREFIX):]!r}; known: "
+                                       f"{', '.join(short)}")
+    graphs = names("graph")
     raise ExampleNotFoundError(
-        f"no example named {name!r}{hint}; known: {', '.join(cat)}"
+        f"no example named {name!r}{did_you_mean(str(name), graphs, cutoff=0.5)}; known: "
+        f"{', '.join(graphs)}"
     )
 
 
 def random_graph(n_latents: int, *, kind: str = "action", p: float = 0.5,
-                 n_actions: int | None = None, seed=None) -> LatentGraph:
+                 n_actions: int | None = None, seed=0) -> LatentGraph:
     """A random graph following the paper's protocol (Appendix C.1, Table 4).
 
     ``kind="action"`` (ActionRandomGraphs): ``Ga[i, l] ~ Bernoulli(p)`` i.i.d., with
@@ -227,7 +409,9 @@ def random_graph(n_latents: int, *, kind: str = "action", p: float = 0.5,
     p : float in [0, 1]
         Edge probability.
     n_actions : int, optional
-    seed : None, int or numpy.random.Generator
+    seed : int, numpy.random.Generator or None, default 0
+        Keyword-only. The default 0 makes the function deterministic (it used to default to
+        fresh entropy; pass ``seed=None`` for that).
 
     Raises
     ------

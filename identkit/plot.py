@@ -164,7 +164,7 @@ def _graph_layout(g: LatentGraph):
                 y_prev=y_prev, y_t=y_t, y_a=y_a, width=width, has_z=has_z)
 
 
-def draw_graph(ax, g: LatentGraph, report: EntanglementReport | None = None) -> None:
+def draw_graph(g: LatentGraph, ax, report: EntanglementReport | None = None) -> None:
     """Draw the temporal and action graphs of ``g`` on a matplotlib Axes (see module docs).
 
     Positions are in inches and the aspect is kept equal, so in a figure at least as large as
@@ -172,13 +172,16 @@ def draw_graph(ax, g: LatentGraph, report: EntanglementReport | None = None) -> 
     ``SUMMARY_ABOVE`` latents or actions are drawn as the image of ``[Ga | Gz]`` instead,
     latents ordered by block.
 
+    The graph comes first, as for every function of the package that takes one; the old order
+    ``draw_graph(ax, g)`` still works, recognised by type, with a DeprecationWarning.
+
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> import identkit as ik
     >>> from identkit.plot import draw_graph
     >>> ax = Figure().subplots()
-    >>> draw_graph(ax, ik.examples.get("fig1").graph)
+    >>> draw_graph(ik.examples.get("fig1").graph, ax)
     >>> ax.get_title()
     'Graphs (edges point from parent to child)'
     >>> sorted(t.get_text() for t in ax.texts)[:3]
@@ -188,6 +191,12 @@ def draw_graph(ax, g: LatentGraph, report: EntanglementReport | None = None) -> 
     -----
     Time O(d + m + nnz) artists; the summarised form costs O(d (d + m)) pixels.
     """
+    if not isinstance(g, LatentGraph) and isinstance(ax, LatentGraph):
+        import warnings
+
+        warnings.warn("draw_graph(ax, g) is deprecated: pass the graph first, "
+                      "draw_graph(g, ax)", DeprecationWarning, stacklevel=2)
+        g, ax = ax, g
     _, _, FancyArrowPatch, _ = _mpl()
     if report is None:
         report = analyze(g)
@@ -452,7 +461,7 @@ def draw(g: LatentGraph, regularize: str | None = None, *, report=None):
         height = max(top + L["hz"] / 2 + 1.2, d * _CELL + w_name + 1.4, 3.5) + 1.4
     fig = Figure(figsize=(width_graph + width_matrix, height), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2, width_ratios=[width_graph, width_matrix])
-    draw_graph(ax1, g, report)
+    draw_graph(g, ax1, report)
     draw_entanglement(ax2, report)
     fig.legend(handles=_legend_handles(g), loc="outside lower center", ncols=4, fontsize=8,
                frameon=False)

@@ -166,8 +166,13 @@ class EntanglementReport:
 
     # -------------------------------------------------------------------------------- output
 
-    def to_dict(self, *, max_explanations: int | None = 100) -> dict:
+    def to_dict(self, *, max_explanations: int | None = 100, symmetries: bool = False) -> dict:
         """Plain data (names, not indices), ready for JSON.
+
+        With ``symmetries=True`` the two permutation groups of
+        :class:`identkit.symmetry.Symmetries` are added (``{**to_dict(),
+        **Symmetries.of(graph, regularize).to_dict()}``), as ``identkit check --format json``
+        prints them.
 
         ``entanglement_graph`` is given as 0/1 rows only when d ≤ 2,000 (else None). Because
         ``C`` is constant on blocks, the entanglement is described by structure:
@@ -205,7 +210,7 @@ class EntanglementReport:
                 "n_pairs": len(ba) * (len(bb) - 1) if a == b else len(ba) * len(bb),
                 "because": self.explain(i, j),
             })
-        return {
+        data = {
             "latents": list(names),
             "actions": list(g.actions),
             "regularize": self.regularize,
@@ -229,6 +234,19 @@ class EntanglementReport:
             "assumptions": self.assumptions,
             "explanation": self.summary(),
         }
+        return {**data, **self.symmetries().to_dict()} if symmetries else data
+
+    def symmetries(self):
+        """The permutation groups of the graphs under the same regularization.
+
+        Returns
+        -------
+        identkit.symmetry.Symmetries
+            ``Symmetries.of(self.graph, self.regularize)``.
+        """
+        from .symmetry import Symmetries
+
+        return Symmetries.of(self.graph, self.regularize)
 
     def summary(self) -> str:
         """The verdict in one or two sentences."""
@@ -252,8 +270,46 @@ class EntanglementReport:
     def __str__(self) -> str:
         return self.to_text()
 
-    def to_text(self, max_explanations: int = 20) -> str:
-        """Human-readable report: verdict first, then identified latents, blocks, reasons."""
+    def to_text(self, max_explanations: int = 20, *, symmetries: bool = False) -> str:
+        """Human-readable report: verdict first, then identified latents, blocks, reasons.
+
+        With ``symmetries=True`` the two group lines of :meth:`symmetries` come just before
+        the assumptions, as ``identkit check`` prints them.
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> r = ik.analyze(ik.examples.get("ex3").graph)
+        >>> for line in r.to_text(symmetries=True).split("\\n")[1:3]:
+        ...     print(line)
+        Graph-preserving permutations: 1 (relabelings a preserving map may hide)
+        Automorphisms: 1 (relabelings of the learned graph that match the truth)
+        """
+        lines = self._text_lines(max_explanations)
+        if symmetries:
+            lines[-1:-1] = str(self.symmetries()).split("\n")
+        return "\n".join(lines)
+
+    def to_markdown(self, max_explanations: int = 20, *, symmetries: bool = False) -> str:
+        """The text report as Markdown: the verdict in bold, indented lines as bullets, a blank
+        line before each heading line (as ``identkit check --format markdown`` prints it).
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> md = ik.analyze(ik.examples.get("ex8").graph).to_markdown()
+        >>> md.startswith("**Complete disentanglement is NOT guaranteed")
+        True
+        >>> "- {z2, z3}" in md
+        True
+        """
+        lines = self.to_text(max_explanations, symmetries=symmetries).split("\n")
+        return "**" + lines[0] + "**\n\n" + "\n".join(
+            ("- " + ln.strip()) if ln.startswith("  ") else ("\n" + ln if ln else ln)
+            for ln in lines[1:]
+        )
+
+    def _text_lines(self, max_explanations: int) -> list[str]:
         g = self.graph
         names = g.latents
         lines = [self.summary()]
@@ -280,7 +336,7 @@ class EntanglementReport:
             if rows.size > shown:
                 lines.append(f"  ... and {rows.size - shown} more entangled pairs")
         lines.append("Assumptions: " + self.assumptions)
-        return "\n".join(lines)
+        return lines
 
     def __repr__(self) -> str:
         g = self.graph

@@ -81,12 +81,10 @@ def test_examples_print_graph_files_check_reads_back(tmp_path, capsys, fmt):
 
 
 def test_examples_list(capsys):
-    from identkit.symbolic.catalogue import mechanism_examples
-
     code, out, _ = run(capsys, "examples")
     assert code == 0
     lines = [ln for ln in out.splitlines() if ln.startswith("  ")]
-    assert len(lines) == len(ik.examples.names()) + len(mechanism_examples())
+    assert len(lines) == len(ik.examples.names(None))
     assert lines[0].split()[0] == "fig1" and "complete" in lines[0]
     assert "mechanism-ex10" in out
 

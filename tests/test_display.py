@@ -11,8 +11,7 @@ from hypothesis import given, settings, strategies as st
 import identkit as ik
 from identkit import LatentGraph
 from identkit.strategies import latent_graphs
-from identkit.symbolic import check_mechanism
-from identkit.symbolic.catalogue import get_mechanism_example
+from identkit.symbolic import check_mechanism, mechanism_from_dict
 
 
 def _rebuild(g):
@@ -100,7 +99,8 @@ def test_complete_report_html_says_so_and_lists_no_blocks():
 
 
 def test_mechanism_html_shows_verdict_and_each_assumption():
-    res = check_mechanism(get_mechanism_example("remark6").mechanism())
+    ex = ik.examples.get("mechanism-remark6")
+    res = check_mechanism(mechanism_from_dict(ex.spec, source=ex.name))
     html = res._repr_html_()
     assert res.verdict().split(":")[0] in html
     for v in res.assumptions.all():

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import identkit as ik
-from identkit.symbolic.catalogue import mechanism_examples
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")
@@ -24,10 +23,8 @@ def test_generated_pages_are_current(monkeypatch):
 
 def test_every_worked_example_has_a_page():
     pages = set(os.listdir(os.path.join(DOCS, "catalogue")))
-    for name in ik.examples.names():
+    for name in ik.examples.names(None):
         assert f"{name}.md" in pages
-    for ex in mechanism_examples():
-        assert f"mechanism-{ex.name}.md" in pages
     assert "example-2.md" in pages
 
 

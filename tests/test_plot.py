@@ -232,3 +232,17 @@ def test_pooled_images_agree_with_dense_pooling_of_the_ordered_matrices():
     Gz = g.Gz[np.ix_(order, order)]
     img = fig.axes[0].images[0].get_array()
     assert np.array_equal(np.any(img != 255, axis=-1), _pool_dense(Gz, f))
+
+
+def test_draw_graph_takes_the_graph_first_and_the_old_axes_first_order_still_works():
+    from matplotlib.figure import Figure
+
+    g = ik.examples.get("fig1").graph
+    new_ax, old_ax = Figure().subplots(), Figure().subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # the new order does not warn
+        plot.draw_graph(g, new_ax)
+    with pytest.warns(DeprecationWarning, match="graph first"):
+        plot.draw_graph(old_ax, g)
+    texts = sorted(t.get_text() for t in new_ax.texts)
+    assert texts == sorted(t.get_text() for t in old_ax.texts) and "robot" in texts

@@ -57,14 +57,15 @@ def _graph_page(ex) -> str:
 
 
 def _mechanism_page(ex) -> str:
-    from identkit.symbolic import check_mechanism
+    from identkit.symbolic import check_mechanism, mechanism_from_dict
 
-    res = check_mechanism(ex.mechanism())
+    res = check_mechanism(mechanism_from_dict(ex.spec, source=ex.name))
     g = res.derived.graph
     lines = [f"# {ex.reference}: {ex.title}", "",
-             f"Worked mechanism `{ex.name}` (see `identkit.symbolic.catalogue`).", "",
+             f"Catalogue name `{ex.name}`: a worked mechanism (an entry of kind `mechanism` of "
+             "`identkit.examples`).", "",
              f"![The graphs derived from {ex.reference} and their entanglement pattern]"
-             f"(../_generated/mechanism-{ex.name}.svg)", "",
+             f"(../_generated/{ex.name}.svg)", "",
              "## The mechanism file", "", "```yaml"]
     import yaml
 
@@ -79,9 +80,10 @@ def _mechanism_page(ex) -> str:
         word = {True: "holds", False: "fails", None: "does not apply"}[v.holds]
         lines.append(f"- **{v.assumption}** for {v.target}: {word} ({v.route}).")
     lines += ["", "## Reproduce", "", "```python",
-              ">>> from identkit.symbolic import check_mechanism",
-              ">>> from identkit.symbolic.catalogue import get_mechanism_example",
-              f">>> res = check_mechanism(get_mechanism_example({ex.name!r}).mechanism())"]
+              ">>> import identkit as ik",
+              ">>> from identkit.symbolic import check_mechanism, mechanism_from_dict",
+              f">>> ex = ik.examples.get({ex.name!r})",
+              ">>> res = check_mechanism(mechanism_from_dict(ex.spec, source=ex.name))"]
     for name, expected in ex.expected.items():
         lines += [f">>> all(v.holds for v in res.assumptions.all() if v.assumption == {name!r})",
                   str(expected)]
@@ -91,21 +93,17 @@ def _mechanism_page(ex) -> str:
 
 def catalogue_pages() -> dict[str, str]:
     import identkit as ik
-    from identkit.symbolic.catalogue import mechanism_examples
 
     pages = {}
-    for ex in ik.examples.catalogue():
-        pages[f"catalogue/{ex.name}.md"] = _graph_page(ex)
-    for ex in mechanism_examples():
-        pages[f"catalogue/mechanism-{ex.name}.md"] = _mechanism_page(ex)
-    graph_names = [ex.name for ex in ik.examples.catalogue()]
-    mech_names = [ex.name for ex in mechanism_examples()]
+    for ex in ik.examples.catalogue(None):
+        page = _graph_page if ex.kind == "graph" else _mechanism_page
+        pages[f"catalogue/{ex.name}.md"] = page(ex)
     index = ["# The catalogue", "",
              "Every worked example of the paper with its graphs, its verdict and the code that "
              "reproduces it. Graph examples first (the criterion), then the worked mechanisms "
              "(the sufficient-influence assumptions).", "",
              "```{toctree}", ":maxdepth: 1", "", "example-2"]
-    index += graph_names + [f"mechanism-{n}" for n in mech_names] + ["```", ""]
+    index += ik.examples.names("graph") + ik.examples.names("mechanism") + ["```", ""]
     pages["catalogue/index.md"] = "\n".join(index)
     return pages
 

@@ -29,12 +29,11 @@ def make_figures(outdir: str) -> list[str]:
     rep = repair(ik.examples.get("TimeBlockDiag").graph)
     save(plot.draw(rep.graph, rep.after.regularize), "repair-timeblockdiag.svg")
 
-    from identkit.symbolic import check_mechanism
-    from identkit.symbolic.catalogue import mechanism_examples
+    from identkit.symbolic import check_mechanism, mechanism_from_dict
 
-    for ex in mechanism_examples():
-        res = check_mechanism(ex.mechanism())
-        save(plot.draw(res.derived.graph, report=res.report), f"mechanism-{ex.name}.svg")
+    for ex in ik.examples.catalogue("mechanism"):
+        res = check_mechanism(mechanism_from_dict(ex.spec, source=ex.name))
+        save(plot.draw(res.derived.graph, report=res.report), f"{ex.name}.svg")
     save(plot.draw(ik.LatentGraph(Gz=[[0, 0], [0, 0]])), "shrunk-counterexample.svg")
     edges = [("tree", "tree"), ("robot", "robot"), ("robot", "ball"), ("ball", "ball")]
     lesson = ik.LatentGraph.from_edges(temporal_edges=edges)

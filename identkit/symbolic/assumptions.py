@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from .._compat import keyword_only
 from .._rng import as_generator
 from .._verdicts import RegularizedVerdicts
 from ..guarantees import temporal_routes
@@ -140,7 +141,8 @@ class AssumptionReport(RegularizedVerdicts):
     def __str__(self):
         return "\n".join(str(v) for v in self.all()) or "no assumption applies"
 
-    def _repr_latex_(self):
+    def to_latex(self) -> str:
+        """The verdicts as a LaTeX array (assumption, target, verdict, attained/required)."""
         rows = []
         for v in self.all():
             word = {True: r"\text{holds}", False: r"\text{fails}",
@@ -148,6 +150,9 @@ class AssumptionReport(RegularizedVerdicts):
             rows.append(rf"\text{{{v.assumption}}} & \text{{{v.target}}} & {word} & "
                         rf"{v.attained}/{v.required}")
         return r"$$\begin{array}{llll}" + r"\\ ".join(rows) + r"\end{array}$$"
+
+    def _repr_latex_(self):
+        return self.to_latex()
 
 
 # ------------------------------------------------------------------------------- engine
@@ -517,9 +522,18 @@ def _check_expfam(mech: SymbolicMechanism, derived: DerivedGraph, rng):
     return a10, a11, tuple(a12), k
 
 
-def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = None,
+@keyword_only("seed")
+def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = None, *,
                       seed=0) -> AssumptionReport:
     """Check every assumption that applies to the mechanism.
+
+    Parameters
+    ----------
+    mech : SymbolicMechanism
+    derived : DerivedGraph, optional
+        Its graphs, when already derived (else derived here with the same ``seed``).
+    seed : int, numpy.random.Generator or None
+        The random points of the rank tests (default 0: the same verdicts every call).
 
     Examples
     --------
@@ -535,7 +549,7 @@ def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = No
     (True, False)
     """
     rng = as_generator(seed)
-    derived = derived or mech.graph(seed=rng)
+    derived = derived or mech.derive_graph(seed=rng)
     budget = active_budget()
     late = "undecided (time budget)"
     g = derived.graph

@@ -206,6 +206,10 @@ def test_load_mechanism_reads_json_without_its_extension_and_refuses_duplicate_k
     path.write_text('{"latents": ["z1"], "mean": {"z1": "z1_lag1"}, "mean": {"z1": "0"}}')
     with pytest.raises(GraphFileError, match="given twice"):
         load_mechanism(path)
+    # read as JSON, not as YAML (which would accept the trailing comma)
+    path.write_text('{"latents": ["z1"], "mean": {"z1": "z1_lag1"},}')
+    with pytest.raises(GraphFileError, match="malformed JSON"):
+        load_mechanism(path)
 
 
 # ------------------------------------------------------------------------------- the names

@@ -7,6 +7,7 @@ import sys
 import warnings
 
 import pytest
+import sympy
 
 import identkit as ik
 from identkit import _jsonfmt
@@ -21,6 +22,7 @@ from identkit.symbolic import (
     check_mechanism,
     load_mechanism,
     mechanism_from_dict,
+    parse_expression,
 )
 from identkit.symbolic.catalogue import get_mechanism_example
 from identkit.symbolic.mechanism import derive_graph
@@ -231,3 +233,74 @@ def test_an_unknown_key_gets_the_shared_suggestion():
     with pytest.raises(GraphFileError) as info:
         mechanism_from_dict({"latents": ["z1"], "mean": {"z1": "0"}, "varience": 1}, "m.yaml")
     assert str(info.value) == "m.yaml: unknown key 'varience' (did you mean 'variance'?)"
+
+
+# -------------------------------------------- the parser's pieces (one refusal or value each)
+
+SYMS = {"z1": sympy.Symbol("z1", real=True)}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("   ", "w: the expression is empty"),                                  # only blanks
+    ("z1 + )", "w: 'z1 + )': syntax error at column 6: unmatched ')'"),     # its column
+    ("1" + "0" * 101, "the integer is too large (column 1)"),              # over 10**100
+    ("2**65", "w: '2**65': the power is too large to expand (column 1)"),  # a number over 1
+    ("sin()", "w: 'sin()': sin() takes exactly one positional argument (column 1)"),
+    ("(z1**100)**101", "the powers multiply to degree 10100 (at most 10000)"),
+])
+def test_each_parser_refusal_names_its_reason(text, message):
+    with pytest.raises(ParseError) as info:
+        parse_expression(text, SYMS, where="w")
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("E", sympy.E), ("pi", sympy.pi), ("2**64", sympy.Integer(2) ** 64),
+    ("1" + "0" * 100, sympy.Integer(10) ** 100), ("(z1**100)**100", SYMS["z1"] ** 10000),
+    ("-z1", -SYMS["z1"]), ("+z1", SYMS["z1"]),
+])
+def test_the_parser_accepts_up_to_its_bounds(text, value):
+    assert parse_expression(text, SYMS) == value
+
+
+# ------------------------------- the exponential-family pieces (Assumptions 10-12, k = 1)
+
+
+def _assumptions(spec):
+    return mechanism_from_dict(spec).check_assumptions()
+
+
+def test_lambda_varying_with_continuous_actions_alone_is_ranked_not_counted_out():
+    # no history: λ = sin(a1) still varies, through the action (Assumption 10 holds)
+    v = _assumptions({"latents": ["z1"], "actions": ["a1"], "mean": {"z1": "sin(a1)"}}).variability
+    assert v.holds is True and v.attained == 1
+
+
+def test_too_few_action_values_without_history_fail_assumption_10_by_counting():
+    # Example 15's argument: 2 values give 1 difference, k·d = 2 are needed
+    v = _assumptions(REMARK6).variability
+    assert (v.holds, v.route, v.attained) == (False, "counting", 1)
+
+
+def test_discrete_action_values_are_drawn_for_assumption_10_with_history():
+    # λ = (a1, z2_lag1): only drawing both action values gives rank 2
+    v = _assumptions({"latents": ["z1", "z2"], "actions": ["a1"], "action_values": [[0], [1]],
+                      "mean": {"z1": "a1", "z2": "z2_lag1"}}).variability
+    assert v.holds is True and v.attained == 2
+
+
+def test_one_edge_and_one_lag_satisfy_assumption_11_with_a_constant_derivative():
+    # Gz has 1 entry and there is 1 lag: a constant nonzero D_z λ spans it (no counting)
+    v = _assumptions({"latents": ["z1"], "mean": {"z1": "2*z1_lag1"}}).expfam_temporal
+    assert v.holds is True and v.route == "exact rational rank"
+
+
+def test_as_many_value_pairs_as_children_are_ranked_for_assumption_12():
+    (v,) = _assumptions({"latents": ["z1"], "actions": ["a1"], "action_values": [[0], [1]],
+                         "mean": {"z1": "a1"}}).expfam_actions
+    assert v.holds is True and v.route == "exact rational rank"
+
+
+def test_lambda_linear_in_continuous_actions_fails_assumption_12_by_counting():
+    res = get_mechanism_example("ex10-linear").mechanism().check_assumptions()
+    assert [(v.holds, v.route) for v in res.expfam_actions] == [(False, "counting")] * 3

@@ -127,6 +127,20 @@ class DerivedGraph:
                             **dec.to_dict()})
         return {"routes": self.routes(), "entries": entries}
 
+    def __str__(self):
+        """The graphs (rows are children) and how many entries each route decided.
+
+        >>> from identkit.symbolic import mechanism_from_dict
+        >>> print(mechanism_from_dict({"latents": ["z1"], "mean": {"z1": "z1_lag1"}}).derive_graph())
+        Gz = [[1]]
+        entries decided by exact evaluation: 1
+        """
+        g = self.graph
+        lines = [f"G{k} = {m.astype(int).tolist()}" for k, m in (("z", g.Gz), ("a", g.Ga))
+                 if m is not None]
+        routes = ", ".join(f"{k}: {v}" for k, v in self.routes().items())
+        return "\n".join(lines + [f"entries decided by {routes or 'nothing (no entry)'}"])
+
 
 class SymbolicMechanism:
     """A transition model written as expressions (see module docs).

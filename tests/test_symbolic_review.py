@@ -131,7 +131,7 @@ def test_values_that_change_actions_together_are_fine_when_the_density_does_not_
     mech = mechanism_from_dict({"latents": L2, "actions": ["a1", "a2", "a3"],
                                 "action_values": [[0, 0, 0], [1, 0, 0], [0, 1, 1]],
                                 "mean": {"z1": "a1", "z2": "z2_lag1"}})
-    g = mech.graph()
+    g = mech.derive_graph()
     assert g.graph.Ga.astype(int).tolist() == [[1, 0, 0], [0, 0, 0]]
     assert not g.undecided()
 
@@ -187,7 +187,7 @@ def test_an_undecided_joint_change_of_actions_is_not_taken_for_no_change():
                                 "action_values": [[0, 0], [1, 1]],
                                 "mean": {"z1": "a1*(z1_lag1 - 1000 + abs(z1_lag1 - 1000))",
                                          "z2": "z2_lag1"}})
-    dec = mech.graph().decisions
+    dec = mech.derive_graph().decisions
     assert dec[("a", 0, 0)].zero is None and dec[("a", 0, 1)].zero is None
     assert "may change" in dec[("a", 0, 0)].route
 

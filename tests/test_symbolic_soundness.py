@@ -295,7 +295,7 @@ def _check_one(m1, seed):
     the three entries of z1's row (Gz: z1, z2; Ga: a1) against the oracle."""
     mech = mechanism_from_dict({"latents": L2, "actions": ["a1"],
                                 "mean": {"z1": m1, "z2": "z2_lag1"}})
-    derived = mech.graph(seed=seed)
+    derived = mech.derive_graph(seed=seed)
     g = derived.graph
     cols = [("z", 0, _SYMS["z1_lag1"]), ("z", 1, _SYMS["z2_lag1"]), ("a", 0, _SYMS["a1"])]
     expected = _oracle(mech.mean[0], [c[2] for c in cols], np.random.default_rng(seed + 1))

@@ -350,7 +350,7 @@ def test_combination_rule_reproduces_the_papers_mechanism_verdicts(name, complet
 
     ex = next(e for e in mechanism_examples() if e.name == name)
     mech = ex.mechanism()
-    g = mech.graph().graph
+    g = mech.derive_graph().graph
     C = _justified_pattern(g, g.graphs, check_assumptions(mech))
     assert _verdict(C)[0] == complete
 

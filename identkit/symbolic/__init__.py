@@ -1,6 +1,9 @@
 """Symbolic backend: written mechanisms to exact graphs and exact assumption verdicts (sympy).
 
 Expressions are parsed through a whitelist (:func:`parse_expression`), never evaluated as code.
+A :class:`SymbolicMechanism` is a :class:`identkit.protocols.Mechanism`: ``derive_graph``,
+``check_assumptions`` and ``check`` (each with a keyword-only ``seed``, default 0) answer as
+the numeric backend's mechanisms do, exactly.
 """
 
 from .assumptions import AssumptionReport, Verdict, check_assumptions

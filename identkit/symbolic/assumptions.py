@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from .._compat import keyword_only
 from .._rng import as_generator
 from .._verdicts import RegularizedVerdicts
 from ..guarantees import temporal_routes
@@ -140,7 +141,8 @@ class AssumptionReport(RegularizedVerdicts):
     def __str__(self):
         return "\n".join(str(v) for v in self.all()) or "no assumption applies"
 
-    def _repr_latex_(self):
+    def to_latex(self) -> str:
+        """The verdicts as a LaTeX array (assumption, target, verdict, attained/required)."""
         rows = []
         for v in self.all():
             word = {True: r"\text{holds}", False: r"\text{fails}",
@@ -148,6 +150,9 @@ class AssumptionReport(RegularizedVerdicts):
             rows.append(rf"\text{{{v.assumption}}} & \text{{{v.target}}} & {word} & "
                         rf"{v.attained}/{v.required}")
         return r"$$\begin{array}{llll}" + r"\\ ".join(rows) + r"\end{array}$$"
+
+    def _repr_latex_(self):
+        return self.to_latex()
 
 
 # ------------------------------------------------------------------------------- engine
@@ -400,126 +405,168 @@ def _expfam(mech: SymbolicMechanism):
 
 
 def _check_expfam(mech: SymbolicMechanism, derived: DerivedGraph, rng):
+    """Assumptions 10-12 for a Gaussian mechanism read as an exponential family (k = 1 or 2,
+    see :func:`_expfam`): ``(a10, a11, a12, k)``; Assumptions 11 and 12 are checked for k = 1
+    only. ``(None, None, (), None)`` for a mechanism written as a log-density."""
     k, lam = _expfam(mech)
     if k is None:
         return None, None, (), None
     g = derived.graph
-    hist = mech.history_symbols()
-    acts = mech.action_symbols()
-    need = k * mech.d
-    # Assumption 10: kd + 1 points with independent differences of λ
-    if mech.discrete and not hist:
-        values = mech.action_values
-        if len(values) < need + 1:
-            a10 = Verdict("Assumption 10", "λ", False, need, len(values) - 1, "counting",
-                          f"only {len(values)} action values (no history): their λ differences "
-                          f"span at most {len(values) - 1} < k·d = {need} dimensions "
-                          f"(Example 15)")
-        else:
-            rows = [[_exact_or_interval(x.xreplace(dict(zip(acts, v)))
-                                        - x.xreplace(dict(zip(acts, values[0]))))
-                     for x in lam] for v in values[1:]]
-            pts = tuple(dict(zip(acts, v)) for v in values)
-            if any(x is None for row in rows for x in row):
-                a10 = Verdict("Assumption 10", "λ", None, need, None, "undecided",
-                              "undecided: a difference of λ could not be evaluated", pts)
-            else:
-                r, route = rank_at_points(rows)
-                # full rank is proven by an exact or interval minor; a deficiency only when
-                # the values are exact (an interval value may hide a tiny nonzero part)
-                holds = (True if r == need and "numerical" not in route else
-                         False if route == "exact rational rank" else None)
-                cert = (f"differences λ(a) − λ(a₀) over the {len(values)} action values have "
-                        f"rank {r} ({route})")
-                if holds is None:
-                    cert = (f"undecided: {cert}, but the values are not exact, so a rank below "
-                            f"{need} is not proven")
-                a10 = Verdict("Assumption 10", "λ", holds, need, r, route, cert, pts)
-    else:
-        base = random_point(hist + (acts if not mech.discrete else []), rng, generic=True)
-        base_extra = {}
-        if mech.discrete:
-            base_extra = dict(zip(acts, mech.action_values[0]))
-        lam0 = [x.xreplace(base_extra).xreplace(base) for x in lam]
-        diffs = [x - x0 for x, x0 in zip(lam, lam0)]
-
-        def draw(r):
-            extra = {}
-            if mech.discrete:
-                extra = dict(zip(acts, mech.action_values[int(r.integers(len(mech.action_values)))]))
-            return extra, diffs
-
-        free = hist + (acts if not mech.discrete else [])
-        if not _depends(lam, hist + acts):
-            a10 = Verdict("Assumption 10", "λ", False, need, 0, "counting",
-                          "λ depends on neither the history nor the actions")
-        else:
-            res = _rank_test(diffs, {}, free, draw, need, rng, [diffs])
-            a10 = Verdict("Assumption 10", "λ", *res)
+    a10 = _check_variability(mech, lam, k * mech.d, rng)
     a11 = None
     a12 = []
     if k == 1:
         if g.Gz is not None:
-            E = [(i, j) for i in range(mech.d) for j in range(mech.d) if g.Gz[i, j]]
-            per_tau = [[sympy.diff(lam[i], mech.lag(mech.latents[j], t)) for i, j in E]
-                       for t in range(1, mech.lags + 1)]
-
-            def draw11(r):
-                t = int(r.integers(1, mech.lags + 1))
-                extra = {}
-                if mech.discrete:
-                    extra = dict(zip(acts, mech.action_values[int(r.integers(len(mech.action_values)))]))
-                return extra, per_tau[t - 1]
-
-            free = hist + (acts if not mech.discrete else [])
-            if E:
-                if not any(_depends(p, free) for p in per_tau) and len(E) > mech.lags:
-                    a11 = Verdict("Assumption 11", "Gz", False, len(E), mech.lags, "counting",
-                                  "linear temporal means (Example 14 with constant W): D_{z^τ}λ "
-                                  "is constant, one matrix per lag")
-                else:
-                    a11 = Verdict("Assumption 11", "Gz",
-                                  *_rank_test(per_tau[0], {}, free, draw11, len(E), rng, per_tau))
+            a11 = _check_expfam_temporal(mech, g, lam, rng)
         if g.Ga is not None:
             for l, name in enumerate(mech.actions):
                 ch = sorted(g.children_a(l))
                 if not ch:
                     continue
                 if mech.discrete:
-                    pairs = mech.action_pairs(l)
-                    diffs = [[lam[i].xreplace(dict(zip(acts, v))) - lam[i].xreplace(dict(zip(acts, u)))
-                              for i in ch] for u, v in pairs]
-                    if not diffs:
-                        continue
-                    if not _depends(sum(diffs, []), hist) and len(diffs) < len(ch):
-                        a12.append(Verdict("Assumption 12", name, False, len(ch), len(diffs),
-                                           "counting", f"{len(diffs)} difference vector(s) cannot "
-                                           f"span {len(ch)} dimensions (Remark 6)"))
-                        continue
-
-                    def draw12(r, diffs=diffs):
-                        return {}, diffs[int(r.integers(len(diffs)))]
-
-                    a12.append(Verdict("Assumption 12", name,
-                                       *_rank_test(diffs[0], {}, hist, draw12, len(ch), rng, diffs)))
+                    v = _check_expfam_discrete_action(mech, lam, l, name, ch, rng)
                 else:
-                    eps = sympy.Symbol("epsilon_", real=True)
-                    diffs = [lam[i].xreplace({acts[l]: acts[l] + eps}) - lam[i] for i in ch]
-                    free = hist + acts + [eps]
-                    if not _depends(diffs, hist + acts) and len(ch) > 1:
-                        a12.append(Verdict("Assumption 12", name, False, len(ch), 1, "counting",
-                                           "λ is linear in the actions: the differences do not vary "
-                                           "(Example 10's linear case)"))
-                        continue
-                    a12.append(Verdict("Assumption 12", name,
-                                       *_rank_test(diffs, {}, free, lambda r, d=diffs: ({}, d),
-                                                   len(ch), rng, [diffs])))
+                    v = _check_expfam_continuous_action(mech, lam, l, name, ch, rng)
+                if v is not None:
+                    a12.append(v)
     return a10, a11, tuple(a12), k
 
 
-def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = None,
+def _random_action_values(mech: SymbolicMechanism, r) -> dict:
+    """One declared action value, drawn (discrete actions; ``{}`` for continuous ones)."""
+    if not mech.discrete:
+        return {}
+    acts = mech.action_symbols()
+    return dict(zip(acts, mech.action_values[int(r.integers(len(mech.action_values)))]))
+
+
+def _check_variability(mech: SymbolicMechanism, lam, need: int, rng) -> Verdict:
+    """Assumption 10: ``k·d + 1`` points with linearly independent differences of λ."""
+    hist = mech.history_symbols()
+    if mech.discrete and not hist:
+        return _variability_over_action_values(mech, lam, need)
+    acts = mech.action_symbols()
+    free = hist + (acts if not mech.discrete else [])
+    base = random_point(free, rng, generic=True)
+    base_extra = dict(zip(acts, mech.action_values[0])) if mech.discrete else {}
+    lam0 = [x.xreplace(base_extra).xreplace(base) for x in lam]
+    diffs = [x - x0 for x, x0 in zip(lam, lam0)]
+
+    def draw(r):
+        return _random_action_values(mech, r), diffs
+
+    if not _depends(lam, hist + acts):
+        return Verdict("Assumption 10", "λ", False, need, 0, "counting",
+                       "λ depends on neither the history nor the actions")
+    return Verdict("Assumption 10", "λ", *_rank_test(diffs, {}, free, draw, need, rng, [diffs]))
+
+
+def _variability_over_action_values(mech: SymbolicMechanism, lam, need: int) -> Verdict:
+    """Assumption 10 without history: λ takes one value per declared action value, so the
+    differences from the first value are all there is (Example 15 counts them)."""
+    acts = mech.action_symbols()
+    values = mech.action_values
+    if len(values) < need + 1:
+        return Verdict("Assumption 10", "λ", False, need, len(values) - 1, "counting",
+                       f"only {len(values)} action values (no history): their λ differences "
+                       f"span at most {len(values) - 1} < k·d = {need} dimensions "
+                       f"(Example 15)")
+    rows = [[_exact_or_interval(x.xreplace(dict(zip(acts, v)))
+                                - x.xreplace(dict(zip(acts, values[0]))))
+             for x in lam] for v in values[1:]]
+    pts = tuple(dict(zip(acts, v)) for v in values)
+    if any(x is None for row in rows for x in row):
+        return Verdict("Assumption 10", "λ", None, need, None, "undecided",
+                       "undecided: a difference of λ could not be evaluated", pts)
+    r, route = rank_at_points(rows)
+    # full rank is proven by an exact or interval minor; a deficiency only when the values
+    # are exact (an interval value may hide a tiny nonzero part)
+    holds = (True if r == need and "numerical" not in route else
+             False if route == "exact rational rank" else None)
+    cert = (f"differences λ(a) − λ(a₀) over the {len(values)} action values have "
+            f"rank {r} ({route})")
+    if holds is None:
+        cert = (f"undecided: {cert}, but the values are not exact, so a rank below "
+                f"{need} is not proven")
+    return Verdict("Assumption 10", "λ", holds, need, r, route, cert, pts)
+
+
+def _check_expfam_temporal(mech: SymbolicMechanism, g, lam, rng) -> Verdict | None:
+    """Assumption 11 (k = 1): the lag derivatives ``D_{z^τ}λ`` on the edges of Gz span them
+    (None when Gz has no edge)."""
+    acts = mech.action_symbols()
+    hist = mech.history_symbols()
+    E = [(i, j) for i in range(mech.d) for j in range(mech.d) if g.Gz[i, j]]
+    per_tau = [[sympy.diff(lam[i], mech.lag(mech.latents[j], t)) for i, j in E]
+               for t in range(1, mech.lags + 1)]
+
+    def draw11(r):
+        t = int(r.integers(1, mech.lags + 1))
+        return _random_action_values(mech, r), per_tau[t - 1]
+
+    free = hist + (acts if not mech.discrete else [])
+    if not E:
+        return None
+    if not any(_depends(p, free) for p in per_tau) and len(E) > mech.lags:
+        return Verdict("Assumption 11", "Gz", False, len(E), mech.lags, "counting",
+                       "linear temporal means (Example 14 with constant W): D_{z^τ}λ "
+                       "is constant, one matrix per lag")
+    return Verdict("Assumption 11", "Gz",
+                   *_rank_test(per_tau[0], {}, free, draw11, len(E), rng, per_tau))
+
+
+def _check_expfam_discrete_action(mech: SymbolicMechanism, lam, l: int, name: str, ch,
+                                  rng) -> Verdict | None:
+    """Assumption 12 for discrete action ``l``: the differences of λ on its children between
+    values differing in ``l`` alone span them (None when no two values differ so)."""
+    acts = mech.action_symbols()
+    hist = mech.history_symbols()
+    pairs = mech.action_pairs(l)
+    diffs = [[lam[i].xreplace(dict(zip(acts, v))) - lam[i].xreplace(dict(zip(acts, u)))
+              for i in ch] for u, v in pairs]
+    if not diffs:
+        return None
+    if not _depends(sum(diffs, []), hist) and len(diffs) < len(ch):
+        return Verdict("Assumption 12", name, False, len(ch), len(diffs), "counting",
+                       f"{len(diffs)} difference vector(s) cannot span {len(ch)} dimensions "
+                       f"(Remark 6)")
+
+    def draw12(r):
+        return {}, diffs[int(r.integers(len(diffs)))]
+
+    return Verdict("Assumption 12", name,
+                   *_rank_test(diffs[0], {}, hist, draw12, len(ch), rng, diffs))
+
+
+def _check_expfam_continuous_action(mech: SymbolicMechanism, lam, l: int, name: str, ch,
+                                    rng) -> Verdict:
+    """Assumption 12 for continuous action ``l``: the differences ``λ(a + ε e_l) − λ(a)`` on
+    its children span them."""
+    acts = mech.action_symbols()
+    hist = mech.history_symbols()
+    eps = sympy.Symbol("epsilon_", real=True)
+    diffs = [lam[i].xreplace({acts[l]: acts[l] + eps}) - lam[i] for i in ch]
+    free = hist + acts + [eps]
+    if not _depends(diffs, hist + acts) and len(ch) > 1:
+        return Verdict("Assumption 12", name, False, len(ch), 1, "counting",
+                       "λ is linear in the actions: the differences do not vary "
+                       "(Example 10's linear case)")
+    return Verdict("Assumption 12", name,
+                   *_rank_test(diffs, {}, free, lambda r: ({}, diffs), len(ch), rng, [diffs]))
+
+
+@keyword_only("seed")
+def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = None, *,
                       seed=0) -> AssumptionReport:
     """Check every assumption that applies to the mechanism.
+
+    Parameters
+    ----------
+    mech : SymbolicMechanism
+    derived : DerivedGraph, optional
+        Its graphs, when already derived (else derived here with the same ``seed``).
+    seed : int, numpy.random.Generator or None
+        The random points of the rank tests (default 0: the same verdicts every call).
 
     Examples
     --------
@@ -535,7 +582,7 @@ def check_assumptions(mech: SymbolicMechanism, derived: DerivedGraph | None = No
     (True, False)
     """
     rng = as_generator(seed)
-    derived = derived or mech.graph(seed=rng)
+    derived = derived or mech.derive_graph(seed=rng)
     budget = active_budget()
     late = "undecided (time budget)"
     g = derived.graph

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._compat import keyword_only
 from .._rng import as_generator
 from .exact import Budget, BudgetExpired
 from ..guarantees import HOLDS, Guarantee, justify
@@ -37,6 +38,10 @@ class MechanismCheck:
         The analysis of the justified pattern (all ones when nothing is justified).
     guaranteed : bool
         Complete disentanglement follows: the justified pattern is the identity.
+
+    ``to_text``, ``to_markdown`` and ``to_dict`` take ``symmetries=True`` to add the two
+    permutation groups of the derived graphs (:class:`identkit.symmetry.Symmetries`), as the
+    command line prints them.
     """
 
     mechanism: SymbolicMechanism
@@ -92,7 +97,16 @@ class MechanismCheck:
         return ("Complete disentanglement is NOT guaranteed: the derived graphs leave latents "
                 f"entangled even if every assumption held{tail}." + part)
 
-    def to_dict(self) -> dict:
+    def symmetries(self):
+        """The graph-preserving permutations and automorphisms of the derived graphs under the
+        regularized graphs (:meth:`identkit.symmetry.Symmetries.of`)."""
+        from ..symmetry import Symmetries
+
+        return Symmetries.of(self.derived.graph, self.report.regularize)
+
+    def to_dict(self, *, symmetries: bool = False) -> dict:
+        """Plain data for JSON; ``symmetries=True`` adds the keys of
+        :meth:`identkit.symmetry.Symmetries.to_dict` (group orders and structure)."""
         g = self.derived.graph
         data = self.justified.to_dict()
         sa = self.assumptions.to_dict()
@@ -121,9 +135,14 @@ class MechanismCheck:
             "verdict": self.verdict(),
         })
         data["explanation"] = data["verdict"]
+        if symmetries:
+            data.update(self.symmetries().to_dict())
         return data
 
-    def to_text(self) -> str:
+    def to_text(self, *, symmetries: bool = False) -> str:
+        """The verdict, the derived graphs, each assumption, the theorems and the graph
+        analysis; ``symmetries=True`` ends with the two group lines
+        (``Graph-preserving permutations: ...``, ``Automorphisms: ...``)."""
         g = self.derived.graph
         lines = [self.verdict(), "", "Derived from the mechanism (rows are children):"]
         if g.Gz is not None:
@@ -141,13 +160,31 @@ class MechanismCheck:
         lines.append("  justified pattern C = "
                      f"{self.guarantee.pattern.astype(int).tolist()}")
         lines += ["", "Graph analysis (if every assumption held):", self.report.to_text()]
+        if symmetries:
+            lines += self.symmetries().lines(explain=False)
         return "\n".join(lines)
+
+    def to_markdown(self, *, symmetries: bool = False) -> str:
+        """:meth:`to_text` with the verdict (its first line) in bold.
+
+        Examples
+        --------
+        >>> from identkit.symbolic import mechanism_from_dict
+        >>> res = mechanism_from_dict({"latents": ["z1"], "actions": ["a1"],
+        ...                            "mean": {"z1": "sin(a1)"}}).check()
+        >>> print(res.to_markdown(symmetries=True).splitlines()[0])
+        **Complete disentanglement is guaranteed through Theorem 1 for Ga (Assumption 6 (a1)).**
+        >>> res.to_markdown(symmetries=True).splitlines()[-2:]
+        ['Graph-preserving permutations: 1', 'Automorphisms: 1']
+        """
+        text = self.to_text(symmetries=symmetries)
+        return "**" + text.replace("\n", "**\n", 1)
 
     def __str__(self):
         return self.to_text()
 
     def _repr_latex_(self):
-        return self.assumptions._repr_latex_()
+        return self.assumptions.to_latex()
 
     def _repr_html_(self):
         """Jupyter display: the verdict, the derived graphs and C, each assumption, the reasons."""
@@ -156,7 +193,8 @@ class MechanismCheck:
         return mechanism_html(self)
 
 
-def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, seed=0, *,
+@keyword_only("seed")
+def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, *, seed=0,
                     time_budget: float | None = 60.0, progress=None) -> MechanismCheck:
     """Check the mechanism is valid, derive the graphs, analyze them, check the assumptions
     and combine the theorems.
@@ -167,6 +205,7 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, seed
     regularize : str, optional
         The regularized learned graphs (default: every graph the mechanism has).
     seed : None, int or numpy.random.Generator
+        Keyword-only (positional use is deprecated); default 0: the same result every call.
     time_budget : float or None
         Seconds after which whatever is left is ``undecided (time budget)`` (None: no limit).
     progress : callable, optional
@@ -198,9 +237,9 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, seed
         # the alarm may interrupt anywhere once; a second pass with the budget spent marks
         # whatever is left undecided at once
         try:
-            derived = mech.graph(seed=rng, budget=budget)
+            derived = mech.derive_graph(seed=rng, budget=budget)
         except BudgetExpired:
-            derived = mech.graph(seed=rng, budget=budget)
+            derived = mech.derive_graph(seed=rng, budget=budget)
         try:
             assumptions = check_assumptions(mech, derived, seed=rng)
         except BudgetExpired:

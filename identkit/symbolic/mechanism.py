@@ -29,16 +29,18 @@ is decided by :func:`~identkit.symbolic.exact.decide_zero`, and the route that d
 
 from __future__ import annotations
 
-import difflib
 import re
+import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 
 import mpmath
 import numpy as np
 import sympy
 
+from .._compat import keyword_only
 from .._rng import as_generator
-from ..errors import GraphFileError, ParseError
+from ..errors import GraphFileError, ParseError, did_you_mean
 from ..graphs import LatentGraph
 from .exact import BudgetExpired, ZeroDecision, active_budget, decide_zero
 from .parser import parse_expression
@@ -125,6 +127,20 @@ class DerivedGraph:
                             **dec.to_dict()})
         return {"routes": self.routes(), "entries": entries}
 
+    def __str__(self):
+        """The graphs (rows are children) and how many entries each route decided.
+
+        >>> from identkit.symbolic import mechanism_from_dict
+        >>> print(mechanism_from_dict({"latents": ["z1"], "mean": {"z1": "z1_lag1"}}).derive_graph())
+        Gz = [[1]]
+        entries decided by exact evaluation: 1
+        """
+        g = self.graph
+        lines = [f"G{k} = {m.astype(int).tolist()}" for k, m in (("z", g.Gz), ("a", g.Ga))
+                 if m is not None]
+        routes = ", ".join(f"{k}: {v}" for k, v in self.routes().items())
+        return "\n".join(lines + [f"entries decided by {routes or 'nothing (no entry)'}"])
+
 
 class SymbolicMechanism:
     """A transition model written as expressions (see module docs).
@@ -150,9 +166,10 @@ class SymbolicMechanism:
         if not self.latents:
             raise ParseError(f"{source}: no latents")
         names = list(self.latents) + list(self.actions)
-        dup = [n for n in names if names.count(n) > 1]
-        if dup:
-            raise ParseError(f"{source}: the name {dup[0]!r} is declared twice")
+        counts = Counter(names)  # linear: the first name (in order) declared more than once
+        dup = next((n for n in names if counts[n] > 1), None)
+        if dup is not None:
+            raise ParseError(f"{source}: the name {dup!r} is declared twice")
         for n in names:
             if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", n) or n.startswith("__") or _LAG.match(n):
                 raise ParseError(f"{source}: {n!r} is not a valid name (letters, digits and _; "
@@ -265,7 +282,8 @@ class SymbolicMechanism:
         """``∂ log p / ∂ z_i`` (only ``log p_i`` contains ``z_i``)."""
         return sympy.diff(self.log_density[i], self.z[self.latents[i]])
 
-    def validate(self, seed=0, n_points: int = 12) -> None:
+    @keyword_only("seed", "n_points")
+    def validate(self, *, seed=0, n_points: int = 12) -> None:
         """Check that the file defines a density: at random points (latents and history over
         the reals at five scales, the last beyond every constant of the expression; actions
         over their declared values or ranges, else the reals) each mean is a real finite
@@ -377,8 +395,16 @@ class SymbolicMechanism:
         (the reals otherwise; discrete actions are handled value by value)."""
         return {self.a[n]: r for n, r in (self.action_ranges or {}).items()}
 
-    def graph(self, seed=0, budget=None) -> DerivedGraph:
+    @keyword_only("seed", "budget")
+    def derive_graph(self, *, seed=0, budget=None) -> DerivedGraph:
         """Derive ``Gz``/``Ga`` from the cross-derivatives; see the module docs.
+
+        Parameters
+        ----------
+        seed : int, numpy.random.Generator or None
+            The random points of the zero tests (default 0: the same answer every call).
+        budget : exact.Budget, optional
+            A time budget; entries it does not reach stay edges, ``undecided (time budget)``.
 
         Examples
         --------
@@ -387,10 +413,50 @@ class SymbolicMechanism:
         >>> from identkit.symbolic import mechanism_from_dict
         >>> mech = mechanism_from_dict({"latents": ["z1", "z2", "z3"], "actions": ["a1", "a2", "a3"],
         ...     "mean": {"z1": "a1 + a2", "z2": "a1**2 + a3", "z3": "a2**2 + a3**2"}})
-        >>> mech.graph().graph.Ga.astype(int).tolist()
+        >>> mech.derive_graph().graph.Ga.astype(int).tolist()
         [[1, 1, 0], [1, 0, 1], [0, 1, 1]]
         """
         return derive_graph(self.total_log_density, self, seed=seed, budget=budget)
+
+    def graph(self, *args, **kwargs) -> DerivedGraph:
+        """Deprecated alias of :meth:`derive_graph` (the name both backends share)."""
+        warnings.warn("SymbolicMechanism.graph() is deprecated; use derive_graph()",
+                      DeprecationWarning, stacklevel=2)
+        return self.derive_graph(*args, **kwargs)
+
+    def check_assumptions(self, *, seed=0, derived: DerivedGraph | None = None):
+        """The sufficient-influence verdicts: :func:`~identkit.symbolic.check_assumptions`
+        of this mechanism (``derived``: its graphs when already derived, else derived here).
+
+        Examples
+        --------
+        >>> from identkit.symbolic import mechanism_from_dict
+        >>> mech = mechanism_from_dict({"latents": ["z1", "z2"], "actions": ["a1"],
+        ...     "action_values": [[0], [1]], "mean": {"z1": "a1", "z2": "2*a1"}})
+        >>> mech.check_assumptions().holds_a
+        False
+        """
+        from .assumptions import check_assumptions
+
+        return check_assumptions(self, derived, seed=seed)
+
+    @keyword_only("seed")
+    def check(self, regularize: str | None = None, *, seed=0, time_budget: float | None = 60.0,
+              progress=None):
+        """The full check: :func:`~identkit.symbolic.check_mechanism` of this mechanism.
+
+        Examples
+        --------
+        >>> from identkit.symbolic import mechanism_from_dict
+        >>> mech = mechanism_from_dict({"latents": ["z1"], "actions": ["a1"],
+        ...                             "mean": {"z1": "sin(a1)"}})
+        >>> mech.check().guaranteed
+        True
+        """
+        from .check import check_mechanism
+
+        return check_mechanism(self, regularize, seed=seed, time_budget=time_budget,
+                               progress=progress)
 
     def __repr__(self):
         return (f"<SymbolicMechanism d={self.d} m={self.m} lags={self.lags} "
@@ -509,7 +575,8 @@ def _unattributed_changes(logp, mech, rng, domain, budget, Ga, decisions):
                     parents.append(l)
 
 
-def derive_graph(logp, mech: SymbolicMechanism, seed=0, budget=None) -> DerivedGraph:
+@keyword_only("seed", "budget")
+def derive_graph(logp, mech: SymbolicMechanism, *, seed=0, budget=None) -> DerivedGraph:
     """Graphs of a total log-density over the mechanism's symbols (used for pushforwards too).
 
     With discrete actions the density is defined at the declared action values only, so each
@@ -631,15 +698,14 @@ def mechanism_from_dict(data, source: str = "<mechanism>") -> SymbolicMechanism:
     >>> from identkit.symbolic import mechanism_from_dict
     >>> mech = mechanism_from_dict({"latents": ["z1", "z2"],
     ...                             "mean": {"z1": "z1_lag1", "z2": "z2_lag1 + z1_lag1**2"}})
-    >>> mech.lags, mech.graph().graph.Gz.astype(int).tolist()
+    >>> mech.lags, mech.derive_graph().graph.Gz.astype(int).tolist()
     (1, [[1, 0], [1, 1]])
     """
     if not isinstance(data, dict):
         raise GraphFileError(f"{source}: the top level must be a mapping of keys")
     for key in data:
         if key not in MECHANISM_KEYS:
-            close = difflib.get_close_matches(str(key), MECHANISM_KEYS, n=1, cutoff=0.4)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(str(key), MECHANISM_KEYS, cutoff=0.4)
             raise GraphFileError(f"{source}: unknown key '{key}'{hint}")
     latents = data.get("latents")
     if isinstance(latents, int) and not isinstance(latents, bool) and latents > 0:
@@ -669,8 +735,25 @@ def mechanism_from_dict(data, source: str = "<mechanism>") -> SymbolicMechanism:
         raise GraphFileError(msg if msg.startswith(source) else f"{source}: {msg}") from None
 
 
-def load_mechanism(path) -> SymbolicMechanism:
-    """Read a mechanism file (YAML or JSON).
+def load_mechanism(path, *, max_bytes: int | None = None) -> SymbolicMechanism:
+    """Read a mechanism file (YAML or JSON), or standard input for ``-``.
+
+    The file is read by :func:`identkit.io.read_text` (regular files only, a size limit, a
+    byte-order mark dropped) and parsed by :func:`identkit.io.parse_data` (duplicate keys
+    and huge integers refused). JSON when the name ends in ``.json`` or the text starts with
+    ``{``, YAML otherwise.
+
+    Parameters
+    ----------
+    path : str or path-like
+    max_bytes : int, optional
+        Refuse larger files (default :data:`identkit.io.MAX_BYTES`).
+
+    Raises
+    ------
+    GraphFileError
+        If the file is missing, not a regular file, too large, not UTF-8, malformed, or not
+        a mechanism (see :func:`mechanism_from_dict`); the message names the file.
 
     Examples
     --------
@@ -679,20 +762,18 @@ def load_mechanism(path) -> SymbolicMechanism:
     >>> path = os.path.join(tempfile.mkdtemp(), "m.yaml")
     >>> with open(path, "w") as fh:
     ...     _ = fh.write("latents: [z1]\\nactions: [a1]\\nmean: {z1: 'z1_lag1 + sin(a1)'}\\n")
-    >>> load_mechanism(path).graph().graph.Ga.astype(int).tolist()
+    >>> load_mechanism(path).derive_graph().graph.Ga.astype(int).tolist()
     [[1]]
     """
     import os
 
-    from ..io import parse_data
+    from .. import io
 
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise GraphFileError(f"{path}: no such file")
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    fmt = "json" if path.endswith(".json") or text.lstrip().startswith("{") else "yaml"
-    return mechanism_from_dict(parse_data(text, fmt, path), path)
+    source = "<stdin>" if path == "-" else path
+    text = io.read_text(path, io.MAX_BYTES if max_bytes is None else max_bytes)
+    fmt = "json" if path.lower().endswith(".json") or text.lstrip().startswith("{") else "yaml"
+    return mechanism_from_dict(io.parse_data(text, fmt, source), source)
 
 
 class SymbolicMap:
@@ -714,24 +795,28 @@ class SymbolicMap:
         zs = [self.mech.z[n] for n in self.mech.latents]
         return sympy.Matrix([[sympy.diff(e, z) for z in zs] for e in self.exprs])
 
-    def support(self, seed=0) -> np.ndarray:
+    @keyword_only("seed")
+    def support(self, *, seed=0) -> np.ndarray:
         """Which Jacobian entries are not identically zero (decided as for graphs)."""
         rng = as_generator(seed)
         J = self.jacobian()
         d = self.mech.d
         return np.array([[not decide_zero(J[i, j], rng).zero for j in range(d)] for i in range(d)])
 
-    def is_invertible_somewhere(self, seed=0) -> bool:
+    @keyword_only("seed")
+    def is_invertible_somewhere(self, *, seed=0) -> bool:
         det = self.jacobian().det()
         return not decide_zero(det, as_generator(seed)).zero
 
-    def is_graph_preserving(self, g: LatentGraph, regularize=None, seed=0) -> bool:
+    @keyword_only("seed")
+    def is_graph_preserving(self, g: LatentGraph, regularize=None, *, seed=0) -> bool:
         """Whether the Jacobian's support lies in the pattern C of ``g`` (Lemma 1)."""
         from ..entanglement import entanglement_graph
 
-        return bool(not (self.support(seed) & ~entanglement_graph(g, regularize)).any())
+        return bool(not (self.support(seed=seed) & ~entanglement_graph(g, regularize)).any())
 
-    def pushforward_graph(self, seed=0) -> DerivedGraph:
+    @keyword_only("seed")
+    def pushforward_graph(self, *, seed=0) -> DerivedGraph:
         """The exact graph of the mechanism seen in the coordinates ẑ (``z = v(ẑ)``).
 
         ``log p̂(ẑ | ĥ, a) = log p(v(ẑ) | v(ĥ), a) + log |det Dv(ẑ)|``; the log-determinant

@@ -88,6 +88,19 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
     ...
     identkit.errors.ParseError: mean of z1: "__import__('os')": dunder name '__import__' is refused (column 1)
     """
+    text = _expression_text(text, where)
+    tree = _syntax_tree(text, where)
+    try:
+        expr = _Builder(text, symbols, where).walk(tree, 0)
+    except RecursionError:
+        raise ParseError(f"{where}: the expression is nested too deeply") from None
+    _check_size(expr, text, where)
+    return expr
+
+
+def _expression_text(text, where: str) -> str:
+    """The text to parse: a bare int or float becomes its repr; anything else but a non-empty
+    string of at most :data:`MAX_LENGTH` characters is refused."""
     if isinstance(text, bool):
         raise ParseError(f"{where}: {text!r} is not an expression")
     if isinstance(text, numbers.Number):
@@ -100,98 +113,137 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
         raise ParseError(f"{where}: the expression is longer than {MAX_LENGTH} characters")
     if not text.strip():
         raise ParseError(f"{where}: the expression is empty")
+    return text
+
+
+def _syntax_tree(text: str, where: str) -> ast.Expression:
+    """Python's parse of the expression (``mode="eval"``), a syntax error naming its column."""
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        return ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         col = (exc.offset or 1)
         raise ParseError(f"{where}: {text!r}: syntax error at column {col}: {exc.msg}") from None
     except (ValueError, MemoryError, RecursionError):
         raise ParseError(f"{where}: {text!r} cannot be parsed") from None
 
-    def fail(node, what):
+
+class _Builder:
+    """The walk from the syntax tree to sympy: one method per kind of node on the whitelist,
+    everything else refused by :meth:`fail` (naming the expression and the column)."""
+
+    def __init__(self, text: str, symbols: dict, where: str):
+        self.text, self.symbols, self.where = text, symbols, where
+
+    def fail(self, node, what):
         col = getattr(node, "col_offset", None)
         at = f" (column {col + 1})" if col is not None else ""
-        raise ParseError(f"{where}: {text!r}: {what}{at}")
+        raise ParseError(f"{self.where}: {self.text!r}: {what}{at}")
 
-    def walk(node, depth):
+    def walk(self, node, depth):
         if depth > MAX_DEPTH:
-            fail(node, f"nested deeper than {MAX_DEPTH}")
+            self.fail(node, f"nested deeper than {MAX_DEPTH}")
         if isinstance(node, ast.Expression):
-            return walk(node.body, depth + 1)
+            return self.walk(node.body, depth + 1)
         if isinstance(node, ast.Constant):
-            v = node.value
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                fail(node, f"the constant {v!r} is not a number")
-            if isinstance(v, int):
-                if abs(v) > 10**100:
-                    fail(node, "the integer is too large")
-                return sympy.Integer(v)
-            if v != v or v in (float("inf"), float("-inf")):
-                fail(node, f"the constant {v!r} is not finite")
-            return sympy.Rational(repr(v))
+            return self.constant(node)
         if isinstance(node, ast.Name):
-            name = node.id
-            if name.startswith("__"):
-                fail(node, f"dunder name {name!r} is refused")
-            if name in symbols:
-                return symbols[name]
-            if name in FUNCTIONS:
-                fail(node, f"the function {name!r} must be called with one argument")
-            if name in ("pi", "E"):
-                return sympy.pi if name == "pi" else sympy.E
-            known = ", ".join(sorted(symbols)) or "none"
-            fail(node, f"undeclared name {name!r} (declared: {known})")
+            return self.name(node)
         if isinstance(node, ast.BinOp):
-            op = type(node.op)
-            if op not in _BINOPS:
-                fail(node, f"the operator {_DESCRIBE.get(op, op.__name__)} is not allowed")
-            left = walk(node.left, depth + 1)
-            right = walk(node.right, depth + 1)
-            if op is ast.Add:
-                return left + right
-            if op is ast.Sub:
-                return left - right
-            if op is ast.Mult:
-                return left * right
-            if op is ast.Div:
-                if right == 0:
-                    fail(node, "division by zero")
-                return left / right
-            if right.is_number and _magnitude(right) > MAX_EXPONENT:
-                fail(node, f"the exponent {right} exceeds {MAX_EXPONENT} in magnitude")
-            if left.is_number and right.is_number and _magnitude(left) > 1 and \
-                    _magnitude(right) > 64:
-                fail(node, "the power is too large to expand")
-            return left**right
+            return self.binop(node, depth)
         if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.USub):
-                return -walk(node.operand, depth + 1)
-            if isinstance(node.op, ast.UAdd):
-                return walk(node.operand, depth + 1)
-            fail(node, f"the operator {_DESCRIBE.get(type(node.op), 'unary')} is not allowed")
+            return self.unary(node, depth)
         if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute):
-                fail(func, f"attribute access ('.{func.attr}') is not allowed")
-            if not isinstance(func, ast.Name):
-                fail(node, "only calls of the whitelisted functions are allowed "
-                           f"({', '.join(sorted(FUNCTIONS))})")
-            if func.id.startswith("__"):
-                fail(func, f"dunder name {func.id!r} is refused")
-            if func.id not in FUNCTIONS:
-                fail(func, f"unknown function {func.id!r}; allowed: {', '.join(sorted(FUNCTIONS))}")
-            if node.keywords:
-                names = ", ".join(repr(k.arg) if k.arg else "**" for k in node.keywords)
-                fail(node, f"{func.id}() takes no keyword arguments (got {names})")
-            if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-                fail(node, f"{func.id}() takes exactly one positional argument")
-            return FUNCTIONS[func.id](walk(node.args[0], depth + 1))
-        fail(node, f"{_DESCRIBE.get(type(node), type(node).__name__)} is not allowed")
+            return self.call(node, depth)
+        self.fail(node, f"{_DESCRIBE.get(type(node), type(node).__name__)} is not allowed")
 
-    try:
-        expr = walk(tree, 0)
-    except RecursionError:
-        raise ParseError(f"{where}: the expression is nested too deeply") from None
+    def constant(self, node):
+        """An int (at most 10**100 in magnitude) or a finite float, read as an exact decimal."""
+        v = node.value
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.fail(node, f"the constant {v!r} is not a number")
+        if isinstance(v, int):
+            if abs(v) > 10**100:
+                self.fail(node, "the integer is too large")
+            return sympy.Integer(v)
+        if v != v or v in (float("inf"), float("-inf")):
+            self.fail(node, f"the constant {v!r} is not finite")
+        return sympy.Rational(repr(v))
+
+    def name(self, node):
+        """A declared symbol, ``pi`` or ``E``; a dunder, a bare function name or an
+        undeclared name is refused (the message lists the declared ones)."""
+        name = node.id
+        if name.startswith("__"):
+            self.fail(node, f"dunder name {name!r} is refused")
+        if name in self.symbols:
+            return self.symbols[name]
+        if name in FUNCTIONS:
+            self.fail(node, f"the function {name!r} must be called with one argument")
+        if name in ("pi", "E"):
+            return sympy.pi if name == "pi" else sympy.E
+        known = ", ".join(sorted(self.symbols)) or "none"
+        self.fail(node, f"undeclared name {name!r} (declared: {known})")
+
+    def binop(self, node, depth):
+        """``+ - * / **``; division by a literal zero and oversized powers are refused."""
+        op = type(node.op)
+        if op not in _BINOPS:
+            self.fail(node, f"the operator {_DESCRIBE.get(op, op.__name__)} is not allowed")
+        left = self.walk(node.left, depth + 1)
+        right = self.walk(node.right, depth + 1)
+        if op is ast.Add:
+            return left + right
+        if op is ast.Sub:
+            return left - right
+        if op is ast.Mult:
+            return left * right
+        if op is ast.Div:
+            if right == 0:
+                self.fail(node, "division by zero")
+            return left / right
+        return self.power(node, left, right)
+
+    def power(self, node, left, right):
+        """``left**right`` unless the exponent exceeds :data:`MAX_EXPONENT` in magnitude or a
+        number above 1 is raised beyond 64 (an exact value too large to expand)."""
+        if right.is_number and _magnitude(right) > MAX_EXPONENT:
+            self.fail(node, f"the exponent {right} exceeds {MAX_EXPONENT} in magnitude")
+        if left.is_number and right.is_number and _magnitude(left) > 1 and \
+                _magnitude(right) > 64:
+            self.fail(node, "the power is too large to expand")
+        return left**right
+
+    def unary(self, node, depth):
+        """Unary ``-`` and ``+``; ``~`` and ``not`` are refused."""
+        if isinstance(node.op, ast.USub):
+            return -self.walk(node.operand, depth + 1)
+        if isinstance(node.op, ast.UAdd):
+            return self.walk(node.operand, depth + 1)
+        self.fail(node, f"the operator {_DESCRIBE.get(type(node.op), 'unary')} is not allowed")
+
+    def call(self, node, depth):
+        """A whitelisted function (:data:`FUNCTIONS`) of one positional argument."""
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            self.fail(func, f"attribute access ('.{func.attr}') is not allowed")
+        if not isinstance(func, ast.Name):
+            self.fail(node, "only calls of the whitelisted functions are allowed "
+                            f"({', '.join(sorted(FUNCTIONS))})")
+        if func.id.startswith("__"):
+            self.fail(func, f"dunder name {func.id!r} is refused")
+        if func.id not in FUNCTIONS:
+            self.fail(func, f"unknown function {func.id!r}; allowed: "
+                            f"{', '.join(sorted(FUNCTIONS))}")
+        if node.keywords:
+            names = ", ".join(repr(k.arg) if k.arg else "**" for k in node.keywords)
+            self.fail(node, f"{func.id}() takes no keyword arguments (got {names})")
+        if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            self.fail(node, f"{func.id}() takes exactly one positional argument")
+        return FUNCTIONS[func.id](self.walk(node.args[0], depth + 1))
+
+
+def _check_size(expr, text: str, where: str) -> None:
+    """Refuse a built expression over :data:`MAX_NODES` nodes or :data:`MAX_DEGREE`."""
     nodes, degree = _size(expr)
     if nodes > MAX_NODES:
         raise ParseError(f"{where}: {text!r}: the expression has {nodes} nodes once built "
@@ -199,7 +251,6 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
     if degree > MAX_DEGREE:
         raise ParseError(f"{where}: {text!r}: the powers multiply to degree {degree} (at most "
                          f"{MAX_DEGREE}), too costly to differentiate and evaluate exactly")
-    return expr
 
 
 def _magnitude(x) -> float:

@@ -284,31 +284,27 @@ def _load_any(args):
 
 def _load(args):
     """``(graph, regularize, source)`` as :func:`_load_any` resolves them; a mechanism gives
-    the graphs derived from it exactly (:meth:`identkit.symbolic.SymbolicMechanism.graph`)."""
+    the graphs derived from it exactly (:meth:`identkit.symbolic.SymbolicMechanism.derive_graph`)."""
     kind, model, reg, source = _load_any(args)
     if kind == "mechanism":
         from .symbolic import mechanism_from_dict
 
-        model = mechanism_from_dict(model, source=source).graph().graph
+        model = mechanism_from_dict(model, source=source).derive_graph().graph
     return model, reg, source
 
 
 def _cmd_check_mechanism(args, data, out) -> int:
     from .symbolic import check_mechanism, mechanism_from_dict
-    from .symmetry import Symmetries
 
     mech = mechanism_from_dict(data, source=args.path)
-    budget = args.time_budget
-    res = check_mechanism(mech, args.regularize, time_budget=budget,
+    res = check_mechanism(mech, args.regularize, time_budget=args.time_budget,
                           progress=lambda line: print(line, file=sys.stderr, flush=True))
-    sym = Symmetries.of(res.derived.graph, res.report.regularize)
     if args.format == "json":
-        out.write(_jsonfmt.dumps({**res.to_dict(), **sym.to_dict()}) + "\n")
+        out.write(_jsonfmt.dumps(res.to_dict(symmetries=True)) + "\n")
+    elif args.format == "markdown":
+        out.write(res.to_markdown(symmetries=True) + "\n")
     else:
-        text = res.to_text()
-        if args.format == "markdown":
-            text = "**" + text.replace("\n", "**\n", 1)
-        out.write(text + "\n" + "\n".join(sym.lines(explain=False)) + "\n")
+        out.write(res.to_text(symmetries=True) + "\n")
     return 0 if res.guaranteed else 1
 
 
@@ -412,7 +408,7 @@ def _cmd_generate(args, out) -> int:
 
     from . import io
     from .errors import OutputError
-    from .numeric.datasets import DATASETS, generate, generate_splits
+    from .numeric.datasets import generate, generate_splits
 
     if args.samples < 1:
         raise _UsageError("identkit generate: --samples must be >= 1")
@@ -421,11 +417,8 @@ def _cmd_generate(args, out) -> int:
             raise _UsageError(f"identkit generate: {flag} must be >= 0")
     if not args.output.endswith(".npz"):
         raise OutputError(f"{args.output}: the output must be an .npz file")
-    source = args.source
-    if os.path.exists(source) or \
-            source.lower().replace("k=2", "k2") not in {d.lower() for d in DATASETS}:
-        if os.path.exists(source):
-            source = io.read_graph(source)
+    # a graph file if one exists under that name, else a dataset name (generate checks it)
+    source = io.read_graph(args.source) if os.path.exists(args.source) else args.source
     knobs = dict(x_dim=args.x_dim, transition_variance=args.transition_variance,
                  obs_noise=args.obs_noise, standardize=not args.no_standardize,
                  mechanism=args.mechanism)

@@ -19,10 +19,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from . import _search
+from ._twins import (coloured_graph, components, encode, latent_colours, offdiagonal,
+                     reduce_models, subgraph)
 from .entanglement import resolve_regularize
 from .errors import GraphError
 from .graphs import LatentGraph
-from .symmetry import _components, _coloured_graph, _encode, _reduce_models, _subgraph
 
 __all__ = ["relabelings", "are_consistent"]
 
@@ -56,29 +57,27 @@ def _compare(g: LatentGraph, g_hat: LatentGraph, reg: str):
                           f"{g_hat.n_edges(letter)} edges")
     import numpy as np
 
-    from .symmetry import _latent_colours, _offdiagonal
-
-    col_a, col_b = _latent_colours([g, g_hat], reg)
+    col_a, col_b = latent_colours([g, g_hat], reg)
     if not np.array_equal(np.sort(col_a), np.sort(col_b)):
         return None, ("the latents' self-loops and action parents differ as multisets"
                       if "a" in reg else "the numbers of latents with a self-loop differ")
     degrees, mats = [], []
     for h, col in ((g, col_a), (g_hat, col_b)):
-        A, AT = _offdiagonal(h, reg)
+        A, AT = offdiagonal(h, reg)
         mats.append((A, AT))
         degrees.append(np.sort(col * (d + 1) ** 2 + np.diff(A.indptr) * (d + 1)
                                + np.diff(AT.indptr)))
     if not np.array_equal(*degrees):
         return None, "the degree sequences differ"
-    ((qa, mem_a, ord_a, _, sz_a), (qb, mem_b, ord_b, _, sz_b)), _, _ = _reduce_models(
+    ((qa, mem_a, ord_a, _, sz_a), (qb, mem_b, ord_b, _, sz_b)), _, _ = reduce_models(
         [g, g_hat], reg, [col_a, col_b], mats)
     if sorted(qa[2]) != sorted(qb[2]) or sorted(sz_a) != sorted(sz_b):
         return None, "the twin classes differ in number or size"
     forms = []
     for Q in (qa, qb):
         comps = []
-        for comp in _components(Q):
-            res = _search.canonical_search(_subgraph(Q, comp))
+        for comp in components(Q):
+            res = _search.canonical_search(subgraph(Q, comp))
             comps.append((res["certificate"], [comp[v] for v in res["labelling"]]))
         comps.sort(key=lambda c: c[0])
         forms.append(comps)
@@ -169,8 +168,8 @@ def relabelings(g: LatentGraph, g_hat: LatentGraph, regularize: str | None = Non
 
 def _coset(g: LatentGraph, reg: str, p: tuple) -> Iterator[tuple]:
     yield p
-    out, inn, keys = _coloured_graph(g, reg)
-    col = _encode([keys])[0]
+    out, inn, keys = coloured_graph(g, reg)
+    col = encode([keys])[0]
     ident = tuple(range(len(p)))
     for sigma in _search.isomorphisms((out, inn, col), (out, inn, col)):
         if sigma != ident:

@@ -41,7 +41,6 @@ declared sizes (counts, ``.npz`` shapes) needing more than ``max_memory``.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -51,7 +50,8 @@ import numpy as np
 
 from . import _jsonfmt
 from .errors import DependencyError, GraphError, GraphFileError, did_you_mean
-from .graphs import _BARE_NAME, LatentGraph, _first_seen, quote_name
+from ._validate import BARE_NAME, first_seen
+from .graphs import LatentGraph, quote_name
 
 __all__ = [
     "graph_from_dict",
@@ -172,17 +172,50 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
     >>> g.Gz.astype(int).tolist()
     [[0, 0], [1, 0]]
     """
+    _check_keys(data, source)
+    latents = _names(data.get("latents"), "latents", source)
+    actions = _names(data.get("actions"), "actions", source)
+    _check_declared_counts(latents, actions, source, max_memory)
+    t_edges = _edge_list(data["temporal_edges"], "temporal_edges", source) \
+        if "temporal_edges" in data else None
+    a_edges = _edge_list(data["action_edges"], "action_edges", source) \
+        if "action_edges" in data else None
+    targets = _interventions(data.get("interventions"), source)
+    latent_names = _latent_names(data, latents, t_edges, a_edges, targets, source)
+    action_names = _action_names(data, actions, a_edges, targets, source)
+    _check_declared(t_edges, a_edges, targets, latent_names, action_names, source)
+    Gz_sources, Ga_sources = _graph_sources(data, t_edges, a_edges, targets, latent_names,
+                                            action_names, source)
+    _check_sources_agree(Gz_sources, "Gz", latent_names, latent_names, source)
+    _check_sources_agree(Ga_sources, "Ga", latent_names, action_names or [], source)
+    try:
+        return LatentGraph(
+            Gz=Gz_sources[0][1] if Gz_sources else None,
+            Ga=Ga_sources[0][1] if Ga_sources else None,
+            latents=latent_names,
+            actions=action_names if Ga_sources else None,
+        )
+    except GraphError as exc:
+        _fail(source, str(exc))
+
+
+_GRAPH_KEYS = ("Gz", "Ga", "temporal_edges", "action_edges", "interventions")
+
+
+def _check_keys(data, source) -> None:
+    """A mapping, with only schema keys (the closest one suggested), and at least one graph."""
     if not isinstance(data, dict):
         _fail(source, f"the top level must be a mapping of keys, got {type(data).__name__}")
     for key in data:
         if key not in KEYS:
-            close = difflib.get_close_matches(str(key), KEYS, n=1, cutoff=0.4)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(KEYS)}"
+            hint = did_you_mean(str(key), KEYS, cutoff=0.4) or f"; valid keys: {', '.join(KEYS)}"
             _fail(source, f"unknown key '{key}'{hint}")
-    if not any(k in data for k in ("Gz", "Ga", "temporal_edges", "action_edges", "interventions")):
+    if not any(k in data for k in _GRAPH_KEYS):
         _fail(source, "empty model: give Gz, Ga, temporal_edges, action_edges or interventions")
-    latents = _names(data.get("latents"), "latents", source)
-    actions = _names(data.get("actions"), "actions", source)
+
+
+def _check_declared_counts(latents, actions, source, max_memory) -> None:
+    """Refuse declared counts (``latents: 100000000``) whose names alone exceed ``max_memory``."""
     counts = [(k, v) for k, v in (("latents", latents), ("actions", actions)) if isinstance(v, int)]
     need = sum(v for _, v in counts) * _BYTES_PER_NAME
     if need > max_memory:
@@ -191,19 +224,22 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
                       f"about {_size(need)} of memory for their names and index arrays, over "
                       f"the limit of {_size(max_memory)} (raise it with max_memory, or "
                       "--max-memory on the command line)")
-    t_edges = _edge_list(data["temporal_edges"], "temporal_edges", source) \
-        if "temporal_edges" in data else None
-    a_edges = _edge_list(data["action_edges"], "action_edges", source) \
-        if "action_edges" in data else None
-    targets = data.get("interventions")
+
+
+def _interventions(targets, source):
+    """The value of ``interventions``: None, or a list of lists of names (checked, unchanged)."""
     if targets is not None:
         if not isinstance(targets, list):
             _fail(source, "key 'interventions' must be a list of target lists")
         for k, t in enumerate(targets):
             if not isinstance(t, list) or not all(isinstance(x, str) for x in t):
                 _fail(source, f"key 'interventions' entry {k} must be a list of latent names")
+    return targets
 
-    # the latent names: declared, or from a matrix's size, or from the names used
+
+def _latent_names(data, latents, t_edges, a_edges, targets, source) -> list:
+    """The latent names: declared, or from a matrix's number of rows, or from the names used
+    (in order of first appearance); a declared list must match the matrix's rows."""
     d = None
     for key in ("Gz", "Ga"):
         if key in data:
@@ -219,32 +255,39 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
     elif d is not None:
         latent_names = [f"z{k + 1}" for k in range(d)]
     else:
-        latent_names = _first_seen([x for e in t_edges or () for x in e]
-                                   + [v for _, v in a_edges or ()]
-                                   + [x for t in targets or () for x in t])
+        latent_names = first_seen([x for e in t_edges or () for x in e]
+                                  + [v for _, v in a_edges or ()]
+                                  + [x for t in targets or () for x in t])
         if not latent_names:
             _fail(source, "no latents: declare 'latents' or give at least one edge")
     if d is not None and d != len(latent_names):
         _fail(source, f"'latents' declares {len(latent_names)} latents but the matrix has {d} rows")
-    lat_set = set(latent_names)
+    return latent_names
 
-    # the action names
+
+def _action_names(data, actions, a_edges, targets, source):
+    """The action names: declared, or from ``Ga``'s columns, the action edges (first
+    appearance) or one per intervention; None when the model has no actions."""
     if isinstance(actions, int):
-        action_names = [f"a{k + 1}" for k in range(actions)]
-    elif actions is not None:
-        action_names = actions
-    elif "Ga" in data:
+        return [f"a{k + 1}" for k in range(actions)]
+    if actions is not None:
+        return actions
+    if "Ga" in data:
         try:
             m = len(data["Ga"][0])
         except (TypeError, IndexError, KeyError):
             _fail(source, "key 'Ga' must be a non-empty list of rows")
-        action_names = [f"a{k + 1}" for k in range(m)]
-    elif a_edges is not None:
-        action_names = _first_seen(a for a, _ in a_edges)
-    elif targets is not None:
-        action_names = [f"a{k + 1}" for k in range(len(targets))]
-    else:
-        action_names = None
+        return [f"a{k + 1}" for k in range(m)]
+    if a_edges is not None:
+        return first_seen(a for a, _ in a_edges)
+    if targets is not None:
+        return [f"a{k + 1}" for k in range(len(targets))]
+    return None
+
+
+def _check_declared(t_edges, a_edges, targets, latent_names, action_names, source) -> None:
+    """Every name in an edge or a target set is a declared latent or action (closest suggested)."""
+    lat_set = set(latent_names)
 
     def check_names(pairs, key, kinds):
         for k, pair in enumerate(pairs):
@@ -258,52 +301,51 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
     if a_edges is not None:
         check_names(a_edges, "action_edges",
                     (("action", set(action_names or ())), ("latent", lat_set)))
-    for k, t in enumerate(targets or ()):
+    for t in targets or ():
         check_names([(x, x) for x in t], "interventions",
                     (("latent", lat_set), ("latent", lat_set)))
 
+
+def _graph_sources(data, t_edges, a_edges, targets, latent_names, action_names, source):
+    """Each given source of each graph as ``(key, BoolCSR)`` with the common names:
+    ``(Gz sources, Ga sources)``, in the order Gz, temporal_edges / Ga, action_edges,
+    interventions."""
     try:
-        # each source of each graph, as a LatentGraph with the common names
         Gz_sources, Ga_sources = [], []
         if "Gz" in data:
-            Gz_sources.append(("Gz", LatentGraph(Gz=data["Gz"], latents=latent_names)._Gz))
+            Gz_sources.append(("Gz", LatentGraph(Gz=data["Gz"], latents=latent_names).Gz_csr))
         if t_edges is not None:
             Gz_sources.append(("temporal_edges", LatentGraph.from_edges(
-                temporal_edges=t_edges, latents=latent_names)._Gz))
+                temporal_edges=t_edges, latents=latent_names).Gz_csr))
         if "Ga" in data:
             Ga_sources.append(("Ga", LatentGraph(Ga=data["Ga"], latents=latent_names,
-                                                 actions=action_names)._Ga))
+                                                 actions=action_names).Ga_csr))
         if a_edges is not None:
             Ga_sources.append(("action_edges", LatentGraph.from_edges(
-                action_edges=a_edges, latents=latent_names, actions=action_names)._Ga))
+                action_edges=a_edges, latents=latent_names, actions=action_names).Ga_csr))
         if targets is not None:
             if action_names is not None and len(action_names) != len(targets):
                 _fail(source, f"key 'interventions' has {len(targets)} target sets but "
                               f"{len(action_names)} actions are declared")
             Ga_sources.append(("interventions", LatentGraph.from_interventions(
-                targets, latents=latent_names, actions=action_names)._Ga))
+                targets, latents=latent_names, actions=action_names).Ga_csr))
     except GraphError as exc:
         _fail(source, str(exc))
-    for sources, label in ((Gz_sources, "Gz"), (Ga_sources, "Ga")):
-        for (k1, m1), (k2, m2) in zip(sources, sources[1:]):
-            if m1.shape != m2.shape:
-                _fail(source, f"'{k1}' and '{k2}' disagree: shapes {m1.shape} and {m2.shape}")
-            diff = m1.first_difference(m2)
-            if diff is not None:
-                i, j, v1, v2 = diff
-                cols = latent_names if label == "Gz" else (action_names or [])
-                _fail(source, f"'{k1}' and '{k2}' disagree at {label}[{i}, {j}] (child "
-                              f"{latent_names[i]!r}, parent {cols[j]!r}): {k1} says {v1}, "
-                              f"{k2} says {v2}")
-    try:
-        return LatentGraph(
-            Gz=Gz_sources[0][1] if Gz_sources else None,
-            Ga=Ga_sources[0][1] if Ga_sources else None,
-            latents=latent_names,
-            actions=action_names if Ga_sources else None,
-        )
-    except GraphError as exc:
-        _fail(source, str(exc))
+    return Gz_sources, Ga_sources
+
+
+def _check_sources_agree(sources, label, latent_names, col_names, source) -> None:
+    """Matrices and edge lists given for the same graph must be equal; name the first entry
+    where two of them differ (child and parent names)."""
+    for (k1, m1), (k2, m2) in zip(sources, sources[1:]):
+        if m1.shape != m2.shape:
+            _fail(source, f"'{k1}' and '{k2}' disagree: shapes {m1.shape} and {m2.shape}")
+        diff = m1.first_difference(m2)
+        if diff is not None:
+            i, j, v1, v2 = diff
+            _fail(source, f"'{k1}' and '{k2}' disagree at {label}[{i}, {j}] (child "
+                          f"{latent_names[i]!r}, parent {col_names[j]!r}): {k1} says {v1}, "
+                          f"{k2} says {v2}")
 
 
 def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
@@ -325,20 +367,20 @@ def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
     if style == "auto":
         style = "matrix" if g.n_latents <= 30 else "edges"
     out: dict = {"latents": list(g.latents)}
-    if g._Ga is not None:
+    if g.Ga_csr is not None:
         out["actions"] = list(g.actions)
     if style == "matrix":
-        if g._Gz is not None:
+        if g.Gz_csr is not None:
             out["Gz"] = g.Gz.astype(int).tolist()
-        if g._Ga is not None:
+        if g.Ga_csr is not None:
             out["Ga"] = g.Ga.astype(int).tolist()
     else:
-        if g._Gz is not None:
-            r, c = g._Gz.nonzero()
+        if g.Gz_csr is not None:
+            r, c = g.Gz_csr.nonzero()
             out["temporal_edges"] = [[g.latents[j], g.latents[i]]
                                      for i, j in zip(r.tolist(), c.tolist())]
-        if g._Ga is not None:
-            r, c = g._Ga.nonzero()
+        if g.Ga_csr is not None:
+            r, c = g.Ga_csr.nonzero()
             out["action_edges"] = [[g.actions[l], g.latents[i]]
                                    for i, l in zip(r.tolist(), c.tolist())]
     return out
@@ -350,7 +392,7 @@ def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
 # ')', ':' or '#' (the rest of the line is a comment). Anything else is a token of its own so the
 # message can quote it.
 _TOKEN = re.compile(
-    r"""\s*(?:(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<bare>""" + _BARE_NAME + r""")|(?P<arrow>->)"""
+    r"""\s*(?:(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<bare>""" + BARE_NAME + r""")|(?P<arrow>->)"""
     r"""|(?P<punct>[,():])|(?P<comment>\#)|(?P<open>")|(?P<other>[^\s,():"#]+))"""
 )
 
@@ -526,7 +568,7 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
         taken.add(label)
         do_names.append(label)
     if latents is None:
-        latents = _first_seen(x for x in mentions if x not in action_set)
+        latents = first_seen(x for x in mentions if x not in action_set)
         if not latents:
             _fail(source, "empty model: no latents, edges or interventions")
     lat_set = set(latents)
@@ -587,17 +629,17 @@ def format_text(g: LatentGraph) -> str:
     lat = [quote_name(x) for x in g.latents]
     act = [quote_name(x) for x in g.actions]
     lines = [f"latents: {' '.join(lat)}"]
-    if g._Ga is not None:
+    if g.Ga_csr is not None:
         lines.append(f"actions: {' '.join(act)}")
     lines.append("graphs: " + " ".join(g.graphs))
-    if g._Gz is not None:
-        T = g._Gz_T
+    if g.Gz_csr is not None:
+        T = g.Gz_T_csr
         for j in range(g.n_latents):
             ch = T.indices[T.indptr[j]: T.indptr[j + 1]].tolist()
             if ch:
                 lines.append(f"{lat[j]} -> " + ", ".join(lat[i] for i in ch))
-    if g._Ga is not None:
-        T = g._Ga_T
+    if g.Ga_csr is not None:
+        T = g.Ga_T_csr
         for l in range(g.n_actions):
             ch = T.indices[T.indptr[l]: T.indptr[l + 1]].tolist()
             if ch:
@@ -1155,9 +1197,9 @@ def write_graph(g: LatentGraph, path, format: str | None = None, style: str = "a
             raise OutputError(f"{path}: the name {bad!r} ends in a NUL character, which .npz "
                               "string arrays cannot hold; write JSON, YAML or the text form")
         arrays = {"latents": np.array(g.latents, dtype=str)}
-        if g._Gz is not None:
+        if g.Gz_csr is not None:
             arrays["Gz"] = g.Gz
-        if g._Ga is not None:
+        if g.Ga_csr is not None:
             arrays["Ga"] = g.Ga
             arrays["actions"] = np.array(g.actions, dtype=str)
         atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays), binary=True)
@@ -1223,9 +1265,8 @@ def _read_npz(data: bytes, path: str, max_memory: int = MAX_MEMORY) -> LatentGra
     # the data arrays of `identkit generate` may travel with the graph; they are not read here
     unknown = [k for k in headers if k not in _GRAPH_ARRAYS + _DATA_ARRAYS]
     if unknown:
-        close = difflib.get_close_matches(unknown[0], list(_GRAPH_ARRAYS), n=1, cutoff=0.4)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        _fail(path, f"unknown array '{unknown[0]}'{hint}")
+        _fail(path, f"unknown array '{unknown[0]}'"
+                    f"{did_you_mean(unknown[0], _GRAPH_ARRAYS, cutoff=0.4)}")
     need = 0
     for name, (shape, dtype) in headers.items():
         if name in _GRAPH_ARRAYS:

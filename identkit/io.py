@@ -486,80 +486,134 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
     -----
     Time and memory are linear in the length of the text.
     """
-    latents = actions = graphs = None
-    t_edges, a_edges, targets, target_names = [], [], [], []
-    raw_edges = []
-    mentions = []  # names in order of appearance, to order the latents when not declared
+    st = _read_statements(text, source)
+    t_edges, a_edges = _split_edges(st, source)
+    do_names = _intervention_names(st, source)
+    latents = _text_latents(st, t_edges, a_edges, source)
+    has_z, has_a = _text_graphs(st, t_edges, source)
+    t_pairs = [(p, c) for p, c, _ in t_edges] if has_z else None
+    try:
+        if st.actions:
+            g = LatentGraph.from_edges(temporal_edges=t_pairs,
+                                       action_edges=[(a, c) for a, c, _ in a_edges],
+                                       latents=latents, actions=st.actions)
+        elif has_z:
+            g = LatentGraph.from_edges(temporal_edges=t_pairs, latents=latents)
+        else:
+            g = None
+        if st.targets:
+            g = (LatentGraph.from_interventions(st.targets, latents=latents, actions=do_names)
+                 if g is None else g.with_interventions(st.targets, names=do_names))
+    except GraphError as exc:
+        _fail(source, f"{exc}")
+    return g
+
+
+class _Statements:
+    """What the statements of a text say, before any name is resolved (filled line by line)."""
+
+    def __init__(self):
+        self.latents = self.actions = self.graphs = None   # declared by 'latents:' etc.
+        self.targets, self.target_names = [], []            # do(...) [as NAME]
+        self.raw_edges = []                                 # (parent, child, line number)
+        self.mentions = []  # names in order of appearance, to order the latents when not declared
+
+
+def _read_statements(text: str, source) -> _Statements:
+    """Cut the text into lines and read each statement; blank and comment lines are skipped."""
+    st = _Statements()
     if text.startswith("\ufeff"):
         text = text[1:]
     for lineno, line in enumerate(text.split("\n"), start=1):
         toks = _tokens(line[:-1] if line.endswith("\r") else line, source, lineno)
-        if not toks:
-            continue
-        kinds = [k for k, _ in toks]
-        head = toks[0][1]
-        if kinds[:2] == ["name", ":"] and head in ("latents", "actions", "graphs"):
-            names = _names_of(toks[2:], source, lineno)
-            if head == "latents":
-                if latents is not None:
-                    _fail(source, f"line {lineno}: 'latents:' given twice")
-                if not names:  # zero latents is no model (draw, verify and generate crashed)
-                    _fail(source, f"line {lineno}: 'latents:' names no latent")
-                latents = names
-            elif head == "actions":
-                if actions is not None:
-                    _fail(source, f"line {lineno}: 'actions:' given twice")
-                actions = names
-            else:
-                bad = [n for n in names if n not in ("a", "z")]
-                if bad:
-                    _fail(source, f"line {lineno}: 'graphs:' takes the letters a and z, got {bad[0]!r}")
-                graphs = set(names)
-            continue
-        if kinds[:2] == ["name", "("] and head == "do":
-            try:
-                close = kinds.index(")")
-            except ValueError:
-                _fail(source, f"line {lineno}: do( is not closed by ')'")
-            names = _names_of(toks[2:close], source, lineno)
-            rest = toks[close + 1:]
-            label = None
-            if rest:
-                if len(rest) != 2 or rest[0] != ("name", "as") or rest[1][0] != "name":
-                    _fail(source, f"line {lineno}: after do(...) expected nothing or 'as NAME'")
-                label = rest[1][1]
-            if not names:
-                _fail(source, f"line {lineno}: do() needs at least one target")
-            targets.append(names)
-            target_names.append(label)
-            mentions.extend(names)
-            continue
-        if kinds[:2] == ["name", "->"]:
-            children = _names_of(toks[2:], source, lineno)
-            if not children:
-                _fail(source, f"line {lineno}: an edge needs a child after '->'")
-            raw_edges.extend((head, c, lineno) for c in children)
-            mentions.append(head)
-            mentions.extend(children)
-            continue
-        if kinds[0] == "other" and (len(kinds) == 1 or kinds[1] in ("->", ",")):
-            _fail(source, f"line {lineno}: {head!r} is not a valid name (names that are not "
-                          'letters, digits, _ . - \' are written in double quotes: "my name")')
+        if toks:
+            _statement(st, toks, line, source, lineno)
+    return st
+
+
+def _statement(st: _Statements, toks, line: str, source, lineno) -> None:
+    """One statement: a declaration, an intervention or edges; anything else is refused."""
+    kinds = [k for k, _ in toks]
+    head = toks[0][1]
+    if kinds[:2] == ["name", ":"] and head in ("latents", "actions", "graphs"):
+        _declaration(st, head, _names_of(toks[2:], source, lineno), source, lineno)
+    elif kinds[:2] == ["name", "("] and head == "do":
+        _intervention(st, toks, kinds, source, lineno)
+    elif kinds[:2] == ["name", "->"]:
+        children = _names_of(toks[2:], source, lineno)
+        if not children:
+            _fail(source, f"line {lineno}: an edge needs a child after '->'")
+        st.raw_edges.extend((head, c, lineno) for c in children)
+        st.mentions.append(head)
+        st.mentions.extend(children)
+    elif kinds[0] == "other" and (len(kinds) == 1 or kinds[1] in ("->", ",")):
+        _fail(source, f"line {lineno}: {head!r} is not a valid name (names that are not "
+                      'letters, digits, _ . - \' are written in double quotes: "my name")')
+    else:
         _fail(source, f"line {lineno}: cannot parse {line.strip()[:80]!r}; expected "
                       "'parent -> child', 'do(targets)', 'latents: ...', 'actions: ...' or "
                       "'graphs: ...'")
-    action_set = set(actions or ())
-    for parent, child, lineno in raw_edges:
+
+
+def _declaration(st: _Statements, head: str, names, source, lineno) -> None:
+    """``latents: ...`` (once, at least one name), ``actions: ...`` (once) or ``graphs: a z``."""
+    if head == "latents":
+        if st.latents is not None:
+            _fail(source, f"line {lineno}: 'latents:' given twice")
+        if not names:  # zero latents is no model (draw, verify and generate crashed)
+            _fail(source, f"line {lineno}: 'latents:' names no latent")
+        st.latents = names
+    elif head == "actions":
+        if st.actions is not None:
+            _fail(source, f"line {lineno}: 'actions:' given twice")
+        st.actions = names
+    else:
+        bad = [n for n in names if n not in ("a", "z")]
+        if bad:
+            _fail(source, f"line {lineno}: 'graphs:' takes the letters a and z, got {bad[0]!r}")
+        st.graphs = set(names)
+
+
+def _intervention(st: _Statements, toks, kinds, source, lineno) -> None:
+    """``do(targets)`` or ``do(targets) as NAME``: at least one target."""
+    try:
+        close = kinds.index(")")
+    except ValueError:
+        _fail(source, f"line {lineno}: do( is not closed by ')'")
+    names = _names_of(toks[2:close], source, lineno)
+    rest = toks[close + 1:]
+    label = None
+    if rest:
+        if len(rest) != 2 or rest[0] != ("name", "as") or rest[1][0] != "name":
+            _fail(source, f"line {lineno}: after do(...) expected nothing or 'as NAME'")
+        label = rest[1][1]
+    if not names:
+        _fail(source, f"line {lineno}: do() needs at least one target")
+    st.targets.append(names)
+    st.target_names.append(label)
+    st.mentions.extend(names)
+
+
+def _split_edges(st: _Statements, source):
+    """``(temporal edges, action edges)``: an edge out of a declared action is an action edge;
+    an edge into one is refused."""
+    action_set = set(st.actions or ())
+    t_edges, a_edges = [], []
+    for parent, child, lineno in st.raw_edges:
         if child in action_set:
             _fail(source, f"line {lineno}: {child!r} is an action and cannot be a child")
         (a_edges if parent in action_set else t_edges).append((parent, child, lineno))
-    # intervention actions
+    return t_edges, a_edges
+
+
+def _intervention_names(st: _Statements, source) -> list:
+    """The action name of each intervention: its ``as`` name, else the first free ``a<k>``."""
     do_names = []
-    taken = set(actions or ()) | set(latents or ())
-    labels = set(target_names)  # a set: membership tests stay O(1) for 10^5 interventions
-    for idx, label in enumerate(target_names):
+    taken = set(st.actions or ()) | set(st.latents or ())
+    labels = set(st.target_names)  # a set: membership tests stay O(1) for 10^5 interventions
+    for idx, label in enumerate(st.target_names):
         if label is None:  # the k-th action of the model is called a<k> when that name is free
-            k = len(actions or ()) + idx + 1
+            k = len(st.actions or ()) + idx + 1
             while f"a{k}" in taken or f"a{k}" in labels:
                 k += 1
             label = f"a{k}"
@@ -567,8 +621,16 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
             _fail(source, f"the intervention name {label!r} is already used")
         taken.add(label)
         do_names.append(label)
+    return do_names
+
+
+def _text_latents(st: _Statements, t_edges, a_edges, source) -> list:
+    """The latents: declared, or the names met in order (actions excepted); every edge's
+    latent end must be one of them."""
+    latents = st.latents
     if latents is None:
-        latents = first_seen(x for x in mentions if x not in action_set)
+        action_set = set(st.actions or ())
+        latents = first_seen(x for x in st.mentions if x not in action_set)
         if not latents:
             _fail(source, "empty model: no latents, edges or interventions")
     lat_set = set(latents)
@@ -577,9 +639,20 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
         if name not in lat_set:
             _fail(source, f"line {lineno}: {name!r} is not a declared latent"
                           f"{did_you_mean(name, latents)}")
+    return latents
+
+
+def _text_graphs(st: _Statements, t_edges, source):
+    """``(has_z, has_a)``: which graphs the model has, from its statements and ``graphs:``.
+
+    Without ``graphs:``, Gz exists when there is a temporal edge or no action at all, and Ga
+    when actions are declared or interventions given; ``graphs:`` may add an empty Gz but must
+    agree with the edges and actions given.
+    """
+    graphs = st.graphs
     has_z = bool(t_edges) or (graphs is not None and "z" in graphs) or \
-        (graphs is None and not actions and not targets)
-    has_a = bool(actions) or bool(targets)
+        (graphs is None and not st.actions and not st.targets)
+    has_a = bool(st.actions) or bool(st.targets)
     if graphs is not None:
         if "z" not in graphs and t_edges:
             _fail(source, "'graphs:' leaves out z but temporal edges are given")
@@ -587,22 +660,7 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
             _fail(source, "'graphs:' leaves out a but actions are given")
         if "a" in graphs and not has_a:
             _fail(source, "'graphs: a' needs 'actions:' or do(...)")
-    t_pairs = [(p, c) for p, c, _ in t_edges] if has_z else None
-    try:
-        if actions:
-            g = LatentGraph.from_edges(temporal_edges=t_pairs,
-                                       action_edges=[(a, c) for a, c, _ in a_edges],
-                                       latents=latents, actions=actions)
-        elif has_z:
-            g = LatentGraph.from_edges(temporal_edges=t_pairs, latents=latents)
-        else:
-            g = None
-        if targets:
-            g = (LatentGraph.from_interventions(targets, latents=latents, actions=do_names)
-                 if g is None else g.with_interventions(targets, names=do_names))
-    except GraphError as exc:
-        _fail(source, f"{exc}")
-    return g
+    return has_z, has_a
 
 
 def format_text(g: LatentGraph) -> str:

@@ -16,6 +16,7 @@ definition. Nothing is recursive, so the size of a model is limited only by memo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from . import _search
@@ -25,7 +26,7 @@ from .entanglement import resolve_regularize
 from .errors import GraphError
 from .graphs import LatentGraph
 
-__all__ = ["relabelings", "are_consistent"]
+__all__ = ["Consistency", "relabelings", "are_consistent"]
 
 
 def _check_pair(g: LatentGraph, g_hat: LatentGraph, regularize):
@@ -174,6 +175,66 @@ def _coset(g: LatentGraph, reg: str, p: tuple) -> Iterator[tuple]:
     for sigma in _search.isomorphisms((out, inn, col), (out, inn, col)):
         if sigma != ident:
             yield tuple(p[s] for s in sigma)
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """Whether a learned model's graphs match the truth up to relabeling, and why (Defs 13-15).
+
+    Attributes
+    ----------
+    consistent : bool
+        Whether some permutation P gives ``Ĝa = P Ga`` and ``Ĝz = P Gz Pᵀ`` for the graphs in
+        ``regularize`` (the verdict of :func:`are_consistent`).
+    regularize : str
+        The graphs compared (``"a"``, ``"z"`` or ``"az"``).
+    relabeling : tuple of int or None
+        One such permutation ``p`` (true latent i is learned latent ``p[i]``; ``P[p[i], i] = 1``),
+        the first that :func:`relabelings` yields; None when there is none.
+    reason : str or None
+        When there is none, the first invariant that differs (edge counts, colours, degree
+        sequences, twin classes, canonical forms); None when consistent.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> from identkit.consistency import Consistency
+    >>> g = ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [1, 1, 1]])
+    >>> print(Consistency.of(g, g.permute([2, 1, 0])))
+    consistent (z): true latent i is learned latent p[i] for p = (2, 1, 0)
+    >>> c = Consistency.of(g, ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [0, 1, 1]]))
+    >>> print(c)
+    not consistent (z): the temporal graphs have 6 and 5 edges
+    >>> c.to_dict()
+    {'consistent': False, 'regularize': 'z', 'relabeling': None,
+     'reason': 'the temporal graphs have 6 and 5 edges'}
+    """
+
+    consistent: bool
+    regularize: str
+    relabeling: tuple | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, g: LatentGraph, g_hat: LatentGraph, regularize: str | None = None
+           ) -> "Consistency":
+        """Compare the true model ``g`` with the learned ``g_hat`` (see :func:`relabelings`
+        for the arguments and the errors); the cost is that of :func:`are_consistent`."""
+        reg = _check_pair(g, g_hat, regularize)
+        p, reason = _compare(g, g_hat, reg)
+        return cls(p is not None, reg, p, reason)
+
+    def __str__(self) -> str:
+        if self.consistent:
+            return (f"consistent ({self.regularize}): true latent i is learned latent p[i] for "
+                    f"p = {self.relabeling}")
+        return f"not consistent ({self.regularize}): {self.reason}"
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON: the four fields, the relabeling as a list."""
+        return {"consistent": self.consistent, "regularize": self.regularize,
+                "relabeling": None if self.relabeling is None else list(self.relabeling),
+                "reason": self.reason}
 
 
 def are_consistent(g: LatentGraph, g_hat: LatentGraph, regularize: str | None = None) -> bool:

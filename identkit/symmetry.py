@@ -137,30 +137,55 @@ def permutation_matrix(perm) -> np.ndarray:
 class PermutationGroup:
     """A group of permutations of the latents, with an exact order computed from structure.
 
-    Instances come from :func:`graph_preserving_permutations` and :func:`automorphisms`.
+    Instances come from :func:`graph_preserving_permutations` and :func:`automorphisms`; they
+    are immutable.
 
     Attributes
     ----------
+    name : str
+        What the group is ("automorphisms", "graph-preserving permutations").
     degree : int
         The number of latents permuted.
     generators : tuple of tuple of int
         Permutations (``p[i]`` is the image of i) that generate the group.
+    symmetric_factors : tuple of (int, int)
+        ``(k, m)``: m twin classes of k interchangeable latents (k >= 2), largest k first; each
+        contributes ``k!`` to the order.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> group = ik.automorphisms(ik.LatentGraph(Gz=[[1, 0, 0], [0, 1, 0], [0, 0, 1]]))
+    >>> print(group)
+    automorphisms of 3 latents: order 6 = S_3
+    >>> group.to_dict()
+    {'order': 6, 'digits': 1, 'symmetric_factors': [[3, 1]], 'remaining_order': 1}
     """
+
+    __slots__ = ("name", "degree", "generators", "symmetric_factors", "_order", "_contains",
+                 "_iterate")
 
     def __init__(self, degree: int, generators, order: int,
                  contains: Callable[[tuple], bool], iterate: Callable[[], Iterator[tuple]],
                  name: str = "group", twin_sizes=()):
-        self.degree = degree
         counts: dict = {}
         for s in twin_sizes:
             if s > 1:
                 counts[s] = counts.get(s, 0) + 1
-        self.symmetric_factors = tuple(sorted(counts.items(), reverse=True))
-        self.generators = tuple(tuple(int(x) for x in g) for g in generators)
-        self._order = int(order)
-        self._contains = contains
-        self._iterate = iterate
-        self._name = name
+        set_ = object.__setattr__
+        set_(self, "name", str(name))
+        set_(self, "degree", int(degree))
+        set_(self, "symmetric_factors", tuple(sorted(counts.items(), reverse=True)))
+        set_(self, "generators", tuple(tuple(int(x) for x in g) for g in generators))
+        set_(self, "_order", int(order))
+        set_(self, "_contains", contains)
+        set_(self, "_iterate", iterate)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("PermutationGroup is immutable")
+
+    def __delattr__(self, name):
+        raise AttributeError("PermutationGroup is immutable")
 
     def order(self) -> int:
         """The exact number of elements (a Python int). O(1)."""
@@ -223,8 +248,14 @@ class PermutationGroup:
         """True iff the group has only the identity."""
         return self._order == 1
 
+    def __str__(self) -> str:
+        """``<name> of <d> latents: order <n>``, with the structure when there are twin classes
+        (:meth:`describe`); the order is printed safely at any size (:func:`format_order`)."""
+        text = f"{self.name} of {self.degree} latents: order {format_order(self._order)}"
+        return text + (f" = {self.describe()}" if self.symmetric_factors else "")
+
     def __repr__(self):
-        return f"<{self._name} of order {format_order(self._order)} on {self.degree} latents>"
+        return f"<{self.name} of order {format_order(self._order)} on {self.degree} latents>"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -173,3 +173,31 @@ def test_is_graph_preserving_takes_the_graph_first_and_the_old_order_warns():
         assert ik.is_graph_preserving(mixing, g, atol=0.5)   # keywords still reach it
     with pytest.raises(ik.GraphError, match="needs a LatentGraph"):
         ik.is_graph_preserving(np.eye(3), np.eye(3))
+
+
+def test_consistency_result_agrees_with_are_consistent_and_relabelings():
+    from identkit.consistency import Consistency
+
+    g = ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [1, 1, 1]])
+    for h in (g.permute([2, 1, 0]), g.permute([1, 2, 0]),
+              ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [0, 1, 1]]),
+              ik.LatentGraph(Gz=[[1, 0, 0], [0, 1, 0], [1, 1, 1]])):
+        c = Consistency.of(g, h)
+        assert c.consistent == ik.are_consistent(g, h)
+        assert c.relabeling == next(iter(ik.relabelings(g, h)), None)
+        assert (c.reason is None) == c.consistent
+        assert c.to_dict() == json.loads(json.dumps(c.to_dict()))
+        assert str(c).startswith("consistent (z)" if c.consistent else "not consistent (z)")
+
+
+def test_consistency_result_is_frozen_and_names_the_invariant():
+    import dataclasses
+
+    from identkit.consistency import Consistency
+
+    g = ik.LatentGraph(Ga=[[1, 0], [0, 1]])
+    c = Consistency.of(g, ik.LatentGraph(Ga=[[1, 1], [0, 1]]))
+    assert not c.consistent and "edges" in c.reason and c.regularize == "a"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.consistent = True
+    assert ik.Consistency is Consistency and "Consistency" in ik.__all__

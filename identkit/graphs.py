@@ -9,8 +9,10 @@ JMLR 2026, §2-3) with the paper's orientation, **rows are children**:
 Either graph may be absent (``None``), not both. The graphs are stored sparse, in compressed rows
 built with numpy alone (scipy is imported only when ``Gz_sparse``/``Ga_sparse`` is asked for or a
 large graph needs it), so a model with 10,000 latents costs memory proportional to its edges; the
-dense boolean arrays are built only when the ``Gz``/``Ga`` properties are read. Names are labels
-carried alongside the matrices.
+dense boolean arrays are built only when the ``Gz``/``Ga`` properties are read. The stored rows
+are public and read-only (``Gz_csr``, ``Ga_csr`` and their transposes ``Gz_T_csr``, ``Ga_T_csr``,
+plus the parent and child sets in ``adjacency``): the modules that analyse a graph read those, never
+the private storage. Names are labels carried alongside the matrices.
 
 networkx uses the opposite orientation (an edge ``u -> v`` is ``A[u, v]``); the conversions
 :meth:`LatentGraph.to_networkx` and :meth:`LatentGraph.from_networkx` are the only places where the

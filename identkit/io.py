@@ -1122,17 +1122,17 @@ def dumps_graph(g: LatentGraph, format: str = "json", style: str = "auto") -> st
 
 
 def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
-               max_memory: int = MAX_MEMORY) -> LatentGraph:
-    """Read a graph file, or the mapping of a mechanism file, from a path or standard input.
+               max_memory: int = MAX_MEMORY) -> "LatentGraph | dict":
+    """Read a graph file, or the plain data of a mechanism file, from a path or standard input.
 
-    Like :func:`read_graph`, but a JSON or YAML file holding a written mechanism (it has the
-    key ``mean`` or ``log_density``) is returned as its mapping, for
-    :func:`identkit.symbolic.mechanism_from_dict`; it is recognised without importing sympy.
-    The size and memory limits apply as in :func:`read_graph`.
-
-    Returns
-    -------
-    LatentGraph or dict
+    Like :func:`read_graph`, except for a JSON or YAML file that holds a written mechanism: that
+    file is returned as its parsed mapping, unchanged. Whether a file is a mechanism is decided
+    here, by :func:`is_mechanism_data` (it has the key ``mean`` or ``log_density``), without
+    importing sympy: ``io`` sits below the backends in the layers (see the architecture page)
+    and cannot build a mechanism itself. The caller turns the mapping into one with
+    :func:`identkit.symbolic.mechanism_from_dict` (the command line does). ``.npz`` files and
+    the text form are always graphs. The size and memory limits apply as in
+    :func:`read_graph`.
 
     Parameters
     ----------
@@ -1145,6 +1145,12 @@ def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
         Refuse files whose declared counts (``latents: 100000000``) or ``.npz`` array shapes
         would make identkit allocate more than this many bytes (default 2 GiB); the check is
         made before anything is allocated and the message gives the estimate.
+
+    Returns
+    -------
+    LatentGraph or dict
+        The model of a graph file, or the mapping of a mechanism file (``is_mechanism_data``
+        holds for it).
 
     Raises
     ------

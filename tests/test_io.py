@@ -386,3 +386,31 @@ def test_boolcsr_against_dense_numpy_on_every_3x2_matrix():
         else:
             i, j = (int(x) for x in np.argwhere(m1 != m2)[0])
             assert diff == (i, j, int(m1[i, j]), int(m2[i, j]))
+
+
+def test_read_model_returns_a_mechanism_file_as_its_data_and_read_graph_refuses_it(tmp_path):
+    mech = {"latents": ["x"], "mean": {"x": "x_lag1"}}
+    for name, text in (("m.json", json.dumps(mech)), ("m.yaml", "latents: [x]\nmean: {x: x_lag1}\n"),
+                       ("d.json", json.dumps({"latents": ["x"], "log_density": {"x": "0"}}))):
+        p = tmp_path / name
+        p.write_text(text)
+        data = io.read_model(p)
+        assert isinstance(data, dict) and io.is_mechanism_data(data)
+        with pytest.raises(GraphFileError, match="is a mechanism file"):
+            io.read_graph(p)
+    p = tmp_path / "g.json"
+    p.write_text(json.dumps({"latents": ["x"], "Gz": [[1]]}))
+    assert io.read_model(p) == io.read_graph(p) == ik.LatentGraph(Gz=[[1]], latents=["x"])
+
+
+def test_read_model_sniffs_mechanisms_without_importing_sympy(tmp_path):
+    import subprocess
+    import sys
+
+    p = tmp_path / "m.json"
+    p.write_text(json.dumps({"latents": ["x"], "mean": {"x": "x_lag1"}}))
+    code = ("import sys, identkit.io as io; d = io.read_model(sys.argv[1]); "
+            "print(type(d).__name__, 'sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.split() == ["dict", "False"], out.stderr

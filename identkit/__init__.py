@@ -36,14 +36,14 @@ _LAZY = {
     # subpackages and modules reached as attributes (``ik.metrics.mcc``), imported on first use
     "design": None, "guarantees": None, "metrics": None, "numeric": None, "symbolic": None,
     "plot": None, "strategies": None, "testing": None, "theorems": None,
-    "are_consistent": "consistency", "relabelings": "consistency",
+    "are_consistent": "consistency", "relabelings": "consistency", "Consistency": "consistency",
     "criterion_witnesses": "entanglement", "entanglement_graph": "entanglement",
     "entanglement_pairs": "entanglement", "is_graph_preserving": "entanglement",
     "preserving_pattern": "entanglement", "resolve_regularize": "entanglement",
     "satisfies_criterion": "entanglement", "twin_classes": "entanglement",
     "LatentGraph": "graphs",
     "EntanglementReport": "report", "analyze": "report",
-    "PermutationGroup": "symmetry", "automorphisms": "symmetry",
+    "PermutationGroup": "symmetry", "Symmetries": "symmetry", "automorphisms": "symmetry",
     "graph_preserving_permutations": "symmetry", "permutation_matrix": "symmetry",
 }
 
@@ -82,9 +82,11 @@ __all__ = [
     "graph_preserving_permutations",
     "automorphisms",
     "PermutationGroup",
+    "Symmetries",
     "permutation_matrix",
     "relabelings",
     "are_consistent",
+    "Consistency",
     "examples",
     "io",
     "IdentkitError",

@@ -4,7 +4,7 @@
 analysing a small graph never imports scipy (whose import costs more CPU than everything else
 ``identkit check`` does). The attributes ``indptr``, ``indices`` and ``shape`` have the meaning
 they have in ``scipy.sparse.csr_array``; :meth:`BoolCSR.to_scipy` gives that array when a
-caller wants one (``LatentGraph.Gz_sparse``).
+caller wants one (``LatentGraph.Gz_sparse``); ``LatentGraph.Gz_csr`` gives the stored one.
 
 Canonical means: row ``i`` holds the sorted, distinct column indices
 ``indices[indptr[i]:indptr[i + 1]]``; every stored entry is 1.

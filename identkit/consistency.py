@@ -16,15 +16,17 @@ definition. Nothing is recursive, so the size of a model is limited only by memo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from . import _search
+from ._twins import (coloured_graph, components, encode, latent_colours, offdiagonal,
+                     reduce_models, subgraph)
 from .entanglement import resolve_regularize
 from .errors import GraphError
 from .graphs import LatentGraph
-from .symmetry import _components, _coloured_graph, _encode, _reduce_models, _subgraph
 
-__all__ = ["relabelings", "are_consistent"]
+__all__ = ["Consistency", "relabelings", "are_consistent"]
 
 
 def _check_pair(g: LatentGraph, g_hat: LatentGraph, regularize):
@@ -56,29 +58,27 @@ def _compare(g: LatentGraph, g_hat: LatentGraph, reg: str):
                           f"{g_hat.n_edges(letter)} edges")
     import numpy as np
 
-    from .symmetry import _latent_colours, _offdiagonal
-
-    col_a, col_b = _latent_colours([g, g_hat], reg)
+    col_a, col_b = latent_colours([g, g_hat], reg)
     if not np.array_equal(np.sort(col_a), np.sort(col_b)):
         return None, ("the latents' self-loops and action parents differ as multisets"
                       if "a" in reg else "the numbers of latents with a self-loop differ")
     degrees, mats = [], []
     for h, col in ((g, col_a), (g_hat, col_b)):
-        A, AT = _offdiagonal(h, reg)
+        A, AT = offdiagonal(h, reg)
         mats.append((A, AT))
         degrees.append(np.sort(col * (d + 1) ** 2 + np.diff(A.indptr) * (d + 1)
                                + np.diff(AT.indptr)))
     if not np.array_equal(*degrees):
         return None, "the degree sequences differ"
-    ((qa, mem_a, ord_a, _, sz_a), (qb, mem_b, ord_b, _, sz_b)), _, _ = _reduce_models(
+    ((qa, mem_a, ord_a, _, sz_a), (qb, mem_b, ord_b, _, sz_b)), _, _ = reduce_models(
         [g, g_hat], reg, [col_a, col_b], mats)
     if sorted(qa[2]) != sorted(qb[2]) or sorted(sz_a) != sorted(sz_b):
         return None, "the twin classes differ in number or size"
     forms = []
     for Q in (qa, qb):
         comps = []
-        for comp in _components(Q):
-            res = _search.canonical_search(_subgraph(Q, comp))
+        for comp in components(Q):
+            res = _search.canonical_search(subgraph(Q, comp))
             comps.append((res["certificate"], [comp[v] for v in res["labelling"]]))
         comps.sort(key=lambda c: c[0])
         forms.append(comps)
@@ -169,12 +169,72 @@ def relabelings(g: LatentGraph, g_hat: LatentGraph, regularize: str | None = Non
 
 def _coset(g: LatentGraph, reg: str, p: tuple) -> Iterator[tuple]:
     yield p
-    out, inn, keys = _coloured_graph(g, reg)
-    col = _encode([keys])[0]
+    out, inn, keys = coloured_graph(g, reg)
+    col = encode([keys])[0]
     ident = tuple(range(len(p)))
     for sigma in _search.isomorphisms((out, inn, col), (out, inn, col)):
         if sigma != ident:
             yield tuple(p[s] for s in sigma)
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """Whether a learned model's graphs match the truth up to relabeling, and why (Defs 13-15).
+
+    Attributes
+    ----------
+    consistent : bool
+        Whether some permutation P gives ``Ĝa = P Ga`` and ``Ĝz = P Gz Pᵀ`` for the graphs in
+        ``regularize`` (the verdict of :func:`are_consistent`).
+    regularize : str
+        The graphs compared (``"a"``, ``"z"`` or ``"az"``).
+    relabeling : tuple of int or None
+        One such permutation ``p`` (true latent i is learned latent ``p[i]``; ``P[p[i], i] = 1``),
+        the first that :func:`relabelings` yields; None when there is none.
+    reason : str or None
+        When there is none, the first invariant that differs (edge counts, colours, degree
+        sequences, twin classes, canonical forms); None when consistent.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> from identkit.consistency import Consistency
+    >>> g = ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [1, 1, 1]])
+    >>> print(Consistency.of(g, g.permute([2, 1, 0])))
+    consistent (z): true latent i is learned latent p[i] for p = (2, 1, 0)
+    >>> c = Consistency.of(g, ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [0, 1, 1]]))
+    >>> print(c)
+    not consistent (z): the temporal graphs have 6 and 5 edges
+    >>> c.to_dict()
+    {'consistent': False, 'regularize': 'z', 'relabeling': None,
+     'reason': 'the temporal graphs have 6 and 5 edges'}
+    """
+
+    consistent: bool
+    regularize: str
+    relabeling: tuple | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, g: LatentGraph, g_hat: LatentGraph, regularize: str | None = None
+           ) -> "Consistency":
+        """Compare the true model ``g`` with the learned ``g_hat`` (see :func:`relabelings`
+        for the arguments and the errors); the cost is that of :func:`are_consistent`."""
+        reg = _check_pair(g, g_hat, regularize)
+        p, reason = _compare(g, g_hat, reg)
+        return cls(p is not None, reg, p, reason)
+
+    def __str__(self) -> str:
+        if self.consistent:
+            return (f"consistent ({self.regularize}): true latent i is learned latent p[i] for "
+                    f"p = {self.relabeling}")
+        return f"not consistent ({self.regularize}): {self.reason}"
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON: the four fields, the relabeling as a list."""
+        return {"consistent": self.consistent, "regularize": self.regularize,
+                "relabeling": None if self.relabeling is None else list(self.relabeling),
+                "reason": self.reason}
 
 
 def are_consistent(g: LatentGraph, g_hat: LatentGraph, regularize: str | None = None) -> bool:

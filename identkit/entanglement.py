@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import numpy as np
 
+import warnings
+
 from ._csr import BoolCSR, is_scipy_sparse
+from ._validate import as_bool_csr
 from .errors import GraphError, RegularizeError
 from .graphs import LatentGraph
 
@@ -91,10 +94,10 @@ def _features(g: LatentGraph, reg: str) -> BoolCSR:
     """The feature matrix ``F = [Ga | Gz | Gzᵀ]`` of the regularized graphs (canonical CSR)."""
     blocks = []
     if "a" in reg:
-        blocks.append(g._Ga)
+        blocks.append(g.Ga_csr)
     if "z" in reg:
-        blocks.append(g._Gz)
-        blocks.append(g._Gz_T)
+        blocks.append(g.Gz_csr)
+        blocks.append(g.Gz_T_csr)
     d = g.n_latents
     if not blocks:
         return BoolCSR(np.zeros(d + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), (d, 0))
@@ -244,9 +247,7 @@ def _subset_pairs(F, route: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     proportional to the candidates and the output) and ``"dense"`` (:func:`_dense_subset`).
     """
     if not isinstance(F, BoolCSR):
-        from .graphs import _as_sparse_bool
-
-        F = _as_sparse_bool(F, "F")
+        F = as_bool_csr(F, "F")
     d, n = F.shape
     if route is None:
         col_counts = np.bincount(F.indices, minlength=n).astype(np.float64)
@@ -272,13 +273,6 @@ def _subset_pairs(F, route: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     if route == "dense":
         return _dense_subset(F.toarray().astype(bool))
     raise ValueError(f"unknown route {route!r}")
-
-
-def _as_01(G, arg="G"):
-    """Validate a general 0/1 matrix (d x n) and return it as CSR int32."""
-    from .graphs import _as_sparse_bool
-
-    return _as_sparse_bool(G, arg)
 
 
 def preserving_pattern(G) -> np.ndarray:
@@ -313,7 +307,7 @@ def preserving_pattern(G) -> np.ndarray:
     ``O(Σ_i |rarest column of G_i| · |G_i| + output)`` on sparse input, or O(d² n / block) BLAS work when ``G`` is
     dense; memory O(nnz(G) + output).
     """
-    F = _as_01(G)
+    F = as_bool_csr(G, "G")
     d = F.shape[0]
     rows, cols = _subset_pairs(F)
     out = np.zeros((d, d), dtype=bool)
@@ -424,14 +418,28 @@ def entanglement_graph(g: LatentGraph, regularize: str | None = None) -> np.ndar
     return out
 
 
-def is_graph_preserving(M, g: LatentGraph, regularize: str | None = None, *, atol: float = 0.0):
+def _graph_first(g, M):
+    """``(g, M)``, accepting the old order ``(M, g)`` with a DeprecationWarning.
+
+    The old order is recognised by type: a matrix first and a LatentGraph second.
+    """
+    if isinstance(g, LatentGraph):
+        return g, M
+    if isinstance(M, LatentGraph):
+        warnings.warn("is_graph_preserving(M, g) is deprecated: pass the graph first, "
+                      "is_graph_preserving(g, M)", DeprecationWarning, stacklevel=3)
+        return M, g
+    raise GraphError(f"is_graph_preserving(g, M) needs a LatentGraph g, got {type(g).__name__}")
+
+
+def is_graph_preserving(g: LatentGraph, M, regularize: str | None = None, *, atol: float = 0.0):
     """Whether the support of a d x d matrix lies inside the pattern ``C`` (Def 11, Prop 3).
 
     Parameters
     ----------
+    g : LatentGraph
     M : array_like, shape (d, d), real or boolean, or scipy sparse
         For example the Jacobian of an entanglement map at one point.
-    g : LatentGraph
     regularize : str, optional
         As in :func:`entanglement_graph`.
     atol : float, default 0
@@ -444,21 +452,31 @@ def is_graph_preserving(M, g: LatentGraph, regularize: str | None = None, *, ato
     Raises
     ------
     GraphError
-        If ``M`` is not d x d or has non-finite entries.
+        If ``g`` is not a LatentGraph, or ``M`` is not d x d or has non-finite entries.
 
     Examples
     --------
     >>> import identkit as ik
     >>> g = ik.LatentGraph(Ga=[[0], [1], [0]])                  # Example 4
-    >>> ik.is_graph_preserving([[2.0, 0.5, 0], [0, 1, 0], [0, 0, 1]], g)
+    >>> ik.is_graph_preserving(g, [[2.0, 0.5, 0], [0, 1, 0], [0, 0, 1]])
     True
-    >>> ik.is_graph_preserving([[1, 0, 0], [0.3, 1, 0], [0, 0, 1]], g)   # z2 must not mix
+    >>> ik.is_graph_preserving(g, [[1, 0, 0], [0.3, 1, 0], [0, 0, 1]])   # z2 must not mix
     False
+
+    The graph comes first, as in every function of identkit that takes one. The old order
+    ``is_graph_preserving(M, g)`` (a matrix first, a LatentGraph second) still works and warns:
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     ik.is_graph_preserving([[1, 0, 0], [0, 1, 0], [0, 0, 1]], g), w[0].category.__name__
+    (True, 'DeprecationWarning')
 
     Notes
     -----
     O(nnz(M) + nnz(C)) time; never builds a dense pattern.
     """
+    g, M = _graph_first(g, M)
     d = g.n_latents
     if is_scipy_sparse(M):
         import scipy.sparse as sp
@@ -525,7 +543,7 @@ def criterion_witnesses(g: LatentGraph, regularize: str | None = None) -> dict[i
     """
     reg = resolve_regularize(g, regularize)
     d = g.n_latents
-    adj = g._adjacency
+    adj = g.adjacency
     pa_z, ch_z, pa_a, ch_a = adj["pa_z"], adj["ch_z"], adj["pa_a"], adj["ch_a"]
     out = {}
     for i in range(d):

@@ -9,8 +9,10 @@ JMLR 2026, §2-3) with the paper's orientation, **rows are children**:
 Either graph may be absent (``None``), not both. The graphs are stored sparse, in compressed rows
 built with numpy alone (scipy is imported only when ``Gz_sparse``/``Ga_sparse`` is asked for or a
 large graph needs it), so a model with 10,000 latents costs memory proportional to its edges; the
-dense boolean arrays are built only when the ``Gz``/``Ga`` properties are read. Names are labels
-carried alongside the matrices.
+dense boolean arrays are built only when the ``Gz``/``Ga`` properties are read. The stored rows
+are public and read-only (``Gz_csr``, ``Ga_csr`` and their transposes ``Gz_T_csr``, ``Ga_T_csr``,
+plus the parent and child sets in ``adjacency``): the modules that analyse a graph read those, never
+the private storage. Names are labels carried alongside the matrices.
 
 networkx uses the opposite orientation (an edge ``u -> v`` is ``A[u, v]``); the conversions
 :meth:`LatentGraph.to_networkx` and :meth:`LatentGraph.from_networkx` are the only places where the
@@ -20,175 +22,17 @@ orientation changes.
 from __future__ import annotations
 
 import numbers
-import re
 from functools import cached_property
+from types import MappingProxyType
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from ._csr import BoolCSR, is_scipy_sparse
+from ._validate import BARE, as_bool_csr, check_names, check_perm, first_duplicate, first_seen
 from .errors import GraphError, did_you_mean
 
 __all__ = ["LatentGraph", "quote_name"]
-
-
-# ----------------------------------------------------------------------------------------------
-# validation helpers
-
-
-def _bad_entry_message(arg, row, col, value):
-    return (
-        f"{arg}[{row}, {col}] is {value!r}; entries must be 0/1 or True/False "
-        "(nothing is coerced)"
-    )
-
-
-def _ragged_row(value, arg):
-    """Name the first row of a nested list whose length differs from row 0."""
-    try:
-        rows = list(value)
-        lengths = [len(r) for r in rows]
-    except TypeError:
-        return f"{arg} must be a 2-D array of 0/1 entries (a list of rows)"
-    for k, n in enumerate(lengths):
-        if n != lengths[0]:
-            return (
-                f"{arg} is ragged: row {k} has {n} entries but row 0 has {lengths[0]}"
-            )
-    return f"{arg} must be a 2-D array of 0/1 entries"
-
-
-def _as_sparse_bool(value, arg: str) -> BoolCSR:
-    """Validate a 0/1 matrix (nested lists, numpy array or scipy sparse) and return canonical CSR.
-
-    Complexity: O(number of entries) for dense input, O(nnz) for sparse input. scipy is
-    imported only when the input is a scipy sparse matrix.
-    """
-    if isinstance(value, BoolCSR):
-        return value
-    if is_scipy_sparse(value):
-        import scipy.sparse as sp
-
-        coo = sp.coo_array(value)
-        if coo.ndim != 2:
-            raise GraphError(f"{arg} must be 2-D, got {coo.ndim}-D")
-        data = np.asarray(coo.data)
-        if data.dtype != bool:
-            if not np.issubdtype(data.dtype, np.number):
-                raise GraphError(f"{arg} has non-numeric entries of type {data.dtype}")
-            bad = ~((data == 0) | (data == 1))
-            if bad.any():
-                k = int(np.flatnonzero(bad)[0])
-                raise GraphError(
-                    _bad_entry_message(arg, int(coo.row[k]), int(coo.col[k]), data[k].item())
-                )
-        keep = data.astype(bool)
-        return BoolCSR.from_coo(coo.row[keep], coo.col[keep], coo.shape)
-    if (isinstance(value, (list, tuple)) and value
-            and all(isinstance(r, (list, tuple)) for r in value)):
-        return _rows_to_csr(value, arg)
-    try:
-        arr = np.asarray(value)
-    except ValueError:
-        raise GraphError(_ragged_row(value, arg)) from None
-    if arr.dtype == object:
-        # ragged rows (numpy < 2 builds object arrays) or mixed objects
-        if arr.ndim == 1 and any(isinstance(r, (list, tuple, np.ndarray)) for r in arr):
-            raise GraphError(_ragged_row(value, arg))
-        if arr.ndim == 2:
-            for (r, c), v in np.ndenumerate(arr):
-                if isinstance(v, (bool, np.bool_)) or (
-                    isinstance(v, numbers.Number) and not isinstance(v, complex) and v in (0, 1)
-                ):
-                    continue
-                raise GraphError(_bad_entry_message(arg, r, c, v))
-            arr = arr.astype(float)
-    if arr.ndim != 2:
-        raise GraphError(f"{arg} must be a 2-D array (rows are children), got shape {arr.shape}")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise GraphError(f"{arg} is empty (shape {arr.shape}); pass None to leave a graph out")
-    if arr.dtype == bool:
-        mask = arr
-    elif np.issubdtype(arr.dtype, np.number) and not np.issubdtype(arr.dtype, np.complexfloating):
-        bad = ~((arr == 0) | (arr == 1))  # NaN compares unequal to both
-        if bad.any():
-            r, c = (int(x) for x in np.argwhere(bad)[0])
-            raise GraphError(_bad_entry_message(arg, r, c, arr[r, c].item()))
-        mask = arr == 1
-    else:
-        r, c = 0, 0
-        raise GraphError(_bad_entry_message(arg, r, c, arr[r, c].item()))
-    return _csr_from_dense(mask)
-
-
-def _rows_to_csr(rows, arg: str) -> BoolCSR:
-    """Validate nested lists row by row (memory: one boolean matrix plus one row at a time)."""
-    n = len(rows[0])
-    if n == 0:
-        raise GraphError(f"{arg} is empty (row 0 has no entries); pass None to leave a graph out")
-    mask = np.zeros((len(rows), n), dtype=bool)
-    for k, row in enumerate(rows):
-        if len(row) != n:
-            raise GraphError(f"{arg} is ragged: row {k} has {len(row)} entries but row 0 has {n}")
-        try:
-            a = np.asarray(row)
-        except ValueError:
-            raise GraphError(f"{arg} row {k} is not a flat list of 0/1 entries") from None
-        if a.dtype == bool:
-            mask[k] = a
-            continue
-        if a.ndim != 1:
-            raise GraphError(f"{arg} row {k} is not a flat list of 0/1 entries")
-        if np.issubdtype(a.dtype, np.number) and not np.issubdtype(a.dtype, np.complexfloating):
-            bad = ~((a == 0) | (a == 1))
-            if bad.any():
-                c = int(np.flatnonzero(bad)[0])
-                raise GraphError(_bad_entry_message(arg, k, c, a[c].item()))
-            mask[k] = a == 1
-            continue
-        for c, v in enumerate(row):
-            if not (isinstance(v, (bool, np.bool_)) or (
-                    isinstance(v, numbers.Real) and v in (0, 1))):
-                raise GraphError(_bad_entry_message(arg, k, c, v))
-        mask[k] = [bool(v) for v in row]
-    return _csr_from_dense(mask)
-
-
-def _csr_from_dense(mask: np.ndarray) -> BoolCSR:
-    """Canonical boolean CSR of a dense boolean matrix."""
-    return BoolCSR.from_dense(mask)
-
-
-def _first_seen(names) -> list:
-    """The distinct names in order of first appearance."""
-    return list(dict.fromkeys(names))
-
-
-def _check_names(names, n: int, prefix: str, arg: str) -> tuple[str, ...]:
-    if names is None:
-        return tuple(f"{prefix}{k + 1}" for k in range(n))
-    if isinstance(names, numbers.Integral) and not isinstance(names, bool):
-        if int(names) != n:
-            raise GraphError(f"{arg}={names} but the graph has {n} of them")
-        return tuple(f"{prefix}{k + 1}" for k in range(n))
-    if isinstance(names, str):
-        raise GraphError(f"{arg} must be a list of names, not the string {names!r}")
-    names = tuple(names)
-    if len(names) != n:
-        raise GraphError(f"{arg} has {len(names)} names but the graph has {n} {arg}")
-    seen = {}
-    for k, nm in enumerate(names):
-        if not isinstance(nm, str) or not nm.strip():
-            raise GraphError(f"{arg}[{k}] is {nm!r}; names must be non-empty strings")
-        if nm in seen:
-            raise GraphError(f"{arg} has the duplicate name {nm!r} (positions {seen[nm]} and {k})")
-        seen[nm] = k
-    return names
-
-
-# A bare name: a letter (any script) or _, then letters, digits, _ . ' or - (but not "->").
-_BARE_NAME = r"[^\W\d](?:[\w.']|-(?!>))*"
-_BARE = re.compile(_BARE_NAME)
 
 
 def quote_name(name: str) -> str:
@@ -212,7 +56,7 @@ def quote_name(name: str) -> str:
     -----
     O(len(name)).
     """
-    if _BARE.fullmatch(name):
+    if BARE.fullmatch(name):
         return name
     out = ['"']
     for ch in name:
@@ -292,8 +136,8 @@ class LatentGraph:
     def __init__(self, Gz=None, Ga=None, *, latents=None, actions=None):
         if Gz is None and Ga is None:
             raise GraphError("a LatentGraph needs at least one graph: pass Gz, Ga or both")
-        gz = None if Gz is None else _as_sparse_bool(Gz, "Gz")
-        ga = None if Ga is None else _as_sparse_bool(Ga, "Ga")
+        gz = None if Gz is None else as_bool_csr(Gz, "Gz")
+        ga = None if Ga is None else as_bool_csr(Ga, "Ga")
         if gz is not None and gz.shape[0] != gz.shape[1]:
             raise GraphError(f"Gz must be square (d x d), got shape {gz.shape}")
         if gz is not None and ga is not None and ga.shape[0] != gz.shape[0]:
@@ -306,10 +150,10 @@ class LatentGraph:
         set_ = object.__setattr__
         set_(self, "_Gz", gz)
         set_(self, "_Ga", ga)
-        set_(self, "_latents", _check_names(latents, d, "z", "latents"))
+        set_(self, "_latents", check_names(latents, d, "z", "latents"))
         if ga is None and actions not in (None, 0, (), []):
             raise GraphError("actions were named but there is no Ga")
-        set_(self, "_actions", _check_names(actions, m, "a", "actions") if ga is not None else ())
+        set_(self, "_actions", check_names(actions, m, "a", "actions") if ga is not None else ())
         clash = set(self._latents) & set(self._actions)
         if clash:
             raise GraphError(
@@ -372,19 +216,19 @@ class LatentGraph:
         t_edges = None if temporal_edges is None else _pairs(temporal_edges, "temporal_edges")
         a_edges = None if action_edges is None else _pairs(action_edges, "action_edges")
         if latents is None:
-            latents = _first_seen([x for e in t_edges or () for x in e]
+            latents = first_seen([x for e in t_edges or () for x in e]
                                   + [v for _, v in a_edges or ()])
             if not latents:
                 raise GraphError("no latents: the edge lists are empty and latents is not given")
         else:
-            latents = _check_names(latents, len(list(latents)) if not isinstance(latents, int)
+            latents = check_names(latents, len(list(latents)) if not isinstance(latents, int)
                                    else latents, "z", "latents")
         if actions is None and a_edges is not None:
-            actions = _first_seen(a for a, _ in a_edges)
+            actions = first_seen(a for a, _ in a_edges)
             if not actions:
                 raise GraphError("no actions: action_edges is empty and actions is not given")
         elif actions is not None:
-            actions = _check_names(actions, len(list(actions)) if not isinstance(actions, int)
+            actions = check_names(actions, len(list(actions)) if not isinstance(actions, int)
                                    else actions, "a", "actions")
         lat_index = {n: k for k, n in enumerate(latents)}
         d = len(latents)
@@ -462,21 +306,21 @@ class LatentGraph:
             t = list(t)
             if not t:
                 raise GraphError(f"targets[{l}] is empty: an intervention must target a latent")
-            dup = _first_duplicate(t)
+            dup = first_duplicate(t)
             if dup is not None:
                 raise GraphError(f"targets[{l}] names {dup!r} twice")
             sets.append(t)
         if latents is None:
             if Gz is not None:
-                latents = _check_names(None, Gz.shape[0] if is_scipy_sparse(Gz)
+                latents = check_names(None, Gz.shape[0] if is_scipy_sparse(Gz)
                                        or isinstance(Gz, BoolCSR) else np.shape(Gz)[0],
                                        "z", "latents")
             else:
-                latents = _first_seen(v for t in sets for v in t)
+                latents = first_seen(v for t in sets for v in t)
         elif isinstance(latents, numbers.Integral):
-            latents = _check_names(latents, int(latents), "z", "latents")
+            latents = check_names(latents, int(latents), "z", "latents")
         else:
-            latents = _check_names(latents, len(list(latents)), "z", "latents")
+            latents = check_names(latents, len(list(latents)), "z", "latents")
         index = {n: k for k, n in enumerate(latents)}
         rows, cols = [], []
         for l, t in enumerate(sets):
@@ -521,7 +365,7 @@ class LatentGraph:
         for node, data in G.nodes(data=True):
             (actions if data.get("kind") == "action" else latents).append(node)
         names = [str(n) for n in latents + actions]
-        dup = _first_duplicate(names)
+        dup = first_duplicate(names)
         if dup is not None:
             raise GraphError(f"two nodes are both named {dup!r}")
         if not latents:
@@ -663,18 +507,70 @@ class LatentGraph:
             out["z"] = self.Gz
         return out
 
-    @cached_property
-    def _Gz_T(self):
-        return None if self._Gz is None else _transpose(self._Gz)
+    @property
+    def Gz_csr(self) -> BoolCSR | None:
+        """``Gz`` as the numpy-only :class:`~identkit._csr.BoolCSR` it is stored in, or None.
+
+        Row i holds the sorted indices of ``Pa_z(i)`` (``indptr``, ``indices``, ``shape`` mean
+        what they mean in ``scipy.sparse.csr_array``). Read-only and O(1): this is the storage
+        itself, for the modules that walk the graph row by row without building a dense matrix
+        or importing scipy.
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> m = ik.LatentGraph(Gz=[[1, 0], [1, 1]]).Gz_csr
+        >>> m.indptr.tolist(), m.indices.tolist(), m.shape
+        ([0, 1, 3], [0, 0, 1], (2, 2))
+        """
+        return self._Gz
+
+    @property
+    def Ga_csr(self) -> BoolCSR | None:
+        """``Ga`` as the :class:`~identkit._csr.BoolCSR` it is stored in (row i: the sorted
+        indices of ``Pa_a(i)``), or None. Read-only, O(1); see :attr:`Gz_csr`."""
+        return self._Ga
 
     @cached_property
-    def _Ga_T(self):
-        return None if self._Ga is None else _transpose(self._Ga)
+    def Gz_T_csr(self) -> BoolCSR | None:
+        """The transpose of ``Gz`` as a :class:`~identkit._csr.BoolCSR` (row j: the sorted
+        indices of ``Ch_z(j)``), or None. Computed once, O(nnz log nnz); read-only.
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> ik.LatentGraph(Gz=[[1, 0], [1, 1]]).Gz_T_csr.indices.tolist()
+        [0, 1, 1]
+        """
+        return None if self._Gz is None else self._Gz.T
 
     @cached_property
-    def _adjacency(self) -> dict:
-        """Parent and child sets of every latent and action, as tuples of frozensets. O(nnz)."""
+    def Ga_T_csr(self) -> BoolCSR | None:
+        """The transpose of ``Ga`` as a :class:`~identkit._csr.BoolCSR` (row l: the sorted
+        indices of ``Ch_a(l)``), or None. Computed once, O(nnz log nnz); read-only."""
+        return None if self._Ga is None else self._Ga.T
 
+    @property
+    def adjacency(self):
+        """Parent and child sets of every latent and action, computed once (O(nnz)).
+
+        A read-only mapping with the keys ``"pa_z"``, ``"ch_z"`` (one frozenset of latent
+        indices per latent: ``Pa_z(i)``, ``Ch_z(i)``), ``"pa_a"`` (one frozenset of action
+        indices per latent: ``Pa_a(i)``) and ``"ch_a"`` (one frozenset of latent indices per
+        action: ``Ch_a(l)``). The value of a graph the model lacks is None. The methods
+        :meth:`parents_z`, :meth:`children_z`, :meth:`parents_a`, :meth:`children_a` read it.
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> adj = ik.LatentGraph(Gz=[[1, 0], [1, 1]]).adjacency
+        >>> [sorted(s) for s in adj["ch_z"]], adj["pa_a"]
+        ([[0, 1], [1]], None)
+        """
+        return MappingProxyType(self._adjacency_sets)
+
+    @cached_property
+    def _adjacency_sets(self) -> dict:
         def sets(m):
             if m is None:
                 return None
@@ -683,9 +579,9 @@ class LatentGraph:
 
         return {
             "pa_z": sets(self._Gz),
-            "ch_z": sets(self._Gz_T),
+            "ch_z": sets(self.Gz_T_csr),
             "pa_a": sets(self._Ga),
-            "ch_a": sets(self._Ga_T),
+            "ch_a": sets(self.Ga_T_csr),
         }
 
     def n_edges(self, which: str | None = None) -> int:
@@ -716,22 +612,22 @@ class LatentGraph:
     def parents_z(self, latent) -> frozenset[int]:
         """``Pa_z(i)``: indices of the latents whose past is a parent of latent i (row i of Gz)."""
         self._need("z")
-        return self._adjacency["pa_z"][self.latent_index(latent)]
+        return self._adjacency_sets["pa_z"][self.latent_index(latent)]
 
     def children_z(self, latent) -> frozenset[int]:
         """``Ch_z(i)``: indices of the latents that latent i influences at the next step (column i of Gz)."""
         self._need("z")
-        return self._adjacency["ch_z"][self.latent_index(latent)]
+        return self._adjacency_sets["ch_z"][self.latent_index(latent)]
 
     def parents_a(self, latent) -> frozenset[int]:
         """``Pa_a(i)``: indices of the actions that are parents of latent i (row i of Ga)."""
         self._need("a")
-        return self._adjacency["pa_a"][self.latent_index(latent)]
+        return self._adjacency_sets["pa_a"][self.latent_index(latent)]
 
     def children_a(self, action) -> frozenset[int]:
         """``Ch_a(l)``: indices of the latents action l targets (column l of Ga)."""
         self._need("a")
-        return self._adjacency["ch_a"][self.action_index(action)]
+        return self._adjacency_sets["ch_a"][self.action_index(action)]
 
     def latent_set(self, indices) -> str:
         """Format latent indices as a set of names, e.g. ``{z1, z3}`` (``∅`` when empty)."""
@@ -757,7 +653,7 @@ class LatentGraph:
         >>> h.Ga.astype(int).tolist(), h.latents
         ([[0], [1]], ('z2', 'z1'))
         """
-        p = _check_perm(perm, self.n_latents)
+        p = check_perm(perm, self.n_latents)
         inv = np.empty_like(p)
         inv[p] = np.arange(p.size)
         Gz = None if self._Gz is None else self._Gz.take(inv, inv)
@@ -785,7 +681,7 @@ class LatentGraph:
                 k += 1
                 if f"a{k}" not in taken:
                     names.append(f"a{k}")
-        Ga = extra._Ga if self._Ga is None else self._Ga.hstack(extra._Ga)
+        Ga = extra.Ga_csr if self._Ga is None else self._Ga.hstack(extra.Ga_csr)
         return LatentGraph(Gz=self._Gz, Ga=Ga, latents=self._latents,
                            actions=list(self._actions) + list(names))
 
@@ -809,22 +705,13 @@ class LatentGraph:
 
     # ------------------------------------------------------------------------- dunder methods
 
-    def _key(self):
-        def mkey(m):
-            if m is None:
-                return None
-            return (m.shape, m.indptr.astype(np.int64).tobytes(),
-                    m.indices.astype(np.int64).tobytes())
-
-        return (self._latents, self._actions, mkey(self._Gz), mkey(self._Ga))
-
     def __eq__(self, other):
         if not isinstance(other, LatentGraph):
             return NotImplemented
-        return self._key() == other._key()
+        return _identity_key(self) == _identity_key(other)
 
     def __hash__(self):
-        return hash(self._key())
+        return hash(_identity_key(self))
 
     def __setattr__(self, name, value):
         raise AttributeError("LatentGraph is immutable")
@@ -850,8 +737,8 @@ action_edges=[('a1', 'z2')], latents=['z1', 'z2'], actions=['a1'])
         """
         if self.n_latents + self.n_actions <= _REPR_MAX_NAMES and self.n_edges() <= _REPR_MAX_EDGES:
             args = []
-            for key, mat, parents in (("temporal_edges", self._Gz_T, self._latents),
-                                      ("action_edges", self._Ga_T, self._actions)):
+            for key, mat, parents in (("temporal_edges", self.Gz_T_csr, self._latents),
+                                      ("action_edges", self.Ga_T_csr, self._actions)):
                 if mat is None:
                     continue
                 edges = [(parents[p], self._latents[c]) for p in range(mat.shape[0])
@@ -884,9 +771,14 @@ def _readonly(a):
     return a
 
 
-def _transpose(m: BoolCSR) -> BoolCSR:
-    """Canonical CSR of the transpose (sorted indices). O(nnz log nnz)."""
-    return m.T
+def _identity_key(g: LatentGraph):
+    """What equality and hashing compare: the names and the stored rows of both graphs."""
+    def mkey(m):
+        if m is None:
+            return None
+        return (m.shape, m.indptr.astype(np.int64).tobytes(), m.indices.astype(np.int64).tobytes())
+
+    return (g.latents, g.actions, mkey(g.Gz_csr), mkey(g.Ga_csr))
 
 
 def _resolve(key, names, kind):
@@ -899,16 +791,6 @@ def _resolve(key, names, kind):
         return names.index(key)
     except ValueError:
         raise GraphError(f"unknown {kind} {key!r}{did_you_mean(key, names)}") from None
-
-
-def _first_duplicate(items):
-    """The first item seen a second time, or None. O(n) with one set."""
-    seen = set()
-    for x in items:
-        if x in seen:
-            return x
-        seen.add(x)
-    return None
 
 
 def _lookup(index, name, where, kind):
@@ -944,10 +826,3 @@ def _edges_to_matrix(rows, cols, shape, edges, arg):
     return BoolCSR.from_coo(rows, cols, shape)
 
 
-def _check_perm(perm, n):
-    p = np.asarray(perm)
-    if p.shape != (n,) or not np.issubdtype(p.dtype, np.integer):
-        raise GraphError(f"a permutation of {n} latents must be {n} integers, got {perm!r}")
-    if not np.array_equal(np.sort(p), np.arange(n)):
-        raise GraphError(f"{list(p.tolist())} is not a permutation of 0..{n - 1}")
-    return p.astype(np.int64)

@@ -41,7 +41,6 @@ declared sizes (counts, ``.npz`` shapes) needing more than ``max_memory``.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -51,7 +50,8 @@ import numpy as np
 
 from . import _jsonfmt
 from .errors import DependencyError, GraphError, GraphFileError, did_you_mean
-from .graphs import _BARE_NAME, LatentGraph, _first_seen, quote_name
+from ._validate import BARE_NAME, first_seen
+from .graphs import LatentGraph, quote_name
 
 __all__ = [
     "graph_from_dict",
@@ -172,17 +172,50 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
     >>> g.Gz.astype(int).tolist()
     [[0, 0], [1, 0]]
     """
+    _check_keys(data, source)
+    latents = _names(data.get("latents"), "latents", source)
+    actions = _names(data.get("actions"), "actions", source)
+    _check_declared_counts(latents, actions, source, max_memory)
+    t_edges = _edge_list(data["temporal_edges"], "temporal_edges", source) \
+        if "temporal_edges" in data else None
+    a_edges = _edge_list(data["action_edges"], "action_edges", source) \
+        if "action_edges" in data else None
+    targets = _interventions(data.get("interventions"), source)
+    latent_names = _latent_names(data, latents, t_edges, a_edges, targets, source)
+    action_names = _action_names(data, actions, a_edges, targets, source)
+    _check_declared(t_edges, a_edges, targets, latent_names, action_names, source)
+    Gz_sources, Ga_sources = _graph_sources(data, t_edges, a_edges, targets, latent_names,
+                                            action_names, source)
+    _check_sources_agree(Gz_sources, "Gz", latent_names, latent_names, source)
+    _check_sources_agree(Ga_sources, "Ga", latent_names, action_names or [], source)
+    try:
+        return LatentGraph(
+            Gz=Gz_sources[0][1] if Gz_sources else None,
+            Ga=Ga_sources[0][1] if Ga_sources else None,
+            latents=latent_names,
+            actions=action_names if Ga_sources else None,
+        )
+    except GraphError as exc:
+        _fail(source, str(exc))
+
+
+_GRAPH_KEYS = ("Gz", "Ga", "temporal_edges", "action_edges", "interventions")
+
+
+def _check_keys(data, source) -> None:
+    """A mapping, with only schema keys (the closest one suggested), and at least one graph."""
     if not isinstance(data, dict):
         _fail(source, f"the top level must be a mapping of keys, got {type(data).__name__}")
     for key in data:
         if key not in KEYS:
-            close = difflib.get_close_matches(str(key), KEYS, n=1, cutoff=0.4)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(KEYS)}"
+            hint = did_you_mean(str(key), KEYS, cutoff=0.4) or f"; valid keys: {', '.join(KEYS)}"
             _fail(source, f"unknown key '{key}'{hint}")
-    if not any(k in data for k in ("Gz", "Ga", "temporal_edges", "action_edges", "interventions")):
+    if not any(k in data for k in _GRAPH_KEYS):
         _fail(source, "empty model: give Gz, Ga, temporal_edges, action_edges or interventions")
-    latents = _names(data.get("latents"), "latents", source)
-    actions = _names(data.get("actions"), "actions", source)
+
+
+def _check_declared_counts(latents, actions, source, max_memory) -> None:
+    """Refuse declared counts (``latents: 100000000``) whose names alone exceed ``max_memory``."""
     counts = [(k, v) for k, v in (("latents", latents), ("actions", actions)) if isinstance(v, int)]
     need = sum(v for _, v in counts) * _BYTES_PER_NAME
     if need > max_memory:
@@ -191,19 +224,22 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
                       f"about {_size(need)} of memory for their names and index arrays, over "
                       f"the limit of {_size(max_memory)} (raise it with max_memory, or "
                       "--max-memory on the command line)")
-    t_edges = _edge_list(data["temporal_edges"], "temporal_edges", source) \
-        if "temporal_edges" in data else None
-    a_edges = _edge_list(data["action_edges"], "action_edges", source) \
-        if "action_edges" in data else None
-    targets = data.get("interventions")
+
+
+def _interventions(targets, source):
+    """The value of ``interventions``: None, or a list of lists of names (checked, unchanged)."""
     if targets is not None:
         if not isinstance(targets, list):
             _fail(source, "key 'interventions' must be a list of target lists")
         for k, t in enumerate(targets):
             if not isinstance(t, list) or not all(isinstance(x, str) for x in t):
                 _fail(source, f"key 'interventions' entry {k} must be a list of latent names")
+    return targets
 
-    # the latent names: declared, or from a matrix's size, or from the names used
+
+def _latent_names(data, latents, t_edges, a_edges, targets, source) -> list:
+    """The latent names: declared, or from a matrix's number of rows, or from the names used
+    (in order of first appearance); a declared list must match the matrix's rows."""
     d = None
     for key in ("Gz", "Ga"):
         if key in data:
@@ -219,32 +255,39 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
     elif d is not None:
         latent_names = [f"z{k + 1}" for k in range(d)]
     else:
-        latent_names = _first_seen([x for e in t_edges or () for x in e]
-                                   + [v for _, v in a_edges or ()]
-                                   + [x for t in targets or () for x in t])
+        latent_names = first_seen([x for e in t_edges or () for x in e]
+                                  + [v for _, v in a_edges or ()]
+                                  + [x for t in targets or () for x in t])
         if not latent_names:
             _fail(source, "no latents: declare 'latents' or give at least one edge")
     if d is not None and d != len(latent_names):
         _fail(source, f"'latents' declares {len(latent_names)} latents but the matrix has {d} rows")
-    lat_set = set(latent_names)
+    return latent_names
 
-    # the action names
+
+def _action_names(data, actions, a_edges, targets, source):
+    """The action names: declared, or from ``Ga``'s columns, the action edges (first
+    appearance) or one per intervention; None when the model has no actions."""
     if isinstance(actions, int):
-        action_names = [f"a{k + 1}" for k in range(actions)]
-    elif actions is not None:
-        action_names = actions
-    elif "Ga" in data:
+        return [f"a{k + 1}" for k in range(actions)]
+    if actions is not None:
+        return actions
+    if "Ga" in data:
         try:
             m = len(data["Ga"][0])
         except (TypeError, IndexError, KeyError):
             _fail(source, "key 'Ga' must be a non-empty list of rows")
-        action_names = [f"a{k + 1}" for k in range(m)]
-    elif a_edges is not None:
-        action_names = _first_seen(a for a, _ in a_edges)
-    elif targets is not None:
-        action_names = [f"a{k + 1}" for k in range(len(targets))]
-    else:
-        action_names = None
+        return [f"a{k + 1}" for k in range(m)]
+    if a_edges is not None:
+        return first_seen(a for a, _ in a_edges)
+    if targets is not None:
+        return [f"a{k + 1}" for k in range(len(targets))]
+    return None
+
+
+def _check_declared(t_edges, a_edges, targets, latent_names, action_names, source) -> None:
+    """Every name in an edge or a target set is a declared latent or action (closest suggested)."""
+    lat_set = set(latent_names)
 
     def check_names(pairs, key, kinds):
         for k, pair in enumerate(pairs):
@@ -258,52 +301,51 @@ def graph_from_dict(data, source: str = "<graph>", *, max_memory: int = MAX_MEMO
     if a_edges is not None:
         check_names(a_edges, "action_edges",
                     (("action", set(action_names or ())), ("latent", lat_set)))
-    for k, t in enumerate(targets or ()):
+    for t in targets or ():
         check_names([(x, x) for x in t], "interventions",
                     (("latent", lat_set), ("latent", lat_set)))
 
+
+def _graph_sources(data, t_edges, a_edges, targets, latent_names, action_names, source):
+    """Each given source of each graph as ``(key, BoolCSR)`` with the common names:
+    ``(Gz sources, Ga sources)``, in the order Gz, temporal_edges / Ga, action_edges,
+    interventions."""
     try:
-        # each source of each graph, as a LatentGraph with the common names
         Gz_sources, Ga_sources = [], []
         if "Gz" in data:
-            Gz_sources.append(("Gz", LatentGraph(Gz=data["Gz"], latents=latent_names)._Gz))
+            Gz_sources.append(("Gz", LatentGraph(Gz=data["Gz"], latents=latent_names).Gz_csr))
         if t_edges is not None:
             Gz_sources.append(("temporal_edges", LatentGraph.from_edges(
-                temporal_edges=t_edges, latents=latent_names)._Gz))
+                temporal_edges=t_edges, latents=latent_names).Gz_csr))
         if "Ga" in data:
             Ga_sources.append(("Ga", LatentGraph(Ga=data["Ga"], latents=latent_names,
-                                                 actions=action_names)._Ga))
+                                                 actions=action_names).Ga_csr))
         if a_edges is not None:
             Ga_sources.append(("action_edges", LatentGraph.from_edges(
-                action_edges=a_edges, latents=latent_names, actions=action_names)._Ga))
+                action_edges=a_edges, latents=latent_names, actions=action_names).Ga_csr))
         if targets is not None:
             if action_names is not None and len(action_names) != len(targets):
                 _fail(source, f"key 'interventions' has {len(targets)} target sets but "
                               f"{len(action_names)} actions are declared")
             Ga_sources.append(("interventions", LatentGraph.from_interventions(
-                targets, latents=latent_names, actions=action_names)._Ga))
+                targets, latents=latent_names, actions=action_names).Ga_csr))
     except GraphError as exc:
         _fail(source, str(exc))
-    for sources, label in ((Gz_sources, "Gz"), (Ga_sources, "Ga")):
-        for (k1, m1), (k2, m2) in zip(sources, sources[1:]):
-            if m1.shape != m2.shape:
-                _fail(source, f"'{k1}' and '{k2}' disagree: shapes {m1.shape} and {m2.shape}")
-            diff = m1.first_difference(m2)
-            if diff is not None:
-                i, j, v1, v2 = diff
-                cols = latent_names if label == "Gz" else (action_names or [])
-                _fail(source, f"'{k1}' and '{k2}' disagree at {label}[{i}, {j}] (child "
-                              f"{latent_names[i]!r}, parent {cols[j]!r}): {k1} says {v1}, "
-                              f"{k2} says {v2}")
-    try:
-        return LatentGraph(
-            Gz=Gz_sources[0][1] if Gz_sources else None,
-            Ga=Ga_sources[0][1] if Ga_sources else None,
-            latents=latent_names,
-            actions=action_names if Ga_sources else None,
-        )
-    except GraphError as exc:
-        _fail(source, str(exc))
+    return Gz_sources, Ga_sources
+
+
+def _check_sources_agree(sources, label, latent_names, col_names, source) -> None:
+    """Matrices and edge lists given for the same graph must be equal; name the first entry
+    where two of them differ (child and parent names)."""
+    for (k1, m1), (k2, m2) in zip(sources, sources[1:]):
+        if m1.shape != m2.shape:
+            _fail(source, f"'{k1}' and '{k2}' disagree: shapes {m1.shape} and {m2.shape}")
+        diff = m1.first_difference(m2)
+        if diff is not None:
+            i, j, v1, v2 = diff
+            _fail(source, f"'{k1}' and '{k2}' disagree at {label}[{i}, {j}] (child "
+                          f"{latent_names[i]!r}, parent {col_names[j]!r}): {k1} says {v1}, "
+                          f"{k2} says {v2}")
 
 
 def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
@@ -325,20 +367,20 @@ def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
     if style == "auto":
         style = "matrix" if g.n_latents <= 30 else "edges"
     out: dict = {"latents": list(g.latents)}
-    if g._Ga is not None:
+    if g.Ga_csr is not None:
         out["actions"] = list(g.actions)
     if style == "matrix":
-        if g._Gz is not None:
+        if g.Gz_csr is not None:
             out["Gz"] = g.Gz.astype(int).tolist()
-        if g._Ga is not None:
+        if g.Ga_csr is not None:
             out["Ga"] = g.Ga.astype(int).tolist()
     else:
-        if g._Gz is not None:
-            r, c = g._Gz.nonzero()
+        if g.Gz_csr is not None:
+            r, c = g.Gz_csr.nonzero()
             out["temporal_edges"] = [[g.latents[j], g.latents[i]]
                                      for i, j in zip(r.tolist(), c.tolist())]
-        if g._Ga is not None:
-            r, c = g._Ga.nonzero()
+        if g.Ga_csr is not None:
+            r, c = g.Ga_csr.nonzero()
             out["action_edges"] = [[g.actions[l], g.latents[i]]
                                    for i, l in zip(r.tolist(), c.tolist())]
     return out
@@ -350,7 +392,7 @@ def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
 # ')', ':' or '#' (the rest of the line is a comment). Anything else is a token of its own so the
 # message can quote it.
 _TOKEN = re.compile(
-    r"""\s*(?:(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<bare>""" + _BARE_NAME + r""")|(?P<arrow>->)"""
+    r"""\s*(?:(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<bare>""" + BARE_NAME + r""")|(?P<arrow>->)"""
     r"""|(?P<punct>[,():])|(?P<comment>\#)|(?P<open>")|(?P<other>[^\s,():"#]+))"""
 )
 
@@ -444,80 +486,134 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
     -----
     Time and memory are linear in the length of the text.
     """
-    latents = actions = graphs = None
-    t_edges, a_edges, targets, target_names = [], [], [], []
-    raw_edges = []
-    mentions = []  # names in order of appearance, to order the latents when not declared
+    st = _read_statements(text, source)
+    t_edges, a_edges = _split_edges(st, source)
+    do_names = _intervention_names(st, source)
+    latents = _text_latents(st, t_edges, a_edges, source)
+    has_z, has_a = _text_graphs(st, t_edges, source)
+    t_pairs = [(p, c) for p, c, _ in t_edges] if has_z else None
+    try:
+        if st.actions:
+            g = LatentGraph.from_edges(temporal_edges=t_pairs,
+                                       action_edges=[(a, c) for a, c, _ in a_edges],
+                                       latents=latents, actions=st.actions)
+        elif has_z:
+            g = LatentGraph.from_edges(temporal_edges=t_pairs, latents=latents)
+        else:
+            g = None
+        if st.targets:
+            g = (LatentGraph.from_interventions(st.targets, latents=latents, actions=do_names)
+                 if g is None else g.with_interventions(st.targets, names=do_names))
+    except GraphError as exc:
+        _fail(source, f"{exc}")
+    return g
+
+
+class _Statements:
+    """What the statements of a text say, before any name is resolved (filled line by line)."""
+
+    def __init__(self):
+        self.latents = self.actions = self.graphs = None   # declared by 'latents:' etc.
+        self.targets, self.target_names = [], []            # do(...) [as NAME]
+        self.raw_edges = []                                 # (parent, child, line number)
+        self.mentions = []  # names in order of appearance, to order the latents when not declared
+
+
+def _read_statements(text: str, source) -> _Statements:
+    """Cut the text into lines and read each statement; blank and comment lines are skipped."""
+    st = _Statements()
     if text.startswith("\ufeff"):
         text = text[1:]
     for lineno, line in enumerate(text.split("\n"), start=1):
         toks = _tokens(line[:-1] if line.endswith("\r") else line, source, lineno)
-        if not toks:
-            continue
-        kinds = [k for k, _ in toks]
-        head = toks[0][1]
-        if kinds[:2] == ["name", ":"] and head in ("latents", "actions", "graphs"):
-            names = _names_of(toks[2:], source, lineno)
-            if head == "latents":
-                if latents is not None:
-                    _fail(source, f"line {lineno}: 'latents:' given twice")
-                if not names:  # zero latents is no model (draw, verify and generate crashed)
-                    _fail(source, f"line {lineno}: 'latents:' names no latent")
-                latents = names
-            elif head == "actions":
-                if actions is not None:
-                    _fail(source, f"line {lineno}: 'actions:' given twice")
-                actions = names
-            else:
-                bad = [n for n in names if n not in ("a", "z")]
-                if bad:
-                    _fail(source, f"line {lineno}: 'graphs:' takes the letters a and z, got {bad[0]!r}")
-                graphs = set(names)
-            continue
-        if kinds[:2] == ["name", "("] and head == "do":
-            try:
-                close = kinds.index(")")
-            except ValueError:
-                _fail(source, f"line {lineno}: do( is not closed by ')'")
-            names = _names_of(toks[2:close], source, lineno)
-            rest = toks[close + 1:]
-            label = None
-            if rest:
-                if len(rest) != 2 or rest[0] != ("name", "as") or rest[1][0] != "name":
-                    _fail(source, f"line {lineno}: after do(...) expected nothing or 'as NAME'")
-                label = rest[1][1]
-            if not names:
-                _fail(source, f"line {lineno}: do() needs at least one target")
-            targets.append(names)
-            target_names.append(label)
-            mentions.extend(names)
-            continue
-        if kinds[:2] == ["name", "->"]:
-            children = _names_of(toks[2:], source, lineno)
-            if not children:
-                _fail(source, f"line {lineno}: an edge needs a child after '->'")
-            raw_edges.extend((head, c, lineno) for c in children)
-            mentions.append(head)
-            mentions.extend(children)
-            continue
-        if kinds[0] == "other" and (len(kinds) == 1 or kinds[1] in ("->", ",")):
-            _fail(source, f"line {lineno}: {head!r} is not a valid name (names that are not "
-                          'letters, digits, _ . - \' are written in double quotes: "my name")')
+        if toks:
+            _statement(st, toks, line, source, lineno)
+    return st
+
+
+def _statement(st: _Statements, toks, line: str, source, lineno) -> None:
+    """One statement: a declaration, an intervention or edges; anything else is refused."""
+    kinds = [k for k, _ in toks]
+    head = toks[0][1]
+    if kinds[:2] == ["name", ":"] and head in ("latents", "actions", "graphs"):
+        _declaration(st, head, _names_of(toks[2:], source, lineno), source, lineno)
+    elif kinds[:2] == ["name", "("] and head == "do":
+        _intervention(st, toks, kinds, source, lineno)
+    elif kinds[:2] == ["name", "->"]:
+        children = _names_of(toks[2:], source, lineno)
+        if not children:
+            _fail(source, f"line {lineno}: an edge needs a child after '->'")
+        st.raw_edges.extend((head, c, lineno) for c in children)
+        st.mentions.append(head)
+        st.mentions.extend(children)
+    elif kinds[0] == "other" and (len(kinds) == 1 or kinds[1] in ("->", ",")):
+        _fail(source, f"line {lineno}: {head!r} is not a valid name (names that are not "
+                      'letters, digits, _ . - \' are written in double quotes: "my name")')
+    else:
         _fail(source, f"line {lineno}: cannot parse {line.strip()[:80]!r}; expected "
                       "'parent -> child', 'do(targets)', 'latents: ...', 'actions: ...' or "
                       "'graphs: ...'")
-    action_set = set(actions or ())
-    for parent, child, lineno in raw_edges:
+
+
+def _declaration(st: _Statements, head: str, names, source, lineno) -> None:
+    """``latents: ...`` (once, at least one name), ``actions: ...`` (once) or ``graphs: a z``."""
+    if head == "latents":
+        if st.latents is not None:
+            _fail(source, f"line {lineno}: 'latents:' given twice")
+        if not names:  # zero latents is no model (draw, verify and generate crashed)
+            _fail(source, f"line {lineno}: 'latents:' names no latent")
+        st.latents = names
+    elif head == "actions":
+        if st.actions is not None:
+            _fail(source, f"line {lineno}: 'actions:' given twice")
+        st.actions = names
+    else:
+        bad = [n for n in names if n not in ("a", "z")]
+        if bad:
+            _fail(source, f"line {lineno}: 'graphs:' takes the letters a and z, got {bad[0]!r}")
+        st.graphs = set(names)
+
+
+def _intervention(st: _Statements, toks, kinds, source, lineno) -> None:
+    """``do(targets)`` or ``do(targets) as NAME``: at least one target."""
+    try:
+        close = kinds.index(")")
+    except ValueError:
+        _fail(source, f"line {lineno}: do( is not closed by ')'")
+    names = _names_of(toks[2:close], source, lineno)
+    rest = toks[close + 1:]
+    label = None
+    if rest:
+        if len(rest) != 2 or rest[0] != ("name", "as") or rest[1][0] != "name":
+            _fail(source, f"line {lineno}: after do(...) expected nothing or 'as NAME'")
+        label = rest[1][1]
+    if not names:
+        _fail(source, f"line {lineno}: do() needs at least one target")
+    st.targets.append(names)
+    st.target_names.append(label)
+    st.mentions.extend(names)
+
+
+def _split_edges(st: _Statements, source):
+    """``(temporal edges, action edges)``: an edge out of a declared action is an action edge;
+    an edge into one is refused."""
+    action_set = set(st.actions or ())
+    t_edges, a_edges = [], []
+    for parent, child, lineno in st.raw_edges:
         if child in action_set:
             _fail(source, f"line {lineno}: {child!r} is an action and cannot be a child")
         (a_edges if parent in action_set else t_edges).append((parent, child, lineno))
-    # intervention actions
+    return t_edges, a_edges
+
+
+def _intervention_names(st: _Statements, source) -> list:
+    """The action name of each intervention: its ``as`` name, else the first free ``a<k>``."""
     do_names = []
-    taken = set(actions or ()) | set(latents or ())
-    labels = set(target_names)  # a set: membership tests stay O(1) for 10^5 interventions
-    for idx, label in enumerate(target_names):
+    taken = set(st.actions or ()) | set(st.latents or ())
+    labels = set(st.target_names)  # a set: membership tests stay O(1) for 10^5 interventions
+    for idx, label in enumerate(st.target_names):
         if label is None:  # the k-th action of the model is called a<k> when that name is free
-            k = len(actions or ()) + idx + 1
+            k = len(st.actions or ()) + idx + 1
             while f"a{k}" in taken or f"a{k}" in labels:
                 k += 1
             label = f"a{k}"
@@ -525,8 +621,16 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
             _fail(source, f"the intervention name {label!r} is already used")
         taken.add(label)
         do_names.append(label)
+    return do_names
+
+
+def _text_latents(st: _Statements, t_edges, a_edges, source) -> list:
+    """The latents: declared, or the names met in order (actions excepted); every edge's
+    latent end must be one of them."""
+    latents = st.latents
     if latents is None:
-        latents = _first_seen(x for x in mentions if x not in action_set)
+        action_set = set(st.actions or ())
+        latents = first_seen(x for x in st.mentions if x not in action_set)
         if not latents:
             _fail(source, "empty model: no latents, edges or interventions")
     lat_set = set(latents)
@@ -535,9 +639,20 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
         if name not in lat_set:
             _fail(source, f"line {lineno}: {name!r} is not a declared latent"
                           f"{did_you_mean(name, latents)}")
+    return latents
+
+
+def _text_graphs(st: _Statements, t_edges, source):
+    """``(has_z, has_a)``: which graphs the model has, from its statements and ``graphs:``.
+
+    Without ``graphs:``, Gz exists when there is a temporal edge or no action at all, and Ga
+    when actions are declared or interventions given; ``graphs:`` may add an empty Gz but must
+    agree with the edges and actions given.
+    """
+    graphs = st.graphs
     has_z = bool(t_edges) or (graphs is not None and "z" in graphs) or \
-        (graphs is None and not actions and not targets)
-    has_a = bool(actions) or bool(targets)
+        (graphs is None and not st.actions and not st.targets)
+    has_a = bool(st.actions) or bool(st.targets)
     if graphs is not None:
         if "z" not in graphs and t_edges:
             _fail(source, "'graphs:' leaves out z but temporal edges are given")
@@ -545,22 +660,7 @@ def parse_text(text: str, source: str = "<text>") -> LatentGraph:
             _fail(source, "'graphs:' leaves out a but actions are given")
         if "a" in graphs and not has_a:
             _fail(source, "'graphs: a' needs 'actions:' or do(...)")
-    t_pairs = [(p, c) for p, c, _ in t_edges] if has_z else None
-    try:
-        if actions:
-            g = LatentGraph.from_edges(temporal_edges=t_pairs,
-                                       action_edges=[(a, c) for a, c, _ in a_edges],
-                                       latents=latents, actions=actions)
-        elif has_z:
-            g = LatentGraph.from_edges(temporal_edges=t_pairs, latents=latents)
-        else:
-            g = None
-        if targets:
-            g = (LatentGraph.from_interventions(targets, latents=latents, actions=do_names)
-                 if g is None else g.with_interventions(targets, names=do_names))
-    except GraphError as exc:
-        _fail(source, f"{exc}")
-    return g
+    return has_z, has_a
 
 
 def format_text(g: LatentGraph) -> str:
@@ -587,17 +687,17 @@ def format_text(g: LatentGraph) -> str:
     lat = [quote_name(x) for x in g.latents]
     act = [quote_name(x) for x in g.actions]
     lines = [f"latents: {' '.join(lat)}"]
-    if g._Ga is not None:
+    if g.Ga_csr is not None:
         lines.append(f"actions: {' '.join(act)}")
     lines.append("graphs: " + " ".join(g.graphs))
-    if g._Gz is not None:
-        T = g._Gz_T
+    if g.Gz_csr is not None:
+        T = g.Gz_T_csr
         for j in range(g.n_latents):
             ch = T.indices[T.indptr[j]: T.indptr[j + 1]].tolist()
             if ch:
                 lines.append(f"{lat[j]} -> " + ", ".join(lat[i] for i in ch))
-    if g._Ga is not None:
-        T = g._Ga_T
+    if g.Ga_csr is not None:
+        T = g.Ga_T_csr
         for l in range(g.n_actions):
             ch = T.indices[T.indptr[l]: T.indptr[l + 1]].tolist()
             if ch:
@@ -1022,17 +1122,17 @@ def dumps_graph(g: LatentGraph, format: str = "json", style: str = "auto") -> st
 
 
 def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
-               max_memory: int = MAX_MEMORY) -> LatentGraph:
-    """Read a graph file, or the mapping of a mechanism file, from a path or standard input.
+               max_memory: int = MAX_MEMORY) -> "LatentGraph | dict":
+    """Read a graph file, or the plain data of a mechanism file, from a path or standard input.
 
-    Like :func:`read_graph`, but a JSON or YAML file holding a written mechanism (it has the
-    key ``mean`` or ``log_density``) is returned as its mapping, for
-    :func:`identkit.symbolic.mechanism_from_dict`; it is recognised without importing sympy.
-    The size and memory limits apply as in :func:`read_graph`.
-
-    Returns
-    -------
-    LatentGraph or dict
+    Like :func:`read_graph`, except for a JSON or YAML file that holds a written mechanism: that
+    file is returned as its parsed mapping, unchanged. Whether a file is a mechanism is decided
+    here, by :func:`is_mechanism_data` (it has the key ``mean`` or ``log_density``), without
+    importing sympy: ``io`` sits below the backends in the layers (see the architecture page)
+    and cannot build a mechanism itself. The caller turns the mapping into one with
+    :func:`identkit.symbolic.mechanism_from_dict` (the command line does). ``.npz`` files and
+    the text form are always graphs. The size and memory limits apply as in
+    :func:`read_graph`.
 
     Parameters
     ----------
@@ -1045,6 +1145,12 @@ def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
         Refuse files whose declared counts (``latents: 100000000``) or ``.npz`` array shapes
         would make identkit allocate more than this many bytes (default 2 GiB); the check is
         made before anything is allocated and the message gives the estimate.
+
+    Returns
+    -------
+    LatentGraph or dict
+        The model of a graph file, or the mapping of a mechanism file (``is_mechanism_data``
+        holds for it).
 
     Raises
     ------
@@ -1155,9 +1261,9 @@ def write_graph(g: LatentGraph, path, format: str | None = None, style: str = "a
             raise OutputError(f"{path}: the name {bad!r} ends in a NUL character, which .npz "
                               "string arrays cannot hold; write JSON, YAML or the text form")
         arrays = {"latents": np.array(g.latents, dtype=str)}
-        if g._Gz is not None:
+        if g.Gz_csr is not None:
             arrays["Gz"] = g.Gz
-        if g._Ga is not None:
+        if g.Ga_csr is not None:
             arrays["Ga"] = g.Ga
             arrays["actions"] = np.array(g.actions, dtype=str)
         atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays), binary=True)
@@ -1223,9 +1329,8 @@ def _read_npz(data: bytes, path: str, max_memory: int = MAX_MEMORY) -> LatentGra
     # the data arrays of `identkit generate` may travel with the graph; they are not read here
     unknown = [k for k in headers if k not in _GRAPH_ARRAYS + _DATA_ARRAYS]
     if unknown:
-        close = difflib.get_close_matches(unknown[0], list(_GRAPH_ARRAYS), n=1, cutoff=0.4)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        _fail(path, f"unknown array '{unknown[0]}'{hint}")
+        _fail(path, f"unknown array '{unknown[0]}'"
+                    f"{did_you_mean(unknown[0], _GRAPH_ARRAYS, cutoff=0.4)}")
     need = 0
     for name, (shape, dtype) in headers.items():
         if name in _GRAPH_ARRAYS:

@@ -38,9 +38,12 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import _search
+from ._twins import (coloured_graph, components, encode, lift, reduce_models, subgraph,
+                     symmetric_generators)
+from ._validate import check_perm
 from .entanglement import resolve_regularize, twin_classes
 from .errors import GraphError
-from .graphs import LatentGraph, _check_perm
+from .graphs import LatentGraph
 
 __all__ = [
     "Symmetries",
@@ -125,7 +128,7 @@ def permutation_matrix(perm) -> np.ndarray:
     >>> ik.permutation_matrix((1, 2, 0)).tolist()
     [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
     """
-    p = _check_perm(perm, len(perm))
+    p = check_perm(perm, len(perm))
     P = np.zeros((p.size, p.size), dtype=int)
     P[p, np.arange(p.size)] = 1
     return P
@@ -134,30 +137,55 @@ def permutation_matrix(perm) -> np.ndarray:
 class PermutationGroup:
     """A group of permutations of the latents, with an exact order computed from structure.
 
-    Instances come from :func:`graph_preserving_permutations` and :func:`automorphisms`.
+    Instances come from :func:`graph_preserving_permutations` and :func:`automorphisms`; they
+    are immutable.
 
     Attributes
     ----------
+    name : str
+        What the group is ("automorphisms", "graph-preserving permutations").
     degree : int
         The number of latents permuted.
     generators : tuple of tuple of int
         Permutations (``p[i]`` is the image of i) that generate the group.
+    symmetric_factors : tuple of (int, int)
+        ``(k, m)``: m twin classes of k interchangeable latents (k >= 2), largest k first; each
+        contributes ``k!`` to the order.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> group = ik.automorphisms(ik.LatentGraph(Gz=[[1, 0, 0], [0, 1, 0], [0, 0, 1]]))
+    >>> print(group)
+    automorphisms of 3 latents: order 6 = S_3
+    >>> group.to_dict()
+    {'order': 6, 'digits': 1, 'symmetric_factors': [[3, 1]], 'remaining_order': 1}
     """
+
+    __slots__ = ("name", "degree", "generators", "symmetric_factors", "_order", "_contains",
+                 "_iterate")
 
     def __init__(self, degree: int, generators, order: int,
                  contains: Callable[[tuple], bool], iterate: Callable[[], Iterator[tuple]],
                  name: str = "group", twin_sizes=()):
-        self.degree = degree
         counts: dict = {}
         for s in twin_sizes:
             if s > 1:
                 counts[s] = counts.get(s, 0) + 1
-        self.symmetric_factors = tuple(sorted(counts.items(), reverse=True))
-        self.generators = tuple(tuple(int(x) for x in g) for g in generators)
-        self._order = int(order)
-        self._contains = contains
-        self._iterate = iterate
-        self._name = name
+        set_ = object.__setattr__
+        set_(self, "name", str(name))
+        set_(self, "degree", int(degree))
+        set_(self, "symmetric_factors", tuple(sorted(counts.items(), reverse=True)))
+        set_(self, "generators", tuple(tuple(int(x) for x in g) for g in generators))
+        set_(self, "_order", int(order))
+        set_(self, "_contains", contains)
+        set_(self, "_iterate", iterate)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("PermutationGroup is immutable")
+
+    def __delattr__(self, name):
+        raise AttributeError("PermutationGroup is immutable")
 
     def order(self) -> int:
         """The exact number of elements (a Python int). O(1)."""
@@ -199,7 +227,7 @@ class PermutationGroup:
     def __contains__(self, perm) -> bool:
         """Membership test, checked against the definition. O(d + edges)."""
         try:
-            p = _check_perm(perm, self.degree)
+            p = check_perm(perm, self.degree)
         except (GraphError, TypeError, ValueError):  # not a permutation of the latents
             return False
         return bool(self._contains(tuple(p.tolist())))
@@ -220,27 +248,18 @@ class PermutationGroup:
         """True iff the group has only the identity."""
         return self._order == 1
 
+    def __str__(self) -> str:
+        """``<name> of <d> latents: order <n>``, with the structure when there are twin classes
+        (:meth:`describe`); the order is printed safely at any size (:func:`format_order`)."""
+        text = f"{self.name} of {self.degree} latents: order {format_order(self._order)}"
+        return text + (f" = {self.describe()}" if self.symmetric_factors else "")
+
     def __repr__(self):
-        return f"<{self._name} of order {format_order(self._order)} on {self.degree} latents>"
+        return f"<{self.name} of order {format_order(self._order)} on {self.degree} latents>"
 
 
 # ------------------------------------------------------------------------------------------------
 # graph-preserving permutations
-
-
-def _symmetric_generators(cls: list[int], degree: int) -> list[tuple]:
-    """A transposition and a cycle, which together generate the symmetric group on ``cls``."""
-    gens = []
-    if len(cls) >= 2:
-        t = list(range(degree))
-        t[cls[0]], t[cls[1]] = cls[1], cls[0]
-        gens.append(tuple(t))
-    if len(cls) >= 3:
-        c = list(range(degree))
-        for a, b in zip(cls, cls[1:] + cls[:1]):
-            c[a] = b
-        gens.append(tuple(c))
-    return gens
 
 
 def _product_of_symmetric(classes, degree) -> Iterator[tuple]:
@@ -299,7 +318,7 @@ def graph_preserving_permutations(g: LatentGraph, regularize: str | None = None)
         for i in c:
             class_of[i] = k
     order = math.prod(math.factorial(len(c)) for c in classes)
-    gens = [s for c in classes for s in _symmetric_generators(c, d)]
+    gens = [s for c in classes for s in symmetric_generators(c, d)]
 
     def contains(p):
         return all(class_of[p[i]] == class_of[i] for i in range(d))
@@ -314,287 +333,6 @@ def graph_preserving_permutations(g: LatentGraph, regularize: str | None = None)
 # automorphisms
 
 
-def _coloured_graph(g: LatentGraph, reg: str, extra_colors=None):
-    """Vertex-coloured digraph of the regularized graphs: Gz edges (no loops); colour = (loop,
-    Ga row). Returns ``(out, inn, keys)`` with hashable colour keys."""
-    d = g.n_latents
-    out = [()] * d
-    inn = [()] * d
-    loops = [False] * d
-    if "z" in reg:
-        Gz, GzT = g._Gz, g._Gz_T
-        out_l, in_l = [], []
-        for i in range(d):
-            # edge j -> i (j at t-1 is a parent of i): out-neighbours of j are Ch_z(j)
-            ch = GzT.indices[GzT.indptr[i]: GzT.indptr[i + 1]].tolist()
-            pa = Gz.indices[Gz.indptr[i]: Gz.indptr[i + 1]].tolist()
-            loops[i] = i in pa
-            out_l.append(tuple(x for x in ch if x != i))
-            in_l.append(tuple(x for x in pa if x != i))
-        out, inn = out_l, in_l
-    rows = [()] * d
-    if "a" in reg:
-        Ga = g._Ga
-        rows = [tuple(Ga.indices[Ga.indptr[i]: Ga.indptr[i + 1]].tolist()) for i in range(d)]
-    keys = [(loops[i], rows[i]) if extra_colors is None else (loops[i], rows[i], extra_colors[i])
-            for i in range(d)]
-    return out, inn, keys
-
-
-def _encode(keys_list):
-    """Map hashable colour keys (possibly from several graphs) to ints, consistently."""
-    table = {k: n for n, k in enumerate(sorted(set(k for keys in keys_list for k in keys),
-                                               key=repr))}
-    return [[table[k] for k in keys] for keys in keys_list]
-
-
-def _twin_classes(out, inn, colors) -> list[list[int]]:
-    """Structural-twin classes: vertices whose transposition is an automorphism.
-
-    False twins (no edge between them) have equal colour, out-set and in-set; true twins (edges
-    both ways) have equal colour and equal closed sets. The relation is an equivalence (the
-    conjugate of a twin transposition by another is one), and no vertex has both kinds.
-    O((n + E) log n).
-    """
-    n = len(colors)
-    sets = _search.DisjointSets(n)
-    for closed in (False, True):
-        seen: dict = {}
-        for v in range(n):
-            o = frozenset(out[v]) | ({v} if closed else frozenset())
-            i = frozenset(inn[v]) | ({v} if closed else frozenset())
-            key = (colors[v], o, i)
-            if key in seen:
-                sets.union(seen[key], v)
-            else:
-                seen[key] = v
-    return sets.groups()
-
-
-def _twin_quotients(graphs, starts=None):
-    """Collapse structural twins, round after round, in several graphs with one colour encoding.
-
-    ``graphs`` is a list of ``(out, inn, colors)`` whose int colours share one encoding. Each
-    round replaces every twin class by one vertex coloured ``(colour, class size, whether the
-    members are joined)``; rounds repeat until no graph has twins. Because twin classes, the
-    new colours and the quotient edges are defined without reference to vertex names, an
-    isomorphism between two graphs maps their quotients onto each other, and an isomorphism of
-    the quotients lifts to the graphs by sending the k-th member of a class to the k-th member
-    of its image.
-
-    ``starts`` (from :func:`_first_twin_round`) replaces ``graphs`` with the state after a
-    first round done on the sparse matrices.
-
-    Returns, for each graph, ``(quotient, members, order, generators, sizes)``: the last quotient,
-    the original vertices each of its vertices stands for (in lifting order), the product of
-    ``|class|!`` over all rounds, and generators of those symmetric factors on the original
-    vertices, and the sizes of all twin classes met. O((n + E) log n) per round.
-    """
-    if starts is not None:
-        state = starts
-    else:
-        state = []
-        for out, inn, colors in graphs:
-            n = len(colors)
-            state.append({"out": list(out), "inn": list(inn), "col": list(colors),
-                          "members": [[v] for v in range(n)], "order": 1, "gens": [], "n": n,
-                          "sizes": []})
-    while True:
-        any_twins = False
-        new_keys = []
-        for s in state:
-            classes = _twin_classes(s["out"], s["inn"], s["col"])
-            if all(len(c) == 1 for c in classes):
-                new_keys.append(s["col"])
-                s["classes"] = None
-                continue
-            any_twins = True
-            for c in classes:
-                s["order"] *= math.factorial(len(c))
-                s["sizes"].append(len(c))
-                for sigma in _symmetric_generators(c, len(s["col"])):
-                    s["gens"].append(_lift(sigma, s["members"], s["n"]))
-            s["classes"] = classes
-            keys = []
-            for c in classes:
-                v = c[0]
-                internal = len(c) > 1 and c[1] in set(s["out"][v])
-                keys.append((s["col"][v], len(c), internal))
-            new_keys.append(keys)
-        if not any_twins:
-            break
-        encoded = _encode(new_keys)
-        for s, cols in zip(state, encoded):
-            classes = s["classes"]
-            if classes is None:
-                s["col"] = cols
-                continue
-            idx = {}
-            for k, c in enumerate(classes):
-                for v in c:
-                    idx[v] = k
-            out_q, in_q = [], []
-            for c in classes:
-                v = c[0]
-                out_q.append(tuple(sorted({idx[u] for u in s["out"][v]} - {idx[v]})))
-                in_q.append(tuple(sorted({idx[u] for u in s["inn"][v]} - {idx[v]})))
-            s["members"] = [[x for v in c for x in s["members"][v]] for c in classes]
-            s["out"], s["inn"], s["col"] = out_q, in_q, cols
-    return [((s["out"], s["inn"], s["col"]), s["members"], s["order"], s["gens"], s["sizes"])
-            for s in state]
-
-
-def _latent_colours(models, reg: str) -> list[np.ndarray]:
-    """Int colours of the latents of several models, from one joint encoding.
-
-    The colour of a latent is its self-loop (when Gz is regularized) and its row of Ga (when Ga
-    is); equal keys get equal ints in every model, numbered in the order of the sorted keys.
-    O(d + nnz) per model.
-    """
-    keys_list = []
-    for g in models:
-        d = g.n_latents
-        loops = (g._Gz.diagonal().astype(bool) if "z" in reg
-                 else np.zeros(d, dtype=bool))
-        if "a" in reg:
-            Ga = g._Ga
-            rows = [Ga.indices[Ga.indptr[i]: Ga.indptr[i + 1]].astype(np.int64).tobytes()
-                    for i in range(d)]
-        else:
-            rows = [b""] * d
-        keys_list.append(list(zip(loops.tolist(), rows)))
-    table = {k: n for n, k in enumerate(sorted(set().union(*map(set, keys_list))))}
-    return [np.array([table[k] for k in keys], dtype=np.int64) for keys in keys_list]
-
-
-class _CSR:
-    """Bare CSR arrays (``indptr``, ``indices``, rows sorted): cheaper than scipy for the many
-    small graphs of exhaustive checks."""
-
-    __slots__ = ("indptr", "indices")
-
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, d: int, is_sorted: bool = False):
-        if not is_sorted:
-            order = np.lexsort((cols, rows))
-            cols = cols[order]
-        self.indices = cols
-        self.indptr = np.zeros(d + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=d), out=self.indptr[1:])
-
-    def with_diagonal(self) -> "_CSR":
-        """The same rows with v added to row v (the matrix has no diagonal). O(E + d) in numpy:
-        each entry moves right by its row number, plus one if it lies after the new one."""
-        d = self.indptr.size - 1
-        rows, cols = self.tocoo_arrays()
-        less = cols < rows
-        before = np.bincount(rows[less], minlength=d)
-        out = _CSR.__new__(_CSR)
-        out.indices = np.empty(cols.size + d, dtype=np.int64)
-        out.indices[np.arange(cols.size) + rows + ~less] = cols
-        out.indices[self.indptr[:-1] + np.arange(d) + before] = np.arange(d)
-        out.indptr = self.indptr + np.arange(d + 1)
-        return out
-
-    def tocoo_arrays(self):
-        d = self.indptr.size - 1
-        return np.repeat(np.arange(d), np.diff(self.indptr)), self.indices
-
-
-def _offdiagonal(g: LatentGraph, reg: str):
-    """``(A, Aᵀ)``: Gz without its diagonal and its transpose, as :class:`_CSR` (empty without
-    z). O(d + E log E)."""
-    d = g.n_latents
-    if "z" not in reg:
-        empty = np.zeros(0, dtype=np.int64)
-        return _CSR(empty, empty, d), _CSR(empty, empty, d)
-    out = []
-    for M in (g._Gz, g._Gz_T):  # canonical CSR: rows and the indices in each are sorted
-        rows = np.repeat(np.arange(d, dtype=np.int64), np.diff(M.indptr))
-        cols = M.indices.astype(np.int64)
-        keep = rows != cols
-        out.append(_CSR(rows[keep], cols[keep], d, is_sorted=True))
-    return out[0], out[1]
-
-
-def _row(M, v):
-    return M.indices[M.indptr[v]: M.indptr[v + 1]]
-
-
-def _first_twin_round(A, AT, colors: np.ndarray) -> dict:
-    """The first twin round on sparse rows (``A[v]``: the neighbours one way, ``AT[v]`` the
-    other way; no diagonal), as a state for :func:`_twin_quotients`.
-
-    Twins are found by exact row keys (bytes of the sorted index rows, with v itself added for
-    true twins), so a dense model with millions of edges costs O(d + E log E) in numpy plus
-    O(d) dictionary operations; the quotient's adjacency is built from one representative per
-    class.
-    """
-    d = len(colors)
-    sets = _search.DisjointSets(d)
-    col = colors.tolist()
-    for M, MT in ((A, AT), (A.with_diagonal(), AT.with_diagonal())):
-        seen: dict = {}
-        for v in range(d):
-            key = (col[v], _row(M, v).tobytes(), _row(MT, v).tobytes())
-            if key in seen:
-                sets.union(seen[key], v)
-            else:
-                seen[key] = v
-    classes = sets.groups()
-    cls_id = np.empty(d, dtype=np.int64)
-    for k, c in enumerate(classes):
-        cls_id[c] = k
-    out_q, in_q, keys, gens, sizes = [], [], [], [], []
-    order = 1
-    for k, c in enumerate(classes):
-        r = c[0]
-        outs = set(np.unique(cls_id[_row(A, r)]).tolist())
-        ins = set(np.unique(cls_id[_row(AT, r)]).tolist())
-        internal = k in outs
-        outs.discard(k)
-        ins.discard(k)
-        out_q.append(tuple(sorted(outs)))
-        in_q.append(tuple(sorted(ins)))
-        keys.append((col[r], len(c), internal and len(c) > 1))
-        if len(c) > 1:
-            order *= math.factorial(len(c))
-            sizes.append(len(c))
-            gens.extend(_symmetric_generators(c, d))
-    return {"out": out_q, "inn": in_q, "col": keys, "members": [list(c) for c in classes],
-            "order": order, "gens": gens, "n": d, "sizes": sizes}
-
-
-def _reduce_models(models, reg: str, colours=None, mats=None):
-    """Twin quotients of several models with one colour encoding (see :func:`_twin_quotients`).
-
-    Also returns the latent colours and the off-diagonal matrices of each model (which may be
-    passed in when already computed).
-    """
-    colours = _latent_colours(models, reg) if colours is None else colours
-    mats = [_offdiagonal(g, reg) for g in models] if mats is None else mats
-    starts = [_first_twin_round(A, AT, col) for (A, AT), col in zip(mats, colours)]
-    for s, enc in zip(starts, _encode([s["col"] for s in starts])):
-        s["col"] = enc
-    return _twin_quotients(None, starts=starts), colours, mats
-
-
-def _components(G) -> list[list[int]]:
-    out, _, colors = G
-    sets = _search.DisjointSets(len(colors))
-    for v in range(len(colors)):
-        for u in out[v]:
-            sets.union(v, u)
-    return sets.groups()
-
-
-def _subgraph(G, comp):
-    out, inn, colors = G
-    pos = {v: k for k, v in enumerate(comp)}
-    return (tuple(tuple(pos[u] for u in out[v]) for v in comp),
-            tuple(tuple(pos[u] for u in inn[v]) for v in comp),
-            [colors[v] for v in comp])
-
-
 def _components_aut(G):
     """Aut of a coloured digraph from its weakly connected components.
 
@@ -604,13 +342,13 @@ def _components_aut(G):
     transposition and a cycle of whole components, built from the canonical labellings.
     """
     n = len(G[2])
-    comps = _components(G)
+    comps = components(G)
     if len(comps) <= 1:
         res = _search.canonical_search(G)
         return res["order"], res["generators"]
     classes: dict = {}
     for comp in comps:
-        res = _search.canonical_search(_subgraph(G, comp))
+        res = _search.canonical_search(subgraph(G, comp))
         # canonical position -> original vertex
         placed = [comp[v] for v in res["labelling"]]
         classes.setdefault(res["certificate"], []).append((res, placed))
@@ -643,15 +381,6 @@ def _components_aut(G):
                 gens.append(swap([(placed[t], placed[(t + 1) % len(placed)])
                                   for t in range(len(placed))]))
     return order, gens
-
-
-def _lift(sigma, members, n):
-    p = list(range(n))
-    for v, w in enumerate(sigma):
-        if v != w:
-            for a, b in zip(members[v], members[w]):
-                p[a] = b
-    return tuple(p)
 
 
 def automorphisms(g: LatentGraph, regularize: str | None = None) -> PermutationGroup:
@@ -688,10 +417,10 @@ def automorphisms(g: LatentGraph, regularize: str | None = None) -> PermutationG
     """
     reg = resolve_regularize(g, regularize)
     d = g.n_latents
-    [(quotient, members, order, gens, sizes)], [colours], [(A, _)] = _reduce_models([g], reg)
+    [(quotient, members, order, gens, sizes)], [colours], [(A, _)] = reduce_models([g], reg)
     q_order, q_gens = _components_aut(quotient)
     order *= q_order
-    gens = list(gens) + [_lift(s, members, d) for s in q_gens]
+    gens = list(gens) + [lift(s, members, d) for s in q_gens]
     src_v, dst_v = A.tocoo_arrays()
     codes = np.sort(src_v * d + dst_v)
 
@@ -702,8 +431,8 @@ def automorphisms(g: LatentGraph, regularize: str | None = None) -> PermutationG
         return bool(np.array_equal(np.sort(p[src_v] * d + p[dst_v]), codes))
 
     def iterate():
-        out, inn, keys = _coloured_graph(g, reg)
-        G = (out, inn, _encode([keys])[0])
+        out, inn, keys = coloured_graph(g, reg)
+        G = (out, inn, encode([keys])[0])
         ident = tuple(range(d))
         yield ident
         for p in _search.isomorphisms(G, G):

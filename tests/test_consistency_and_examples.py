@@ -1,6 +1,7 @@
 """Relabelings between a true and a learned graph; the paper's catalogue; the report."""
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -149,8 +150,54 @@ def test_regularize_errors():
 def test_is_graph_preserving_input_checks():
     g = ik.examples.get("ex4").graph
     with pytest.raises(ik.GraphError, match="shape"):
-        ik.is_graph_preserving(np.eye(2), g)
+        ik.is_graph_preserving(g, np.eye(2))
     with pytest.raises(ik.GraphError, match="non-finite"):
-        ik.is_graph_preserving([[1, 0, 0], [0, np.nan, 0], [0, 0, 1]], g)
-    assert ik.is_graph_preserving(np.eye(3) + 1e-12 * np.ones((3, 3)), g, atol=1e-9)
-    assert not ik.is_graph_preserving(np.eye(3) + 1e-12 * np.ones((3, 3)), g)
+        ik.is_graph_preserving(g, [[1, 0, 0], [0, np.nan, 0], [0, 0, 1]])
+    assert ik.is_graph_preserving(g, np.eye(3) + 1e-12 * np.ones((3, 3)), atol=1e-9)
+    assert not ik.is_graph_preserving(g, np.eye(3) + 1e-12 * np.ones((3, 3)))
+
+
+def test_is_graph_preserving_takes_the_graph_first_and_the_old_order_warns():
+    g = ik.examples.get("ex4").graph                     # only z2 is targeted: z2 must not mix
+    mixing = [[1, 0, 0], [0.3, 1, 0], [0, 0, 1]]
+    allowed = [[2.0, 0.5, 0], [0, 1, 0], [0, 0, 1]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                   # the new order never warns
+        assert ik.is_graph_preserving(g, allowed) and not ik.is_graph_preserving(g, mixing)
+        assert ik.is_graph_preserving(g, mixing, "a", atol=0.5)   # below atol: no mixing
+    for M in (allowed, mixing):
+        with pytest.warns(DeprecationWarning, match="graph first"):
+            old = ik.is_graph_preserving(M, g)
+        assert old == ik.is_graph_preserving(g, M)
+    with pytest.warns(DeprecationWarning):
+        assert ik.is_graph_preserving(mixing, g, atol=0.5)   # keywords still reach it
+    with pytest.raises(ik.GraphError, match="needs a LatentGraph"):
+        ik.is_graph_preserving(np.eye(3), np.eye(3))
+
+
+def test_consistency_result_agrees_with_are_consistent_and_relabelings():
+    from identkit.consistency import Consistency
+
+    g = ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [1, 1, 1]])
+    for h in (g.permute([2, 1, 0]), g.permute([1, 2, 0]),
+              ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [0, 1, 1]]),
+              ik.LatentGraph(Gz=[[1, 0, 0], [0, 1, 0], [1, 1, 1]])):
+        c = Consistency.of(g, h)
+        assert c.consistent == ik.are_consistent(g, h)
+        assert c.relabeling == next(iter(ik.relabelings(g, h)), None)
+        assert (c.reason is None) == c.consistent
+        assert c.to_dict() == json.loads(json.dumps(c.to_dict()))
+        assert str(c).startswith("consistent (z)" if c.consistent else "not consistent (z)")
+
+
+def test_consistency_result_is_frozen_and_names_the_invariant():
+    import dataclasses
+
+    from identkit.consistency import Consistency
+
+    g = ik.LatentGraph(Ga=[[1, 0], [0, 1]])
+    c = Consistency.of(g, ik.LatentGraph(Ga=[[1, 1], [0, 1]]))
+    assert not c.consistent and "edges" in c.reason and c.regularize == "a"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.consistent = True
+    assert ik.Consistency is Consistency and "Consistency" in ik.__all__

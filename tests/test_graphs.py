@@ -192,3 +192,36 @@ def test_restrict_and_to_dict():
     d = g.to_dict()
     assert d["latents"] == ["tree", "robot", "ball"] and d["Ga"] == [[0], [1], [0]]
     assert ik.LatentGraph(Gz=d["Gz"], Ga=d["Ga"], latents=d["latents"], actions=d["actions"]) == g
+
+
+def test_csr_accessors_are_the_storage_and_agree_with_the_dense_graphs():
+    g = ik.examples.get("fig1").graph
+    for csr, dense in ((g.Gz_csr, g.Gz), (g.Ga_csr, g.Ga), (g.Gz_T_csr, g.Gz.T),
+                       (g.Ga_T_csr, g.Ga.T)):
+        assert np.array_equal(csr.toarray(), dense)
+        assert not csr.indices.flags.writeable and not csr.indptr.flags.writeable
+    assert g.Gz_T_csr is g.Gz_T_csr                      # computed once
+    h = ik.LatentGraph(Gz=np.eye(2))
+    assert h.Ga_csr is None and h.Ga_T_csr is None
+
+
+def test_adjacency_is_read_only_and_matches_the_parent_and_child_methods():
+    g = ik.examples.get("fig1").graph
+    adj = g.adjacency
+    for i in range(g.n_latents):
+        assert adj["pa_z"][i] == g.parents_z(i) and adj["ch_z"][i] == g.children_z(i)
+        assert adj["pa_a"][i] == g.parents_a(i)
+    assert adj["ch_a"][0] == g.children_a(0) == frozenset({1})
+    with pytest.raises(TypeError):
+        adj["pa_z"] = None
+    assert ik.LatentGraph(Gz=np.eye(2)).adjacency["pa_a"] is None
+
+
+def test_equality_and_hash_compare_names_and_storage():
+    g = ik.examples.get("fig1").graph
+    same = ik.LatentGraph(Gz=g.Gz, Ga=g.Ga, latents=g.latents, actions=g.actions)
+    assert same == g and hash(same) == hash(g)
+    assert g.permute([1, 0, 2]) != g
+    renamed = ik.LatentGraph(Gz=g.Gz, Ga=g.Ga, latents=["a", "b", "c"], actions=g.actions)
+    assert renamed != g
+    assert ik.LatentGraph(Gz=np.eye(2)) != ik.LatentGraph(Ga=np.eye(2))

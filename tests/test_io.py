@@ -91,25 +91,39 @@ def test_round_trip_npz_and_large_edge_style(tmp_path):
 
 
 BAD_DICTS = [
-    ({"latents": 2, "Gzz": [[1]]}, "unknown key 'Gzz'; did you mean 'Gz'?"),
+    ({"latents": 2, "Gzz": [[1]]}, "unknown key 'Gzz' (did you mean 'Gz'?)"),
     ({"latents": 2}, "empty model"),
     ({}, "empty model"),
     ([1, 2], "top level must be a mapping"),
     ({"Gz": [[1, 0], [0]]}, "ragged: row 1"),
     ({"Gz": [[1, 2], [0, 1]]}, "Gz[0, 1] is 2"),
     ({"Ga": [["x"], [1]]}, "Ga[0, 0] is 'x'"),
-    ({"latents": ["a", "b"], "temporal_edges": [["a", "c"]]}, "undeclared latent 'c'"),
+    ({"latents": ["a", "b"], "temporal_edges": [["a", "c"]]},
+     "key 'temporal_edges' entry 0 uses the undeclared latent 'c'"),
     ({"latents": ["a", "b"], "Gz": [[1, 0], [0, 1]], "temporal_edges": [["a", "b"]]},
      "'Gz' and 'temporal_edges' disagree at Gz[0, 0]"),
     ({"latents": ["a", "a"], "Gz": [[1, 0], [0, 1]]}, "names 'a' twice"),
     ({"latents": 3, "Gz": [[1, 0], [0, 1]]}, "declares 3 latents but the matrix has 2 rows"),
     ({"interventions": [["z1"], []]}, "targets[1] is empty"),
     ({"interventions": [["z1"]], "actions": ["p", "q"]}, "1 target sets but 2 actions"),
-    ({"action_edges": [["a", "z1"]], "actions": ["b"]}, "undeclared action 'a'"),
+    ({"action_edges": [["a", "z1"]], "actions": ["b"]},
+     "key 'action_edges' entry 0 uses the undeclared action 'a'"),
     ({"temporal_edges": [["z1"]]}, "entry 0 must be a pair"),
     ({"latents": [1, 2], "Gz": [[1, 0], [0, 1]]}, "names must be strings"),
     ({"latents": True, "Gz": [[1]]}, "must be a list of names or an integer"),
+    ({"interventions": [["z1", 3]]}, "key 'interventions' entry 0 must be a list of latent names"),
+    ({"interventions": "z1"}, "key 'interventions' must be a list of target lists"),
+    ({"temporal_edges": []}, "no latents: declare 'latents' or give at least one edge"),
 ]
+
+
+def test_action_names_come_from_the_first_source_that_gives_them():
+    # from the action edges, in order of first appearance (not sorted)
+    g = io.graph_from_dict({"action_edges": [["push", "z1"], ["pull", "z2"]]})
+    assert g.actions == ("push", "pull")
+    # Ga's columns name the actions a1..am before the action edges do, so edges may use them
+    g = io.graph_from_dict({"Ga": [[1, 0], [0, 1]], "action_edges": [["a2", "z2"], ["a1", "z1"]]})
+    assert g.actions == ("a1", "a2") and g.Ga.astype(int).tolist() == [[1, 0], [0, 1]]
 
 
 @pytest.mark.parametrize("data, words", BAD_DICTS)
@@ -130,7 +144,16 @@ BAD_TEXT = [
     ("x -> 9y", "not a valid name"),
     ("# nothing\n", "empty model"),
     ("latents: a b\nlatents: a b", "line 2: 'latents:' given twice"),
+    ("x ->", "line 1: an edge needs a child after '->'"),
+    ("latents: a b\ndo(a) as b", "the intervention name 'b' is already used"),
+    ("actions: p\np -> x\ndo(x) as p", "the intervention name 'p' is already used"),
+    ("graphs: a z\nx -> x", "'graphs: a' needs 'actions:' or do(...)"),
+    ("do(x) of y", "line 1: after do(...) expected nothing or 'as NAME'"),
 ]
+
+
+def test_parse_text_ignores_a_byte_order_mark_at_the_start():
+    assert io.parse_text("\ufeffx -> x, y").latents == ("x", "y")
 
 
 @pytest.mark.parametrize("text, words", BAD_TEXT)
@@ -161,7 +184,7 @@ def test_bad_files(tmp_path):
         io.read_graph(p)
     p = tmp_path / "other.npz"
     np.savez(p, Gx=np.eye(2))
-    with pytest.raises(GraphFileError, match="unknown array 'Gx'; did you mean 'Gz'"):
+    with pytest.raises(GraphFileError, match=r"unknown array 'Gx' \(did you mean 'Gz'\?\)"):
         io.read_graph(p)
     p = tmp_path / "binary.json"
     p.write_bytes(b"\xff\xfe\x00")
@@ -363,3 +386,31 @@ def test_boolcsr_against_dense_numpy_on_every_3x2_matrix():
         else:
             i, j = (int(x) for x in np.argwhere(m1 != m2)[0])
             assert diff == (i, j, int(m1[i, j]), int(m2[i, j]))
+
+
+def test_read_model_returns_a_mechanism_file_as_its_data_and_read_graph_refuses_it(tmp_path):
+    mech = {"latents": ["x"], "mean": {"x": "x_lag1"}}
+    for name, text in (("m.json", json.dumps(mech)), ("m.yaml", "latents: [x]\nmean: {x: x_lag1}\n"),
+                       ("d.json", json.dumps({"latents": ["x"], "log_density": {"x": "0"}}))):
+        p = tmp_path / name
+        p.write_text(text)
+        data = io.read_model(p)
+        assert isinstance(data, dict) and io.is_mechanism_data(data)
+        with pytest.raises(GraphFileError, match="is a mechanism file"):
+            io.read_graph(p)
+    p = tmp_path / "g.json"
+    p.write_text(json.dumps({"latents": ["x"], "Gz": [[1]]}))
+    assert io.read_model(p) == io.read_graph(p) == ik.LatentGraph(Gz=[[1]], latents=["x"])
+
+
+def test_read_model_sniffs_mechanisms_without_importing_sympy(tmp_path):
+    import subprocess
+    import sys
+
+    p = tmp_path / "m.json"
+    p.write_text(json.dumps({"latents": ["x"], "mean": {"x": "x_lag1"}}))
+    code = ("import sys, identkit.io as io; d = io.read_model(sys.argv[1]); "
+            "print(type(d).__name__, 'sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.split() == ["dict", "False"], out.stderr

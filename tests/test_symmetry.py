@@ -191,3 +191,17 @@ def test_many_isomorphic_components_from_structure():
     cycle = np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
     g = ik.LatentGraph(Gz=sp.kron(sp.eye_array(100), cycle, format="csr"))
     assert ik.automorphisms(g).order() == 3**100 * math.factorial(100)
+
+
+def test_permutation_group_is_immutable_and_prints_its_structure():
+    g = ik.LatentGraph(Gz=np.eye(3, dtype=bool))
+    aut = ik.automorphisms(g)
+    for name in ("degree", "generators", "symmetric_factors", "name"):
+        with pytest.raises(AttributeError, match="immutable"):
+            setattr(aut, name, None)
+    assert str(aut) == "automorphisms of 3 latents: order 6 = S_3"
+    assert str(ik.graph_preserving_permutations(g)) == \
+        "graph-preserving permutations of 3 latents: order 1"
+    cycle = ik.automorphisms(ik.LatentGraph(Gz=[[0, 0, 1], [1, 0, 0], [0, 1, 0]]))
+    assert str(cycle) == "automorphisms of 3 latents: order 3"     # no twin classes
+    assert aut.to_dict()["order"] == 6 and cycle.to_dict()["remaining_order"] == 3

@@ -1223,7 +1223,7 @@ def read_graph(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
     if isinstance(model, dict):
         _fail("<stdin>" if os.fspath(path) == "-" else os.fspath(path),
               "is a mechanism file (it has 'mean' or 'log_density'), not a graph file; read it "
-              "with identkit.symbolic.load_mechanism, whose .graph() derives the graphs")
+              "with identkit.symbolic.load_mechanism, whose .derive_graph() derives the graphs")
     return model
 
 

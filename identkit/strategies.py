@@ -323,7 +323,7 @@ def preserving_matrices(g: LatentGraph, regularize: str | None = None):
     >>> @settings(max_examples=10)
     ... @given(preserving_matrices(g))
     ... def test(M):
-    ...     assert ik.is_graph_preserving(M, g)
+    ...     assert ik.is_graph_preserving(g, M)
     >>> test()
     """
     return _matrices(g, regularize, False)
@@ -344,7 +344,7 @@ def violating_matrices(g: LatentGraph, regularize: str | None = None):
     >>> @settings(max_examples=10)
     ... @given(violating_matrices(g))
     ... def test(M):
-    ...     assert not ik.is_graph_preserving(M, g)
+    ...     assert not ik.is_graph_preserving(g, M)
     >>> test()
     """
     if _pattern(g, regularize).all():
@@ -388,7 +388,7 @@ def preserving_maps(g: LatentGraph, regularize: str | None = None):
     >>> @settings(max_examples=5)
     ... @given(preserving_maps(g))
     ... def test(v):
-    ...     assert ik.is_graph_preserving(v.jacobian(np.ones((1, 3)))[0], g)
+    ...     assert ik.is_graph_preserving(g, v.jacobian(np.ones((1, 3)))[0])
     >>> test()
     """
     from .numeric import sample_preserving_map

@@ -52,7 +52,7 @@ def test_preserving_matrices_are_strictly_dominant_and_supported_on_c(case):
     C = ik.entanglement_graph(g)
     assert _strictly_dominant(M)
     assert not (M[~C] != 0).any()
-    assert ik.is_graph_preserving(M, g)
+    assert ik.is_graph_preserving(g, M)
 
 
 @settings(max_examples=30, deadline=None)

@@ -24,7 +24,6 @@ from identkit.symbolic import (
     mechanism_from_dict,
     parse_expression,
 )
-from identkit.symbolic.catalogue import get_mechanism_example
 from identkit.symbolic.mechanism import derive_graph
 
 EX8 = {"latents": ["z1", "z2", "z3"],
@@ -33,6 +32,26 @@ EX8 = {"latents": ["z1", "z2", "z3"],
                 "z3": "z3_lag1 + cos(z1_lag1 + z2_lag1)/3 + z2_lag1**3/5"}}
 REMARK6 = {"latents": ["z1", "z2"], "actions": ["a1"], "action_values": [[0], [1]],
            "mean": {"z1": "a1", "z2": "2*a1"}}
+
+
+def _named(name):
+    """A worked mechanism of the one catalogue (``identkit.examples``), by its short name."""
+    import identkit.examples
+
+    return identkit.examples.get("mechanism-" + name)
+
+
+def _mechanism(ex):
+    """The SymbolicMechanism of a catalogue entry."""
+    from identkit.symbolic import mechanism_from_dict
+
+    return mechanism_from_dict(ex.spec, source=ex.name)
+
+
+def _all_mechanisms():
+    import identkit.examples
+
+    return identkit.examples.catalogue("mechanism")
 
 
 def _same_graph(a, b):
@@ -47,7 +66,7 @@ def test_symbolic_mechanism_is_a_mechanism():
 
 
 def test_methods_give_what_the_functions_give():
-    mech = get_mechanism_example("ex12").mechanism()
+    mech = _mechanism(_named("ex12"))
     assert _same_graph(mech.derive_graph(), derive_graph(mech.total_log_density, mech))
     assert mech.check_assumptions().to_dict() == check_assumptions(mech).to_dict()
     derived = mech.derive_graph(seed=3)
@@ -59,7 +78,7 @@ def test_methods_give_what_the_functions_give():
 
 
 def test_check_method_passes_the_time_budget_on():
-    res = get_mechanism_example("ex12").mechanism().check(time_budget=0.0)
+    res = _mechanism(_named("ex12")).check(time_budget=0.0)
     assert res.out_of_time and not res.guaranteed
 
 
@@ -131,7 +150,7 @@ def test_positional_seed_of_the_map_methods_still_works_and_warns():
 
 
 def test_seed_defaults_to_zero_so_a_check_repeats():
-    mech = get_mechanism_example("ex12").mechanism()
+    mech = _mechanism(_named("ex12"))
     assert mech.check().to_dict() == check_mechanism(mech, seed=0).to_dict()
 
 
@@ -143,7 +162,7 @@ def test_check_output_matches_the_command_line_byte_for_byte(capsys, fmt):
     main(["check", "--example", "mechanism-ex12", "--format", fmt])
     printed = capsys.readouterr().out
     # the command line names the example as its source
-    res = mechanism_from_dict(get_mechanism_example("ex12").spec, "mechanism-ex12").check()
+    res = mechanism_from_dict(_named("ex12").spec, "mechanism-ex12").check()
     made = {"text": lambda: res.to_text(symmetries=True) + "\n",
             "markdown": lambda: res.to_markdown(symmetries=True) + "\n",
             "json": lambda: _jsonfmt.dumps(res.to_dict(symmetries=True)) + "\n"}[fmt]()
@@ -302,5 +321,5 @@ def test_as_many_value_pairs_as_children_are_ranked_for_assumption_12():
 
 
 def test_lambda_linear_in_continuous_actions_fails_assumption_12_by_counting():
-    res = get_mechanism_example("ex10-linear").mechanism().check_assumptions()
+    res = _mechanism(_named("ex10-linear")).check_assumptions()
     assert [(v.holds, v.route) for v in res.expfam_actions] == [(False, "counting")] * 3

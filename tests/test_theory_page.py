@@ -18,6 +18,26 @@ import pytest
 import identkit as ik
 from identkit.design import design_interventions, sperner_minimum
 
+def _named(name):
+    """A worked mechanism of the one catalogue (``identkit.examples``), by its short name."""
+    import identkit.examples
+
+    return identkit.examples.get("mechanism-" + name)
+
+
+def _mechanism(ex):
+    """The SymbolicMechanism of a catalogue entry."""
+    from identkit.symbolic import mechanism_from_dict
+
+    return mechanism_from_dict(ex.spec, source=ex.name)
+
+
+def _all_mechanisms():
+    import identkit.examples
+
+    return identkit.examples.catalogue("mechanism")
+
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THEORY_PAGE = os.path.join(ROOT, "docs", "theory.md")
 ARCHITECTURE_PAGE = os.path.join(ROOT, "docs", "architecture.md")
@@ -315,10 +335,9 @@ MECHANISM_CLAIMS = [  # (catalogue name, assumption, holds): the page's failure-
 @pytest.mark.parametrize("name,assumption,holds", MECHANISM_CLAIMS)
 def test_mechanism_examples_behave_as_the_failure_modes_say(name, assumption, holds):
     from identkit.symbolic import check_assumptions
-    from identkit.symbolic.catalogue import mechanism_examples
 
-    ex = next(e for e in mechanism_examples() if e.name == name)
-    verdicts = [v.holds for v in check_assumptions(ex.mechanism()).all()
+    ex = _named(name)
+    verdicts = [v.holds for v in check_assumptions(_mechanism(ex)).all()
                 if v.assumption == assumption]
     assert verdicts, f"{name}: no {assumption} verdict"
     assert all(v is holds for v in verdicts) if holds else any(v is False for v in verdicts)
@@ -346,10 +365,9 @@ def test_combination_rule_reproduces_the_papers_mechanism_verdicts(name, complet
     """Example 12: Assumption 7 holds and Assumption 8 does not; Theorem 2 alone gives Ca = I,
     so the rule of the page says complete, as the paper does."""
     from identkit.symbolic import check_assumptions
-    from identkit.symbolic.catalogue import mechanism_examples
 
-    ex = next(e for e in mechanism_examples() if e.name == name)
-    mech = ex.mechanism()
+    ex = _named(name)
+    mech = _mechanism(ex)
     g = mech.derive_graph().graph
     C = _justified_pattern(g, g.graphs, check_assumptions(mech))
     assert _verdict(C)[0] == complete

@@ -282,7 +282,7 @@ def sample_preserving_map(g: LatentGraph, regularize: str | None = None, *, seed
     >>> z = np.random.default_rng(1).standard_normal((5, 3))
     >>> bool(np.allclose(v.inverse(v(z)), z))
     True
-    >>> all(ik.is_graph_preserving(J, g) for J in v.jacobian(z))
+    >>> all(ik.is_graph_preserving(g, J) for J in v.jacobian(z))
     True
     >>> (np.abs(v.jacobian(z)).max(axis=0) > 0).astype(int).tolist()
     [[1, 0, 0], [0, 1, 1], [0, 1, 1]]
@@ -335,7 +335,7 @@ def sample_violating_map(g: LatentGraph, regularize: str | None = None, *, seed=
     >>> g = ik.examples.get("ex8").graph
     >>> v = sample_violating_map(g, seed=0)
     >>> J = v.jacobian(np.zeros((1, 3)))[0]
-    >>> ik.is_graph_preserving(J, g), int((J != 0).sum() - 3)
+    >>> ik.is_graph_preserving(g, J), int((J != 0).sum() - 3)
     (False, 1)
     """
     C = entanglement_graph(g, regularize)

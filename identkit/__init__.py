@@ -10,6 +10,7 @@ identkit says whether mechanism-sparsity regularization guarantees disentangled 
 (False, ['z1'])
 """
 
+from . import errors
 from .errors import (  # every exception class, from its one module
     DatasetError,
     DependencyError,
@@ -68,6 +69,7 @@ def __dir__():
 __version__ = "0.1.0"
 
 __all__ = [
+    "errors",
     "LatentGraph",
     "analyze",
     "EntanglementReport",
@@ -89,20 +91,5 @@ __all__ = [
     "Consistency",
     "examples",
     "io",
-    "IdentkitError",
-    "GraphError",
-    "RegularizeError",
-    "ParseError",
-    "GraphFileError",
-    "ExampleNotFoundError",
-    "DependencyError",
-    "OutputError",
-    "DatasetError",
-    "MechanismFileError",
-    "RepairError",
-    "MetricError",
-    "SeedError",
-    "StrategyArgumentError",
-    "MapError",
-    "MechanismError",
 ]
+__all__ += [name for name in errors.__all__ if name.endswith("Error")]  # every exception class

@@ -76,6 +76,16 @@ class Example:
     identified: tuple
     pattern: tuple | None = None
 
+    def __str__(self) -> str:
+        """One line: name, reference, title and the paper's verdict.
+
+        >>> import identkit as ik
+        >>> print(ik.examples.get("ex8"))
+        ex8 (Example 8): The robot follows the ball: partial disentanglement via temporal sparsity [partial]
+        """
+        return (f"{self.name} ({self.reference}): {self.title} "
+                f"[{'complete' if self.complete else 'partial'}]")
+
     def to_dict(self) -> dict:
         """Plain data: the fields, with the graph as names and 0/1 matrices."""
         return {
@@ -134,6 +144,10 @@ class MechanismExample:
     expected: dict
     Gz: list | None = None
     Ga: list | None = None
+
+    def __str__(self) -> str:
+        """One line: name, reference and title."""
+        return f"{self.name} ({self.reference}): {self.title}"
 
     def to_dict(self) -> dict:
         """Plain data: the fields."""

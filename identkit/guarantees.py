@@ -103,6 +103,11 @@ class Route:
     requires: tuple
     why: str = ""
 
+    def __str__(self) -> str:
+        hyp = ", ".join(f"{h} {st}" for h, st in self.requires)
+        return (f"{self.theorem} on G{self.graph}: {self.state}" + (f" ({hyp})" if hyp else "")
+                + (f"; {self.why}" if self.why and self.state != HOLDS else ""))
+
     def to_dict(self) -> dict:
         return {"theorem": self.theorem, "graph": "G" + self.graph, "state": self.state,
                 "requires": [{"hypothesis": h, "state": s} for h, s in self.requires],
@@ -202,6 +207,23 @@ class Guarantee:
     def undecided(self) -> list:
         """The routes of regularized graphs left undecided, with why."""
         return [r for r in self.routes if r.graph in self.regularize and r.state == UNDECIDED]
+
+    def __str__(self) -> str:
+        """What is justified, then one line per route.
+
+        Examples
+        --------
+        >>> from identkit import LatentGraph
+        >>> from identkit.guarantees import action_route, justify
+        >>> g = LatentGraph(Ga=[[1, 0], [0, 1]])
+        >>> print(justify(g, "a", [action_route([("a1", True), ("a2", True)], False)]))
+        complete disentanglement: justified by Ga
+          Theorem 1 on Ga: holds (Assumption 6 (a1) holds, Assumption 6 (a2) holds)
+        """
+        by = " and ".join("G" + k for k in self.justified) or "nothing"
+        head = ("complete disentanglement" if self.complete else "partial guarantee"
+                if self.justified else "no guarantee")
+        return "\n".join([f"{head}: justified by {by}"] + [f"  {r}" for r in self.routes])
 
     def to_dict(self) -> dict:
         return {"regularize": self.regularize, "justified_by": self.justified,

@@ -290,6 +290,32 @@ class GraphEstimate:
     method: str
     rule: str = "graph maximum"
 
+    def to_dict(self) -> dict:
+        """Plain data: the measured graph (as :meth:`LatentGraph.to_dict`), the magnitudes as
+        nested lists (None for a graph the model lacks), the threshold, method and rule."""
+        def rows(m):
+            return None if m is None else np.asarray(m, dtype=float).tolist()
+
+        return {"graph": self.graph.to_dict(), "magnitude_z": rows(self.magnitude_z),
+                "magnitude_a": rows(self.magnitude_a), "threshold": float(self.threshold),
+                "method": self.method, "rule": self.rule}
+
+    def __str__(self) -> str:
+        """The measured edges and how they were decided.
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> from identkit.numeric import estimate_graph, make_mechanism
+        >>> g = ik.LatentGraph(Gz=[[1, 0], [1, 1]])
+        >>> print(estimate_graph(make_mechanism(g, seed=0), 20, details=True))
+        measured graph (analytic derivatives, entry scale rule, threshold 1e-09): 3 edges in Gz
+        """
+        parts = [f"{self.graph.n_edges(k)} edges in G{k}" for k in self.graph.graphs]
+        how = "analytic derivatives" if self.method == "analytic" else "finite differences"
+        return (f"measured graph ({how}, {self.rule} rule, threshold {self.threshold:g}): "
+                + ", ".join(parts))
+
 
 @keyword_only("seed", "method", "threshold", "details")
 def estimate_graph(mech, n_points: int = 100, *, seed=0, method: str | None = None,

@@ -446,17 +446,10 @@ def _cmd_score(args, out) -> int:
 
     res = score(args.true, args.learned, args.graph, args.regularize, example=args.example,
                 method=args.method)
-    full = res.to_dict()
-    data = {k: full[k] for k in ("mcc", "r", "rcon", "matching")}
     if args.format == "json":
-        out.write(_jsonfmt.dumps(data) + "\n")
+        out.write(_jsonfmt.dumps(res.summary()) + "\n")
     else:
-        out.write(f"MCC ({args.method}): {data['mcc']:.4f}\n")
-        out.write(f"R:    {data['r']:.4f}\n")
-        if data["rcon"] is not None:
-            out.write(f"Rcon: {data['rcon']:.4f}\n")
-        out.write("Matching (true latent -> learned column): "
-                  + ", ".join(f"{k} -> {v}" for k, v in data["matching"].items()) + "\n")
+        out.write(res.to_text() + "\n")
     return 0
 
 
@@ -469,17 +462,7 @@ def _cmd_theorems(args, out) -> int:
     if args.format == "json":
         out.write(_jsonfmt.dumps([r.to_dict() for r in results]) + "\n")
     else:
-        w = max(len(r.name) for r in results)
-        verdict = {"holds": "yes", "refuted": "NO", "undecided": "undecided"}
-        out.write(f"{'result':<{w}}  {'holds':<9}  {'instances':>9}  reference\n")
-        for r in results:
-            out.write(f"{r.name:<{w}}  {verdict[r.status]:<9}  {r.instances:>9}  "
-                      f"{r.reference}\n")
-            for part, n in r.parts:
-                note = "  (never tested: undecided)" if n == 0 else ""
-                out.write(f"{'':<{w}}  {'':<9}  {n:>9}  {part}{note}\n")
-            if r.counterexample:
-                out.write(f"{'':<{w}}  counterexample ({r.failed_part}): {r.counterexample}\n")
+        out.write(theorems.table(results) + "\n")
     return 0 if all(r.holds for r in results) else 1
 
 

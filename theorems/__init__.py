@@ -65,7 +65,7 @@ RENAMED = {"prop3": "preserving_pattern", "props4_5": "preserving_group", "lemma
            "prop8": "self_loops_no_two_cycles", "prop11": "criterion_as_intersections",
            "theorems123": "denser_unless_preserving", "sperner_design": "fewest_interventions"}
 
-__all__ = ["Evidence", "MODULES", "run_all"] + [m.__name__.rsplit(".", 1)[1] for m in MODULES]
+__all__ = ["Evidence", "MODULES", "run_all", "table"] + [m.__name__.rsplit(".", 1)[1] for m in MODULES]
 
 
 def __getattr__(name):
@@ -101,3 +101,32 @@ def run_all(quick: bool = True, *, seed=0) -> list:
     ['preserving_pattern', 'preserving_group']
     """
     return [m.check(quick=quick, seed=seed) for m in MODULES]
+
+
+def table(results) -> str:
+    """The results as the table ``identkit theorems`` prints: one row per statement (holds:
+    yes / NO / undecided, instances, reference), one row per part with its instances (a part
+    never tested is marked undecided), and the counterexample of a refuted statement.
+
+    Examples
+    --------
+    >>> from identkit import theorems
+    >>> print(theorems.table([theorems.criterion_iff_identity.check(quick=True)]))
+    ... # doctest: +ELLIPSIS
+    result                  holds      instances  reference
+    criterion_iff_identity  yes        ...  Proposition 7 (Assumption 5)
+    ...criterion ⇒ C = I
+    ...C = I ⇒ criterion
+    """
+    results = list(results)
+    w = max([len("result")] + [len(r.name) for r in results])
+    verdict = {"holds": "yes", "refuted": "NO", "undecided": "undecided"}
+    lines = [f"{'result':<{w}}  {'holds':<9}  {'instances':>9}  reference"]
+    for r in results:
+        lines.append(f"{r.name:<{w}}  {verdict[r.status]:<9}  {r.instances:>9}  {r.reference}")
+        for part, n in r.parts:
+            note = "  (never tested: undecided)" if n == 0 else ""
+            lines.append(f"{'':<{w}}  {'':<9}  {n:>9}  {part}{note}")
+        if r.counterexample:
+            lines.append(f"{'':<{w}}  counterexample ({r.failed_part}): {r.counterexample}")
+    return "\n".join(lines)

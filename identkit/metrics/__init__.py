@@ -30,12 +30,12 @@ from .classic import (
 )
 from .information import discretize, entropy, mutual_info_matrix, mutual_information
 from .paper import correlation_matrix, mcc, r_score, rcon, shd
-from .scoring import read_array, score
+from .scoring import ScoreResult, read_array, score
 from .vae import gaussian_log_density, kl_decomposition
 
 __all__ = [
     "MetricError", "MetricWarning", "MetricResult", "train_test_rows",
-    "mcc", "correlation_matrix", "r_score", "rcon", "shd", "score", "read_array",
+    "mcc", "correlation_matrix", "r_score", "rcon", "shd", "score", "ScoreResult", "read_array",
     "mig", "sap", "modularity", "modularity_explicitness", "dci", "dci_from_importance",
     "GroundTruth", "beta_vae_score", "factor_vae_score", "irs", "irs_from_samples",
     "gaussian_total_correlation", "gaussian_wasserstein_correlation", "mean_mutual_information",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -79,6 +80,42 @@ def _samples(x, key):
     return x
 
 
+@dataclass(frozen=True, repr=False)
+class ScoreResult(MetricResult):
+    """What :func:`score` returns: a :class:`MetricResult` (MCC is the headline value) whose
+    text and summary are the ones ``identkit score`` prints.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from identkit.metrics import score
+    >>> z = np.random.default_rng(0).standard_normal((200, 2))
+    >>> res = score(z, z[:, ::-1])
+    >>> print(res.to_text())
+    MCC (pearson): 1.0000
+    R:    1.0000
+    Matching (true latent -> learned column): true 0 -> 1, true 1 -> 0
+    >>> sorted(res.summary())
+    ['matching', 'mcc', 'r', 'rcon']
+    """
+
+    def summary(self) -> dict:
+        """The plain data ``identkit score --format json`` prints: ``mcc``, ``r``, ``rcon``
+        (None without a graph) and ``matching`` (true latent name -> learned column)."""
+        full = self.to_dict()
+        return {k: full[k] for k in ("mcc", "r", "rcon", "matching")}
+
+    def to_text(self) -> str:
+        """MCC, R, Rcon (when a graph was given) and the matching, one per line."""
+        d = self.summary()
+        lines = [f"MCC ({self.details['method']}): {d['mcc']:.4f}", f"R:    {d['r']:.4f}"]
+        if d["rcon"] is not None:
+            lines.append(f"Rcon: {d['rcon']:.4f}")
+        lines.append("Matching (true latent -> learned column): "
+                     + ", ".join(f"{k} -> {v}" for k, v in d["matching"].items()))
+        return "\n".join(lines)
+
+
 def score(truth, learned, graph: LatentGraph | None = None, regularize: str | None = None, *,
           example: str | None = None, method: str = "pearson") -> MetricResult:
     """MCC, R and, when the true graph is given, Rcon, of learned latents against true ones.
@@ -151,4 +188,4 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
     else:
         names = [f"true {i}" for i in range(len(m.matching))]
     details["matching"] = {names[i]: j for i, j in enumerate(m.matching)}
-    return MetricResult(f"MCC ({method})", m.value, details)
+    return ScoreResult(f"MCC ({method})", m.value, details)

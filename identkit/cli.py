@@ -469,25 +469,16 @@ def _cmd_theorems(args, out) -> int:
 def _cmd_examples(args, out) -> int:
     from . import examples, io
 
-    if args.name:
-        ex = examples.get(args.name)
-        if ex.kind == "graph":
-            out.write(io.dumps_graph(ex.graph, args.format))
-        elif args.format == "json":
-            out.write(_jsonfmt.dumps(ex.spec) + "\n")
-        elif args.format == "yaml":
-            out.write(io.yaml_module().safe_dump(ex.spec, sort_keys=False, width=100))
-        else:
-            raise _UsageError("identkit examples: a worked mechanism prints as json or yaml")
+    if not args.name:
+        out.write(examples.listing())
         return 0
-    width = max(len(n) for n in examples.names(None))
-    out.write("Graphs (the criterion):\n")
-    for ex in examples.catalogue("graph"):
-        verdict = "complete" if ex.complete else "partial "
-        out.write(f"  {ex.name:<{width}}  {verdict}  {ex.reference:<24} {ex.title}\n")
-    out.write("Worked mechanisms (the assumptions; `check --example NAME` runs the exact checks):\n")
-    for ex in examples.catalogue("mechanism"):
-        out.write(f"  {ex.name:<{width}}  {ex.reference:<34} {ex.title}\n")
+    ex = examples.get(args.name)
+    if ex.kind == "graph":
+        out.write(io.dumps_graph(ex.graph, args.format))
+    elif args.format in ("json", "yaml"):
+        out.write(ex.dumps(args.format))
+    else:
+        raise _UsageError("identkit examples: a worked mechanism prints as json or yaml")
     return 0
 
 

@@ -31,7 +31,7 @@ from .errors import ExampleNotFoundError, GraphError, did_you_mean
 from .graphs import LatentGraph
 
 __all__ = ["Example", "MechanismExample", "KINDS", "MECHANISM_PREFIX", "get", "names",
-           "catalogue", "random_graph"]
+           "catalogue", "listing", "random_graph"]
 
 #: The kinds of catalogue entries: graphs (the criterion) and worked mechanisms (the assumptions).
 KINDS = ("graph", "mechanism")
@@ -148,6 +148,30 @@ class MechanismExample:
     def __str__(self) -> str:
         """One line: name, reference and title."""
         return f"{self.name} ({self.reference}): {self.title}"
+
+    def dumps(self, format: str = "yaml") -> str:
+        """The mechanism file as text: ``"json"`` or ``"yaml"`` (what ``identkit examples NAME``
+        prints, and what :func:`identkit.symbolic.load_mechanism` reads back).
+
+        Raises
+        ------
+        OutputError
+            For another format (a mechanism has no text form or ``.npz`` form).
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> print(ik.examples.get("mechanism-ex10").dumps("yaml").splitlines()[0])
+        latents:
+        """
+        from . import _jsonfmt, io
+        from .errors import OutputError
+
+        if format == "json":
+            return _jsonfmt.dumps(self.spec) + "\n"
+        if format == "yaml":
+            return io.yaml_module().safe_dump(self.spec, sort_keys=False, width=100)
+        raise OutputError(f"a worked mechanism prints as json or yaml, not {format!r}")
 
     def to_dict(self) -> dict:
         """Plain data: the fields."""
@@ -352,6 +376,28 @@ def names(kind: str | None = "graph") -> list[str]:
     True
     """
     return [e.name for e in _of_kind(kind)]
+
+
+def listing() -> str:
+    """The catalogue as ``identkit examples`` lists it: graphs with the paper's verdict, then the
+    worked mechanisms, one per line, names aligned.
+
+    Examples
+    --------
+    >>> import identkit as ik
+    >>> print(ik.examples.listing().splitlines()[0])
+    Graphs (the criterion):
+    """
+    width = max(len(n) for n in names(None))
+    lines = ["Graphs (the criterion):"]
+    for ex in catalogue("graph"):
+        verdict = "complete" if ex.complete else "partial "
+        lines.append(f"  {ex.name:<{width}}  {verdict}  {ex.reference:<24} {ex.title}")
+    lines.append("Worked mechanisms (the assumptions; `check --example NAME` runs the exact "
+                 "checks):")
+    for ex in catalogue("mechanism"):
+        lines.append(f"  {ex.name:<{width}}  {ex.reference:<34} {ex.title}")
+    return "\n".join(lines) + "\n"
 
 
 def catalogue(kind: str | None = "graph") -> list:

@@ -13,6 +13,7 @@ Without sufficient influence the theory makes no promise about violating maps.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -415,7 +416,7 @@ def entanglement_from_decoders(f, f_hat, n_points: int = 200, *, seed=0,
 
 
 @dataclass(frozen=True)
-class LearnedModelCheck:
+class LearnedModelCheck(Mapping):
     """Whether a learned decoder matches the truth up to a graph-preserving map.
 
     Attributes
@@ -431,8 +432,10 @@ class LearnedModelCheck:
         Learned j -> true p(j) when consistent.
 
     Item access (``res["consistent"]``) reads :meth:`to_dict`, as the dict this function
-    returned before; the old key ``"entanglement_graph"`` (which elsewhere means the pattern
-    C) still reads V, with a ``DeprecationWarning``.
+    returned before, and so does the rest of a read-only mapping (``res.get``, ``in``,
+    ``keys``, ``items``, ``len``, ``dict(res)``); the old key ``"entanglement_graph"`` (which
+    elsewhere means the pattern C) still reads V, with a ``DeprecationWarning``. It is not a
+    ``dict`` itself: serialize ``res.to_dict()``.
     """
 
     measured_entanglement: np.ndarray
@@ -456,6 +459,12 @@ class LearnedModelCheck:
                           "the pattern C elsewhere)", DeprecationWarning, stacklevel=2)
             key = "measured_entanglement"
         return self.to_dict()[key]
+
+    def __iter__(self):
+        return iter(self.to_dict())
+
+    def __len__(self):
+        return len(self.to_dict())
 
     def __str__(self):
         V = self.measured_entanglement.astype(int).tolist()

@@ -419,10 +419,20 @@ class SymbolicMechanism:
         return derive_graph(self.total_log_density, self, seed=seed, budget=budget)
 
     def graph(self, *args, **kwargs) -> DerivedGraph:
-        """Deprecated alias of :meth:`derive_graph` (the name both backends share)."""
+        """Deprecated alias of :meth:`derive_graph` (the name both backends share).
+
+        It keeps its old signature ``graph(seed=0, budget=None)``: positional arguments are
+        passed on by name, so an old call warns once (this deprecation), not twice.
+        """
         warnings.warn("SymbolicMechanism.graph() is deprecated; use derive_graph()",
                       DeprecationWarning, stacklevel=2)
-        return self.derive_graph(*args, **kwargs)
+        if len(args) > 2:
+            raise TypeError(f"graph() takes at most 2 positional arguments ({len(args)} given)")
+        for name, value in zip(("seed", "budget"), args):
+            if name in kwargs:
+                raise TypeError(f"graph() got multiple values for argument {name!r}")
+            kwargs[name] = value
+        return self.derive_graph(**kwargs)
 
     def check_assumptions(self, *, seed=0, derived: DerivedGraph | None = None):
         """The sufficient-influence verdicts: :func:`~identkit.symbolic.check_assumptions`

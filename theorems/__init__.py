@@ -22,8 +22,9 @@ module                                    statement
 ========================================  =========================================================
 
 The old module names (``prop3``, ``props4_5``, ``lemma13``, ``prop6``, ``prop7``, ``prop8``,
-``prop11``, ``theorems123``, ``sperner_design``) still work as attributes, with a
-``DeprecationWarning``.
+``prop11``, ``theorems123``, ``sperner_design``) still work, with one ``DeprecationWarning``:
+as attributes (``theorems.prop3``), in ``from identkit.theorems import prop3``, and as module
+paths (``import identkit.theorems.prop3``, ``from identkit.theorems.prop3 import check``).
 
 Where the code lives. The modules are the repository's top-level ``theorems/`` folder, beside
 ``identkit/``, ``tests/`` and ``docs/``; ``pyproject.toml`` installs that folder as this
@@ -39,6 +40,9 @@ second copy), and ``test_statements.py`` runs each statement's quick check as a 
 (True, True)
 """
 
+import inspect
+import sys
+import types
 import warnings
 
 from identkit._compat import keyword_only
@@ -68,13 +72,47 @@ RENAMED = {"prop3": "preserving_pattern", "props4_5": "preserving_group", "lemma
 __all__ = ["Evidence", "MODULES", "run_all", "table"] + [m.__name__.rsplit(".", 1)[1] for m in MODULES]
 
 
+def _warn_renamed(old: str) -> None:
+    warnings.warn(f"identkit.theorems.{old} is now identkit.theorems.{RENAMED[old]}",
+                  DeprecationWarning, stacklevel=3)
+
+
+def _asked_by_the_import_system() -> bool:
+    # ``from identkit.theorems import prop3`` looks the name up twice: importlib's
+    # _handle_fromlist probes it (hasattr), then the statement reads it; warn on the read only
+    caller = inspect.currentframe().f_back.f_back
+    return caller is not None and caller.f_code.co_filename.startswith("<frozen importlib")
+
+
 def __getattr__(name):
     if name in RENAMED:
-        new = RENAMED[name]
-        warnings.warn(f"identkit.theorems.{name} is now identkit.theorems.{new}",
-                      DeprecationWarning, stacklevel=2)
-        return globals()[new]
+        if not _asked_by_the_import_system():
+            _warn_renamed(name)
+        return globals()[RENAMED[name]]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _RenamedModule(types.ModuleType):
+    """``identkit.theorems.<old name>`` in ``sys.modules``, so the old module paths still
+    import; each read of a name warns once and gives the renamed module's object."""
+
+    def __init__(self, old: str):
+        super().__init__(f"{__name__}.{old}", f"Deprecated: now identkit.theorems.{RENAMED[old]}.")
+        self.__dict__["_old"] = old
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):  # the import system's probes (__path__, __spec__ ...)
+            raise AttributeError(attr)
+        _warn_renamed(self._old)
+        return getattr(globals()[RENAMED[self._old]], attr)
+
+    def __dir__(self):
+        return dir(globals()[RENAMED[self._old]])
+
+
+for _old in RENAMED:
+    sys.modules.setdefault(f"{__name__}.{_old}", _RenamedModule(_old))
+del _old
 
 
 @keyword_only("seed")

@@ -127,3 +127,41 @@ def test_graph_alias_refuses_what_its_old_signature_refused(mech):
         mech.graph(0, seed=0)
     with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="at most 2"):
         mech.graph(0, None, 3)
+
+
+# ------------------------------------- a renamed metric detail read through .details, as before
+
+@pytest.fixture(scope="module")
+def kl():
+    from identkit.metrics import kl_decomposition
+
+    return kl_decomposition(np.zeros((500, 2)), np.zeros((500, 2)), seed=0)
+
+
+def test_renamed_detail_still_reads_through_details_with_one_warning(kl):
+    """``out.details["mutual_information"]`` was a KeyError after the rename, while
+    ``out["mutual_information"]`` warned and worked."""
+    for read in (lambda: kl.details["mutual_information"],
+                 lambda: kl.details.get("mutual_information"),
+                 lambda: "mutual_information" in kl.details):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = read()
+        assert len(caught) == 1 and caught[0].category is DeprecationWarning
+        assert caught[0].filename == __file__  # the caller's line, not collections.abc
+        assert "index_code_mutual_information" in str(caught[0].message)
+        assert value is True or value == kl.details["index_code_mutual_information"]
+
+
+def test_renamed_detail_lists_only_the_new_name(kl):
+    assert "mutual_information" not in list(kl.details)
+    assert len(kl.details) == len(kl.to_dict()) - 2  # metric and value
+    assert "index_code_mutual_information" in kl.to_dict()
+    assert kl.details.get("absent", 5) == 5 and "absent" not in kl.details
+
+
+def test_result_item_access_to_a_renamed_detail_warns_once(kl):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert kl["mutual_information"] == kl.index_code_mutual_information
+    assert len(caught) == 1

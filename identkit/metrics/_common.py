@@ -23,8 +23,8 @@ import numpy as np
 from .._compat import keyword_only
 from ..errors import DependencyError, MetricError
 
-__all__ = ["MetricError", "MetricWarning", "MetricResult", "as_samples", "pair", "sklearn",
-           "train_test_rows", "graph_first"]
+__all__ = ["MetricError", "MetricWarning", "MetricResult", "DetailsWithRenames", "as_samples",
+           "pair", "sklearn", "train_test_rows", "graph_first"]
 
 class MetricWarning(UserWarning):
     """A metric returned a documented fallback value (for example a constant learned column)."""
@@ -42,6 +42,44 @@ def _freeze(v):
     if isinstance(v, np.generic):
         return v.item()
     return v
+
+
+class DetailsWithRenames(Mapping):
+    """A result's details that still read a renamed entry under its old name, with a
+    ``DeprecationWarning`` (``res.details["mutual_information"]`` as before the rename);
+    iteration, ``len`` and :meth:`MetricResult.to_dict` know only the new names."""
+
+    __slots__ = ("data", "renamed", "metric")
+
+    def __init__(self, data: Mapping, renamed: Mapping[str, str], metric: str):
+        self.data, self.renamed, self.metric = data, renamed, metric
+
+    def current(self, key):
+        """The name ``key`` has now (warning, to the caller's caller, when it was renamed)."""
+        new = self.renamed.get(key)
+        if new is None or key in self.data:
+            return key
+        warnings.warn(f"{self.metric}: the detail {key!r} is now {new!r}",
+                      DeprecationWarning, stacklevel=3)
+        return new
+
+    def __getitem__(self, key):
+        return self.data[self.current(key)]
+
+    def get(self, key, default=None):
+        return self.data.get(self.current(key), default)
+
+    def __contains__(self, key):
+        return self.current(key) in self.data
+
+    def __iter__(self):
+        return iter(self.data)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        return f"mappingproxy({dict(self.data)!r})"
 
 
 def _plain(v):
@@ -72,8 +110,9 @@ class MetricResult:
         keys the same map by the true latents' names), ``per_latent`` holds one value per true
         latent, ``mutual_information`` is a matrix in nats with the codes as rows.
     renamed : mapping, optional
-        Detail names that were renamed, old → new: reading an old name gives the new entry
-        with a ``DeprecationWarning``; ``to_dict`` and ``str`` show only the new names.
+        Detail names that were renamed, old → new: reading an old name (``result["old"]``,
+        ``result.old``, ``result.details["old"]``) gives the new entry with a
+        ``DeprecationWarning``; ``to_dict`` and ``str`` show only the new names.
 
     Examples
     --------
@@ -93,8 +132,11 @@ class MetricResult:
 
     def __post_init__(self):
         object.__setattr__(self, "value", float(self.value))
-        object.__setattr__(self, "details", _freeze(dict(self.details)))
         object.__setattr__(self, "renamed", MappingProxyType(dict(self.renamed)))
+        details = _freeze(dict(self.details))
+        if self.renamed:
+            details = DetailsWithRenames(details, self.renamed, self.metric)
+        object.__setattr__(self, "details", details)
 
     def _current(self, key: str) -> str:
         new = self.renamed.get(key)

@@ -38,3 +38,28 @@ def test_both_backends_print_their_verdict_through_the_one_text():
         assert _verdicts.holding_routes(res.guarantee) in res.verdict()
         assert "\n".join(_verdicts.theorem_lines(res.guarantee)) in res.to_text()
     assert num.verdict().endswith(", by numerical rank tests at sampled points.")
+
+
+def test_mechanism_data_is_recognised_by_the_io_test_in_both_places(monkeypatch):
+    from identkit import io
+    from identkit.symbolic import is_mechanism_dict
+    from identkit.symbolic import mechanism as mech_module
+
+    for data in ({"mean": {}}, {"log_density": "0"}, {"Gz": [[1]]}, [("mean", 1)], None):
+        assert is_mechanism_dict(data) is io.is_mechanism_data(data)
+    monkeypatch.setattr(mech_module, "is_mechanism_data", lambda data: "the io test")
+    assert is_mechanism_dict({}) == "the io test"
+
+
+def test_deprecated_mechanism_lookup_goes_through_the_catalogue_lookup():
+    from identkit.symbolic import catalogue
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert catalogue.get_mechanism_example("EX9").name == "ex9"  # case-insensitive, as get
+        with pytest.raises(ik.errors.ExampleNotFoundError, match="no worked mechanism named 'ex4'"):
+            catalogue.get_mechanism_example("ex4")  # a graph entry's name is no mechanism
+        with pytest.raises(ik.errors.ExampleNotFoundError, match="known: ex9, "):
+            catalogue.get_mechanism_example("nope")
+    with pytest.warns(DeprecationWarning, match="mechanism-"):
+        catalogue.get_mechanism_example("ex9")

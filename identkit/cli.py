@@ -326,19 +326,11 @@ def _cmd_check(args, out) -> int:
 
 
 def _cmd_draw(args, out) -> int:
-    import os
-
-    from .errors import OutputError
-    from .report import analyze
-
-    ext = os.path.splitext(args.output)[1].lower()
-    if ext not in (".svg", ".png", ".pdf"):
-        raise OutputError(f"{args.output}: the picture must be .svg, .png or .pdf")
     from . import plot
 
+    plot.picture_format(args.output)  # refused before the model is read or drawn
     g, reg, _ = _load(args)
-    report = analyze(g, reg)
-    plot.save(plot.draw(g, report=report), args.output)
+    plot.save(plot.draw(g, reg), args.output)
     out.write(f"wrote {args.output}\n")
     return 0
 
@@ -388,10 +380,6 @@ def _cmd_repair(args, out) -> int:
 def _cmd_verify(args, out) -> int:
     from .numeric import verify
 
-    if args.maps < 0:
-        raise _UsageError("identkit verify: --maps must be >= 0")
-    if args.seed < 0:
-        raise _UsageError("identkit verify: --seed must be >= 0")
     g, reg, _ = _load(args)
     res = verify(g, mechanism=args.mechanism, maps=args.maps, seed=args.seed, regularize=reg)
     if args.format == "json":
@@ -410,11 +398,6 @@ def _cmd_generate(args, out) -> int:
     from .errors import OutputError
     from .numeric.datasets import generate, generate_splits
 
-    if args.samples < 1:
-        raise _UsageError("identkit generate: --samples must be >= 1")
-    for flag, value in (("--seed", args.seed), ("--graph-seed", args.graph_seed)):
-        if value is not None and value < 0:
-            raise _UsageError(f"identkit generate: {flag} must be >= 0")
     if not args.output.endswith(".npz"):
         raise OutputError(f"{args.output}: the output must be an .npz file")
     # a graph file if one exists under that name, else a dataset name (generate checks it)
@@ -456,8 +439,6 @@ def _cmd_score(args, out) -> int:
 def _cmd_theorems(args, out) -> int:
     from . import theorems
 
-    if args.seed < 0:
-        raise _UsageError("identkit theorems: --seed must be >= 0")
     results = theorems.run_all(quick=args.quick, seed=args.seed)
     if args.format == "json":
         out.write(_jsonfmt.dumps([r.to_dict() for r in results]) + "\n")

@@ -63,3 +63,34 @@ def test_deprecated_mechanism_lookup_goes_through_the_catalogue_lookup():
             catalogue.get_mechanism_example("nope")
     with pytest.warns(DeprecationWarning, match="mechanism-"):
         catalogue.get_mechanism_example("ex9")
+
+
+@pytest.mark.parametrize("argv", [
+    ["verify", "--example", "ex4", "--maps", "-1"],
+    ["verify", "--example", "ex4", "--seed", "-1"],
+    ["generate", "ActionDiag", "--samples", "0", "-o", "x.npz"],
+    ["generate", "ActionDiag", "--samples", "3", "--graph-seed", "-2", "-o", "x.npz"],
+    ["theorems", "--seed", "-1"],
+])
+def test_out_of_range_numbers_are_refused_by_the_parser_alone(argv, capsys):
+    # the commands no longer re-check these: the option types are the one place
+    from identkit.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "is out of range: give an integer from" in err and err.count("\n") == 1
+
+
+def test_picture_format_is_decided_once_for_save_and_the_draw_command(tmp_path, capsys):
+    from identkit import plot
+    from identkit.cli import main
+
+    assert [plot.picture_format(f"f.{e}") for e in ("svg", "PNG", "Pdf")] == ["svg", "png", "pdf"]
+    with pytest.raises(ik.errors.OutputError, match="not 'no extension'"):
+        plot.picture_format(tmp_path / "picture")
+    assert main(["draw", "--example", "ex8", "-o", str(tmp_path / "x.jpg")]) == 2
+    assert capsys.readouterr().err == (f"identkit: error: {tmp_path / 'x.jpg'}: the picture must "
+                                       "be .svg, .png or .pdf, not '.jpg'\n")
+    # refused before the model is read: a missing file is not what the message names
+    assert main(["draw", str(tmp_path / "missing.json"), "-o", "x.gif"]) == 2
+    assert "the picture must be" in capsys.readouterr().err

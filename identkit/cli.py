@@ -392,15 +392,10 @@ def _cmd_verify(args, out) -> int:
 def _cmd_generate(args, out) -> int:
     import os
 
-    import numpy as np
-
     from . import io
-    from .errors import OutputError
-    from .numeric.datasets import generate, generate_splits
+    from .numeric.datasets import write_dataset
 
-    if not args.output.endswith(".npz"):
-        raise OutputError(f"{args.output}: the output must be an .npz file")
-    # a graph file if one exists under that name, else a dataset name (generate checks it)
+    # NAME|PATH: a graph file if one exists under that name, else a dataset name (checked there)
     source = io.read_graph(args.source) if os.path.exists(args.source) else args.source
     knobs = dict(x_dim=args.x_dim, transition_variance=args.transition_variance,
                  obs_noise=args.obs_noise, standardize=not args.no_standardize,
@@ -410,15 +405,9 @@ def _cmd_generate(args, out) -> int:
     elif args.latents != 10 or args.graph_seed is not None:
         raise _UsageError("identkit generate: --latents and --graph-seed are for named datasets; "
                           "a graph file fixes its graph")
-    if args.split == "all":
-        splits = generate_splits(source, args.samples, seed=args.seed, **knobs)
-        stem = args.output[:-len(".npz")]
-        files = {f"{stem}_{name}.npz": data for name, data in splits.items()}
-    else:
-        files = {args.output: generate(source, args.samples, seed=args.seed, split=args.split,
-                                       **knobs)}
+    files = write_dataset(source, args.output, args.samples, seed=args.seed, split=args.split,
+                          **knobs)
     for path, data in files.items():
-        io.atomic_write(path, lambda fh, data=data: np.savez(fh, **data), binary=True)
         out.write(f"wrote {path}: " + ", ".join(f"{k} {tuple(v.shape)}" for k, v in data.items())
                   + "\n")
     return 0

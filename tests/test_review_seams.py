@@ -94,3 +94,26 @@ def test_picture_format_is_decided_once_for_save_and_the_draw_command(tmp_path, 
     # refused before the model is read: a missing file is not what the message names
     assert main(["draw", str(tmp_path / "missing.json"), "-o", "x.gif"]) == 2
     assert "the picture must be" in capsys.readouterr().err
+
+
+def test_write_dataset_names_the_three_split_files_after_the_stem(tmp_path):
+    from identkit.numeric import generate_splits, write_dataset
+
+    files = write_dataset("TimeDiag", tmp_path / "td.npz", 40, split="all", seed=3, d=2)
+    assert list(files) == [str(tmp_path / f"td_{s}.npz") for s in ("train", "valid", "test")]
+    want = generate_splits("TimeDiag", 40, seed=3, d=2)
+    for (path, data), split in zip(files.items(), ("train", "valid", "test")):
+        with np.load(path) as saved:
+            assert set(saved.files) == set(data)
+            np.testing.assert_array_equal(saved["x"], want[split]["x"])
+    assert not (tmp_path / "td.npz").exists()
+
+
+def test_write_dataset_refuses_a_non_npz_output_before_drawing(tmp_path):
+    from identkit.numeric import write_dataset
+
+    with pytest.raises(ik.errors.OutputError, match="must be an .npz file"):
+        write_dataset("no such dataset", tmp_path / "out.csv", 10)  # the path is checked first
+    files = write_dataset("ActionDiag", tmp_path / "one.npz", 7, split="test", d=2)
+    assert list(files) == [str(tmp_path / "one.npz")]
+    assert files[str(tmp_path / "one.npz")]["x"].shape[0] == 7

@@ -293,18 +293,24 @@ def _load(args):
     return model, reg, source
 
 
+def _write_check(result, fmt, out) -> None:
+    """Print what ``check`` found (a report or a mechanism check) as text, Markdown or JSON,
+    with the two permutation groups."""
+    if fmt == "json":
+        out.write(_jsonfmt.dumps(result.to_dict(symmetries=True)) + "\n")
+    elif fmt == "markdown":
+        out.write(result.to_markdown(symmetries=True) + "\n")
+    else:
+        out.write(result.to_text(symmetries=True) + "\n")
+
+
 def _cmd_check_mechanism(args, data, out) -> int:
     from .symbolic import check_mechanism, mechanism_from_dict
 
     mech = mechanism_from_dict(data, source=args.path)
     res = check_mechanism(mech, args.regularize, time_budget=args.time_budget,
                           progress=lambda line: print(line, file=sys.stderr, flush=True))
-    if args.format == "json":
-        out.write(_jsonfmt.dumps(res.to_dict(symmetries=True)) + "\n")
-    elif args.format == "markdown":
-        out.write(res.to_markdown(symmetries=True) + "\n")
-    else:
-        out.write(res.to_text(symmetries=True) + "\n")
+    _write_check(res, args.format, out)
     return 0 if res.guaranteed else 1
 
 
@@ -316,12 +322,7 @@ def _cmd_check(args, out) -> int:
         args.path = source
         return _cmd_check_mechanism(args, g, out)
     report = analyze(g, reg)
-    if args.format == "json":
-        out.write(_jsonfmt.dumps(report.to_dict(symmetries=True)) + "\n")
-    elif args.format == "markdown":
-        out.write(report.to_markdown(symmetries=True) + "\n")
-    else:
-        out.write(report.to_text(symmetries=True) + "\n")
+    _write_check(report, args.format, out)
     return 0 if report.complete else 1
 
 

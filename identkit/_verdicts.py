@@ -73,12 +73,12 @@ def holding_routes(guarantee) -> str:
     (``Theorem 1 for Ga (Assumption 6 (a1))``), ``; ``-separated."""
     parts = []
     for r in guarantee.routes:
-        if r.graph in guarantee.justified and r.state == gt.HOLDS:
+        if r.regularized in guarantee.justified_by and r.state == gt.HOLDS:
             hyp = " and ".join(h for h, _ in r.requires if not h.startswith("k = 1"))
             if r.theorem == "Theorem 5":
                 hyp = ("the exponential-family route: " + hyp if hyp else
                        "the exponential-family route")
-            parts.append(f"{r.theorem} for G{r.graph} ({hyp or 'no action has a child'})")
+            parts.append(f"{r.theorem} for G{r.regularized} ({hyp or 'no action has a child'})")
     return "; ".join(parts)
 
 
@@ -90,12 +90,12 @@ def verdict(guarantee, report, reasons, *, graphs: str, how: str = "") -> str:
     ``how`` what ends a guarantee's sentence (``", by numerical rank tests ..."``)."""
     if guarantee.complete:
         return ("Complete disentanglement is guaranteed through " + holding_routes(guarantee)
-                + (" (Proposition 6 combines them)" if len(guarantee.justified) == 2 else "")
+                + (" (Proposition 6 combines them)" if len(guarantee.justified_by) == 2 else "")
                 + how + ".")
     why = "; ".join(reasons)
     part = ""
-    if guarantee.justified:
-        part = (f" Only the pattern of G{' and G'.join(guarantee.justified)} is justified ("
+    if guarantee.justified_by:
+        part = (f" Only the pattern of G{' and G'.join(guarantee.justified_by)} is justified ("
                 f"{holding_routes(guarantee)}), and it leaves latents entangled.")
     if report.complete:
         return ("The graph alone would guarantee complete disentanglement, but the mechanism "
@@ -110,8 +110,8 @@ def theorem_lines(guarantee) -> list:
     with its state, then the justified pattern."""
     lines = ["Theorems (per regularized graph):"]
     for r in guarantee.routes:
-        if r.graph in guarantee.regularize:
-            lines.append(f"  {r.theorem} for G{r.graph}: {r.state}"
+        if r.regularized in guarantee.regularize:
+            lines.append(f"  {r.theorem} for G{r.regularized}: {r.state}"
                          + (f" ({r.why})" if r.why else ""))
     lines.append(f"  justified pattern C = {guarantee.pattern.astype(int).tolist()}")
     return lines
@@ -132,4 +132,4 @@ def combine(graph, regularize, routes, undecided_graphs):
     ``routes`` justify (:func:`identkit.guarantees.justify`), and the analysis of that."""
     report = analyze(graph, regularize)
     guarantee = gt.justify(graph, report.regularize, routes, undecided_graphs)
-    return report, guarantee, analyze(graph, guarantee.justified)
+    return report, guarantee, analyze(graph, guarantee.justified_by)

@@ -117,3 +117,21 @@ def test_write_dataset_refuses_a_non_npz_output_before_drawing(tmp_path):
     files = write_dataset("ActionDiag", tmp_path / "one.npz", 7, split="test", d=2)
     assert list(files) == [str(tmp_path / "one.npz")]
     assert files[str(tmp_path / "one.npz")]["x"].shape[0] == 7
+
+
+def test_route_names_its_regularized_graph_and_the_old_name_warns():
+    from identkit.guarantees import action_route
+
+    r = action_route([("a1", True)], discrete=False)
+    assert r.regularized == "a" and r.to_dict()["graph"] == "Ga"  # the JSON key stays
+    with pytest.warns(DeprecationWarning, match="Route.regularized"):
+        assert r.graph == "a"
+
+
+def test_guarantee_names_its_justified_letters_as_its_json_key_and_the_old_name_warns():
+    res = _ex9_check(None)
+    gu = res.guarantee
+    assert gu.justified_by == gu.to_dict()["justified_by"] == res.to_dict()["justified_by"]
+    assert res.justified.regularize == gu.justified_by  # the check's justified: its analysis
+    with pytest.warns(DeprecationWarning, match="Guarantee.justified_by"):
+        assert gu.justified == gu.justified_by

@@ -111,7 +111,7 @@ class NumericCheck:
         si["holds"] = self.assumptions.holds_for(self.report.regularize)
         data.update({
             "regularize": self.report.regularize,
-            "justified_by": self.guarantee.justified,
+            "justified_by": self.guarantee.justified_by,
             "derived_from": "measurement",
             "Gz": None if g.Gz is None else g.Gz.astype(int).tolist(),
             "Ga": None if g.Ga is None else g.Ga.astype(int).tolist(),

@@ -90,7 +90,7 @@ class MechanismCheck:
         sa = self.assumptions.to_dict()
         data.update({
             "regularize": self.report.regularize,
-            "justified_by": self.guarantee.justified,
+            "justified_by": self.guarantee.justified_by,
             "derived_from": "mechanism",
             "source": self.mechanism.source,
             "Gz": None if g.Gz is None else g.Gz.astype(int).tolist(),

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-import warnings
-
+from ._compat import graph_first
 from ._csr import BoolCSR, is_scipy_sparse
 from ._validate import as_bool_csr
 from .errors import GraphError, RegularizeError
@@ -418,20 +417,7 @@ def entanglement_graph(g: LatentGraph, regularize: str | None = None) -> np.ndar
     return out
 
 
-def _graph_first(g, M):
-    """``(g, M)``, accepting the old order ``(M, g)`` with a DeprecationWarning.
-
-    The old order is recognised by type: a matrix first and a LatentGraph second.
-    """
-    if isinstance(g, LatentGraph):
-        return g, M
-    if isinstance(M, LatentGraph):
-        warnings.warn("is_graph_preserving(M, g) is deprecated: pass the graph first, "
-                      "is_graph_preserving(g, M)", DeprecationWarning, stacklevel=3)
-        return M, g
-    raise GraphError(f"is_graph_preserving(g, M) needs a LatentGraph g, got {type(g).__name__}")
-
-
+@graph_first("M", "g", "regularize")
 def is_graph_preserving(g: LatentGraph, M, regularize: str | None = None, *, atol: float = 0.0):
     """Whether the support of a d x d matrix lies inside the pattern ``C`` (Def 11, Prop 3).
 
@@ -476,7 +462,9 @@ def is_graph_preserving(g: LatentGraph, M, regularize: str | None = None, *, ato
     -----
     O(nnz(M) + nnz(C)) time; never builds a dense pattern.
     """
-    g, M = _graph_first(g, M)
+    if not isinstance(g, LatentGraph):
+        raise GraphError(f"is_graph_preserving(g, M) needs a LatentGraph g, got "
+                         f"{type(g).__name__}")
     d = g.n_latents
     if is_scipy_sparse(M):
         import scipy.sparse as sp

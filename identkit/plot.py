@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._compat import graph_first
 from .errors import DependencyError, OutputError
 from .graphs import LatentGraph
 from .report import EntanglementReport, analyze
@@ -165,6 +166,7 @@ def _graph_layout(g: LatentGraph):
                 y_prev=y_prev, y_t=y_t, y_a=y_a, width=width, has_z=has_z)
 
 
+@graph_first("ax", "g", "report")
 def draw_graph(g: LatentGraph, ax, report: EntanglementReport | None = None) -> None:
     """Draw the temporal and action graphs of ``g`` on a matplotlib Axes (see module docs).
 
@@ -192,12 +194,6 @@ def draw_graph(g: LatentGraph, ax, report: EntanglementReport | None = None) -> 
     -----
     Time O(d + m + nnz) artists; the summarised form costs O(d (d + m)) pixels.
     """
-    if not isinstance(g, LatentGraph) and isinstance(ax, LatentGraph):
-        import warnings
-
-        warnings.warn("draw_graph(ax, g) is deprecated: pass the graph first, "
-                      "draw_graph(g, ax)", DeprecationWarning, stacklevel=2)
-        g, ax = ax, g
     _, _, FancyArrowPatch, _ = _mpl()
     if report is None:
         report = analyze(g)

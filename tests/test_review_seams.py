@@ -135,3 +135,43 @@ def test_guarantee_names_its_justified_letters_as_its_json_key_and_the_old_name_
     assert res.justified.regularize == gu.justified_by  # the check's justified: its analysis
     with pytest.warns(DeprecationWarning, match="Guarantee.justified_by"):
         assert gu.justified == gu.justified_by
+
+
+def test_every_old_argument_order_goes_through_the_one_graph_first_path():
+    from matplotlib.figure import Figure
+
+    from identkit import plot
+    from identkit.metrics import rcon
+
+    g = ik.examples.get("ex4").graph
+    z = np.random.default_rng(0).standard_normal((200, 3))
+    calls = {"is_graph_preserving": lambda: ik.is_graph_preserving(np.eye(3), g),
+             "draw_graph": lambda: plot.draw_graph(Figure().subplots(), g),
+             "rcon": lambda: rcon(z, z, g)}
+    for name, call in calls.items():
+        with pytest.warns(DeprecationWarning) as rec:
+            call()
+        msg = str(rec[0].message)
+        assert msg.startswith(f"{name}: the graph comes first now; the order (")
+        assert msg.endswith(f"is deprecated: pass the graph first, {name}(g, ...)") or \
+            msg.endswith(f"is deprecated: pass the graph first, {name}(graph, ...)")
+    # keywords in the old order reach the same parameters
+    M = [[1, 0.4, 0], [0, 1, 0], [0, 0, 1]]
+    with pytest.warns(DeprecationWarning):
+        old = ik.is_graph_preserving(M, g=g, atol=0.5)
+    assert old == ik.is_graph_preserving(g, M, atol=0.5)
+
+
+def test_a_call_that_starts_with_a_graph_is_in_the_new_order_even_if_another_graph_follows():
+    from identkit._compat import graph_first
+
+    @graph_first("other", "g")
+    def first_of(g, other):
+        return g
+
+    g1, g2 = ik.LatentGraph(Gz=[[1]]), ik.LatentGraph(Gz=[[1, 0], [0, 1]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert first_of(g1, g2) is g1
+    with pytest.warns(DeprecationWarning):
+        assert first_of("data", g2) is g2

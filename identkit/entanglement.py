@@ -274,6 +274,13 @@ def _subset_pairs(F, route: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     raise ValueError(f"unknown route {route!r}")
 
 
+def _dense(rows, cols, d: int) -> np.ndarray:
+    """The d x d boolean matrix with ones at the coordinates ``(rows, cols)``."""
+    out = np.zeros((d, d), dtype=bool)
+    out[rows, cols] = True
+    return out
+
+
 def preserving_pattern(G) -> np.ndarray:
     """The pattern of G-preserving matrices (Def 11, Prop 3): ``[G (1 - G)ᵀ = 0]``.
 
@@ -308,10 +315,7 @@ def preserving_pattern(G) -> np.ndarray:
     """
     F = as_bool_csr(G, "G")
     d = F.shape[0]
-    rows, cols = _subset_pairs(F)
-    out = np.zeros((d, d), dtype=bool)
-    out[rows, cols] = True
-    return out
+    return _dense(*_subset_pairs(F), d)
 
 
 def entanglement_pairs(g: LatentGraph, regularize: str | None = None):
@@ -410,11 +414,7 @@ def entanglement_graph(g: LatentGraph, regularize: str | None = None) -> np.ndar
     Time ``O(Σ_i |rarest column of F_i| · |F_i| + d²)`` on sparse graphs (dense BLAS products when the graphs are
     dense), memory O(d²) for the output.
     """
-    rows, cols = entanglement_pairs(g, regularize)
-    d = g.n_latents
-    out = np.zeros((d, d), dtype=bool)
-    out[rows, cols] = True
-    return out
+    return _dense(*entanglement_pairs(g, regularize), g.n_latents)
 
 
 @graph_first("M", "g", "regularize")

@@ -18,6 +18,15 @@ from .graphs import LatentGraph
 __all__ = ["keyword_only", "graph_first"]
 
 
+def _by_name(func, names, values, kwargs) -> None:
+    """Put positional ``values`` into ``kwargs`` under their old ``names``; a name given both
+    ways is a ``TypeError``, as Python makes it."""
+    for name, value in zip(names, values):
+        if name in kwargs:
+            raise TypeError(f"{func.__qualname__}() got multiple values for argument {name!r}")
+        kwargs[name] = value
+
+
 def keyword_only(*legacy: str):
     """Accept ``legacy`` keyword-only parameters positionally too, with a ``DeprecationWarning``.
 
@@ -57,11 +66,7 @@ def keyword_only(*legacy: str):
                                     f"{n_positional + len(legacy)} positional arguments "
                                     f"({len(args)} given)")
                 names = legacy[:len(extra)]
-                for name, value in zip(names, extra):
-                    if name in kwargs:
-                        raise TypeError(f"{func.__qualname__}() got multiple values for "
-                                        f"argument {name!r}")
-                    kwargs[name] = value
+                _by_name(func, names, extra, kwargs)
                 warnings.warn(f"{func.__qualname__}: pass {', '.join(names)} by keyword "
                               f"({', '.join(f'{n}=...' for n in names)}); positional use is "
                               "deprecated", DeprecationWarning, stacklevel=2)
@@ -112,11 +117,7 @@ def graph_first(*old_order: str):
             if len(args) > len(old_order):
                 raise TypeError(f"{func.__qualname__}() takes at most {len(old_order)} "
                                 f"positional arguments in the old order ({len(args)} given)")
-            for name, value in zip(old_order, args):
-                if name in kwargs:
-                    raise TypeError(f"{func.__qualname__}() got multiple values for argument "
-                                    f"{name!r}")
-                kwargs[name] = value
+            _by_name(func, old_order, args, kwargs)
             warnings.warn(f"{func.__qualname__}: the graph comes first now; the order "
                           f"({', '.join(old_order)}) is deprecated: pass the graph first, "
                           f"{func.__qualname__}({graph_name}, ...)", DeprecationWarning,

@@ -175,3 +175,8 @@ def test_a_call_that_starts_with_a_graph_is_in_the_new_order_even_if_another_gra
         assert first_of(g1, g2) is g1
     with pytest.warns(DeprecationWarning):
         assert first_of("data", g2) is g2
+
+
+def test_an_argument_given_both_ways_in_the_old_order_is_a_type_error():
+    with pytest.raises(TypeError, match="got multiple values for argument 'M'"):
+        ik.is_graph_preserving(np.eye(3), ik.examples.get("ex4").graph, M=np.eye(3))

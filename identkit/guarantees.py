@@ -114,7 +114,8 @@ class Route:
     def __str__(self) -> str:
         hyp = ", ".join(f"{h} {st}" for h, st in self.requires)
         return (f"{self.theorem} on G{self.regularized}: {self.state}"
-                + (f" ({hyp})" if hyp else "") + (f"; {self.why}" if self.why and self.state != HOLDS else ""))
+                + (f" ({hyp})" if hyp else "")
+                + (f"; {self.why}" if self.why and self.state != HOLDS else ""))
 
     def to_dict(self) -> dict:
         return {"theorem": self.theorem, "graph": "G" + self.regularized, "state": self.state,

@@ -5,8 +5,8 @@ Every metric that compares a representation with the ground truth takes the grou
 and the learned representation second, under the keyword names ``truth`` and ``learned``, and
 returns a :class:`MetricResult`. A metric that needs the true graph takes it before both
 (``rcon(graph, truth, learned)``, the package's graph-first order); ``_compat.graph_first``
-keeps the older order working with a ``DeprecationWarning``. Every held-out metric splits its rows with
-:func:`train_test_rows`.
+keeps the older order working with a ``DeprecationWarning``. Every held-out metric splits its
+rows with :func:`train_test_rows`.
 """
 
 from __future__ import annotations

@@ -180,3 +180,19 @@ def test_a_call_that_starts_with_a_graph_is_in_the_new_order_even_if_another_gra
 def test_an_argument_given_both_ways_in_the_old_order_is_a_type_error():
     with pytest.raises(TypeError, match="got multiple values for argument 'M'"):
         ik.is_graph_preserving(np.eye(3), ik.examples.get("ex4").graph, M=np.eye(3))
+
+
+def test_every_catalogue_entry_prints_itself_as_the_examples_command_does(capsys):
+    from identkit.cli import main
+
+    for name in ("ex4", "fig1", "mechanism-ex9"):
+        ex = ik.examples.get(name)
+        for fmt in ("json", "yaml", "text"):
+            if ex.kind == "mechanism" and fmt == "text":
+                with pytest.raises(ik.errors.OutputError):
+                    ex.dumps(fmt)
+                continue
+            assert main(["examples", name, "--format", fmt]) == 0
+            assert capsys.readouterr().out == ex.dumps(fmt)
+    assert ik.examples.get("ex4").dumps("yaml") == ik.io.dumps_graph(ik.examples.get("ex4").graph,
+                                                                     "yaml")

@@ -293,18 +293,24 @@ def _load(args):
     return model, reg, source
 
 
+def _write_check(result, fmt, out) -> None:
+    """Print what ``check`` found (a report or a mechanism check) as text, Markdown or JSON,
+    with the two permutation groups."""
+    if fmt == "json":
+        out.write(_jsonfmt.dumps(result.to_dict(symmetries=True)) + "\n")
+    elif fmt == "markdown":
+        out.write(result.to_markdown(symmetries=True) + "\n")
+    else:
+        out.write(result.to_text(symmetries=True) + "\n")
+
+
 def _cmd_check_mechanism(args, data, out) -> int:
     from .symbolic import check_mechanism, mechanism_from_dict
 
     mech = mechanism_from_dict(data, source=args.path)
     res = check_mechanism(mech, args.regularize, time_budget=args.time_budget,
                           progress=lambda line: print(line, file=sys.stderr, flush=True))
-    if args.format == "json":
-        out.write(_jsonfmt.dumps(res.to_dict(symmetries=True)) + "\n")
-    elif args.format == "markdown":
-        out.write(res.to_markdown(symmetries=True) + "\n")
-    else:
-        out.write(res.to_text(symmetries=True) + "\n")
+    _write_check(res, args.format, out)
     return 0 if res.guaranteed else 1
 
 
@@ -316,29 +322,16 @@ def _cmd_check(args, out) -> int:
         args.path = source
         return _cmd_check_mechanism(args, g, out)
     report = analyze(g, reg)
-    if args.format == "json":
-        out.write(_jsonfmt.dumps(report.to_dict(symmetries=True)) + "\n")
-    elif args.format == "markdown":
-        out.write(report.to_markdown(symmetries=True) + "\n")
-    else:
-        out.write(report.to_text(symmetries=True) + "\n")
+    _write_check(report, args.format, out)
     return 0 if report.complete else 1
 
 
 def _cmd_draw(args, out) -> int:
-    import os
-
-    from .errors import OutputError
-    from .report import analyze
-
-    ext = os.path.splitext(args.output)[1].lower()
-    if ext not in (".svg", ".png", ".pdf"):
-        raise OutputError(f"{args.output}: the picture must be .svg, .png or .pdf")
     from . import plot
 
+    plot.picture_format(args.output)  # refused before the model is read or drawn
     g, reg, _ = _load(args)
-    report = analyze(g, reg)
-    plot.save(plot.draw(g, report=report), args.output)
+    plot.save(plot.draw(g, reg), args.output)
     out.write(f"wrote {args.output}\n")
     return 0
 
@@ -388,10 +381,6 @@ def _cmd_repair(args, out) -> int:
 def _cmd_verify(args, out) -> int:
     from .numeric import verify
 
-    if args.maps < 0:
-        raise _UsageError("identkit verify: --maps must be >= 0")
-    if args.seed < 0:
-        raise _UsageError("identkit verify: --seed must be >= 0")
     g, reg, _ = _load(args)
     res = verify(g, mechanism=args.mechanism, maps=args.maps, seed=args.seed, regularize=reg)
     if args.format == "json":
@@ -404,20 +393,10 @@ def _cmd_verify(args, out) -> int:
 def _cmd_generate(args, out) -> int:
     import os
 
-    import numpy as np
-
     from . import io
-    from .errors import OutputError
-    from .numeric.datasets import generate, generate_splits
+    from .numeric.datasets import write_dataset
 
-    if args.samples < 1:
-        raise _UsageError("identkit generate: --samples must be >= 1")
-    for flag, value in (("--seed", args.seed), ("--graph-seed", args.graph_seed)):
-        if value is not None and value < 0:
-            raise _UsageError(f"identkit generate: {flag} must be >= 0")
-    if not args.output.endswith(".npz"):
-        raise OutputError(f"{args.output}: the output must be an .npz file")
-    # a graph file if one exists under that name, else a dataset name (generate checks it)
+    # NAME|PATH: a graph file if one exists under that name, else a dataset name (checked there)
     source = io.read_graph(args.source) if os.path.exists(args.source) else args.source
     knobs = dict(x_dim=args.x_dim, transition_variance=args.transition_variance,
                  obs_noise=args.obs_noise, standardize=not args.no_standardize,
@@ -427,15 +406,9 @@ def _cmd_generate(args, out) -> int:
     elif args.latents != 10 or args.graph_seed is not None:
         raise _UsageError("identkit generate: --latents and --graph-seed are for named datasets; "
                           "a graph file fixes its graph")
-    if args.split == "all":
-        splits = generate_splits(source, args.samples, seed=args.seed, **knobs)
-        stem = args.output[:-len(".npz")]
-        files = {f"{stem}_{name}.npz": data for name, data in splits.items()}
-    else:
-        files = {args.output: generate(source, args.samples, seed=args.seed, split=args.split,
-                                       **knobs)}
+    files = write_dataset(source, args.output, args.samples, seed=args.seed, split=args.split,
+                          **knobs)
     for path, data in files.items():
-        io.atomic_write(path, lambda fh, data=data: np.savez(fh, **data), binary=True)
         out.write(f"wrote {path}: " + ", ".join(f"{k} {tuple(v.shape)}" for k, v in data.items())
                   + "\n")
     return 0
@@ -456,8 +429,6 @@ def _cmd_score(args, out) -> int:
 def _cmd_theorems(args, out) -> int:
     from . import theorems
 
-    if args.seed < 0:
-        raise _UsageError("identkit theorems: --seed must be >= 0")
     results = theorems.run_all(quick=args.quick, seed=args.seed)
     if args.format == "json":
         out.write(_jsonfmt.dumps([r.to_dict() for r in results]) + "\n")
@@ -467,18 +438,15 @@ def _cmd_theorems(args, out) -> int:
 
 
 def _cmd_examples(args, out) -> int:
-    from . import examples, io
+    from . import examples
 
     if not args.name:
         out.write(examples.listing())
         return 0
     ex = examples.get(args.name)
-    if ex.kind == "graph":
-        out.write(io.dumps_graph(ex.graph, args.format))
-    elif args.format in ("json", "yaml"):
-        out.write(ex.dumps(args.format))
-    else:
+    if ex.kind == "mechanism" and args.format == "text":  # the usage line the golden tests pin
         raise _UsageError("identkit examples: a worked mechanism prints as json or yaml")
+    out.write(ex.dumps(args.format))
     return 0
 
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-import warnings
-
+from ._compat import graph_first
 from ._csr import BoolCSR, is_scipy_sparse
 from ._validate import as_bool_csr
 from .errors import GraphError, RegularizeError
@@ -275,6 +274,13 @@ def _subset_pairs(F, route: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     raise ValueError(f"unknown route {route!r}")
 
 
+def _dense(rows, cols, d: int) -> np.ndarray:
+    """The d x d boolean matrix with ones at the coordinates ``(rows, cols)``."""
+    out = np.zeros((d, d), dtype=bool)
+    out[rows, cols] = True
+    return out
+
+
 def preserving_pattern(G) -> np.ndarray:
     """The pattern of G-preserving matrices (Def 11, Prop 3): ``[G (1 - G)ᵀ = 0]``.
 
@@ -309,10 +315,7 @@ def preserving_pattern(G) -> np.ndarray:
     """
     F = as_bool_csr(G, "G")
     d = F.shape[0]
-    rows, cols = _subset_pairs(F)
-    out = np.zeros((d, d), dtype=bool)
-    out[rows, cols] = True
-    return out
+    return _dense(*_subset_pairs(F), d)
 
 
 def entanglement_pairs(g: LatentGraph, regularize: str | None = None):
@@ -411,27 +414,10 @@ def entanglement_graph(g: LatentGraph, regularize: str | None = None) -> np.ndar
     Time ``O(Σ_i |rarest column of F_i| · |F_i| + d²)`` on sparse graphs (dense BLAS products when the graphs are
     dense), memory O(d²) for the output.
     """
-    rows, cols = entanglement_pairs(g, regularize)
-    d = g.n_latents
-    out = np.zeros((d, d), dtype=bool)
-    out[rows, cols] = True
-    return out
+    return _dense(*entanglement_pairs(g, regularize), g.n_latents)
 
 
-def _graph_first(g, M):
-    """``(g, M)``, accepting the old order ``(M, g)`` with a DeprecationWarning.
-
-    The old order is recognised by type: a matrix first and a LatentGraph second.
-    """
-    if isinstance(g, LatentGraph):
-        return g, M
-    if isinstance(M, LatentGraph):
-        warnings.warn("is_graph_preserving(M, g) is deprecated: pass the graph first, "
-                      "is_graph_preserving(g, M)", DeprecationWarning, stacklevel=3)
-        return M, g
-    raise GraphError(f"is_graph_preserving(g, M) needs a LatentGraph g, got {type(g).__name__}")
-
-
+@graph_first("M", "g", "regularize")
 def is_graph_preserving(g: LatentGraph, M, regularize: str | None = None, *, atol: float = 0.0):
     """Whether the support of a d x d matrix lies inside the pattern ``C`` (Def 11, Prop 3).
 
@@ -476,7 +462,9 @@ def is_graph_preserving(g: LatentGraph, M, regularize: str | None = None, *, ato
     -----
     O(nnz(M) + nnz(C)) time; never builds a dense pattern.
     """
-    g, M = _graph_first(g, M)
+    if not isinstance(g, LatentGraph):
+        raise GraphError(f"is_graph_preserving(g, M) needs a LatentGraph g, got "
+                         f"{type(g).__name__}")
     d = g.n_latents
     if is_scipy_sparse(M):
         import scipy.sparse as sp

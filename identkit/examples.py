@@ -100,6 +100,24 @@ class Example:
             "graph": self.graph.to_dict(),
         }
 
+    def dumps(self, format: str = "json") -> str:
+        """The entry's graph as a graph file: ``"json"``, ``"yaml"`` or ``"text"``
+        (:func:`identkit.io.dumps_graph`; what ``identkit examples NAME`` prints, as
+        :meth:`MechanismExample.dumps` for a worked mechanism).
+
+        Examples
+        --------
+        >>> import identkit as ik
+        >>> print(ik.examples.get("ex4").dumps("text"), end="")
+        latents: z1 z2 z3
+        actions: a1
+        graphs: a
+        a1 -> z2
+        """
+        from . import io
+
+        return io.dumps_graph(self.graph, format)
+
 
 @dataclass(frozen=True)
 class MechanismExample:

@@ -19,6 +19,7 @@ call it, so they cannot disagree on how the theorems combine.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,6 +80,10 @@ def any_of(states) -> str:
     return FAILS if all(s == FAILS for s in states) else UNDECIDED
 
 
+def _renamed(old: str, new: str) -> None:
+    warnings.warn(f"{old} is deprecated; use {new}", DeprecationWarning, stacklevel=3)
+
+
 @dataclass(frozen=True)
 class Route:
     """One theorem applied to one regularized graph.
@@ -87,8 +92,11 @@ class Route:
     ----------
     theorem : str
         ``"Theorem 1"``, ``"Theorem 2"``, ``"Theorem 3"`` or ``"Theorem 5"``.
-    graph : str
-        ``"a"`` (gives ``Ca``) or ``"z"`` (gives ``Cz``).
+    regularized : str
+        The regularized graph the theorem is about: ``"a"`` (gives ``Ca``) or ``"z"`` (gives
+        ``Cz``). It was called ``graph`` (still readable, with a ``DeprecationWarning``): every
+        other result's ``graph`` is a :class:`~identkit.LatentGraph`. ``to_dict`` keeps the key
+        ``"graph"`` (``"Ga"``/``"Gz"``) that the JSON output has always had.
     state : str
         Whether all its hypotheses hold (the conjunction of ``requires``).
     requires : tuple of (str, str)
@@ -98,20 +106,27 @@ class Route:
     """
 
     theorem: str
-    graph: str
+    regularized: str
     state: str
     requires: tuple
     why: str = ""
 
     def __str__(self) -> str:
         hyp = ", ".join(f"{h} {st}" for h, st in self.requires)
-        return (f"{self.theorem} on G{self.graph}: {self.state}" + (f" ({hyp})" if hyp else "")
+        return (f"{self.theorem} on G{self.regularized}: {self.state}"
+                + (f" ({hyp})" if hyp else "")
                 + (f"; {self.why}" if self.why and self.state != HOLDS else ""))
 
     def to_dict(self) -> dict:
-        return {"theorem": self.theorem, "graph": "G" + self.graph, "state": self.state,
+        return {"theorem": self.theorem, "graph": "G" + self.regularized, "state": self.state,
                 "requires": [{"hypothesis": h, "state": s} for h, s in self.requires],
                 "why": self.why or None}
+
+    @property
+    def graph(self) -> str:
+        """Deprecated name of :attr:`regularized`."""
+        _renamed("Route.graph", "Route.regularized")
+        return self.regularized
 
 
 def _route(theorem, graph, requires, why_not=""):
@@ -187,8 +202,10 @@ class Guarantee:
     states : dict
         Per regularized graph (``"a"``/``"z"``): holds if one of its routes holds, fails if
         all fail, else undecided.
-    justified : str
-        The graphs whose pattern is justified (state ``holds``).
+    justified_by : str
+        The graphs whose pattern is justified (state ``holds``), as the JSON key
+        ``justified_by`` names them. It was called ``justified`` (still readable, with a
+        ``DeprecationWarning``): the checks' ``justified`` is the analysis of that pattern.
     pattern : numpy.ndarray of bool
         The justified pattern: the conjunction of the justified graphs' patterns (Prop 6),
         all ones when none is justified.
@@ -199,14 +216,21 @@ class Guarantee:
     regularize: str
     routes: tuple
     states: dict
-    justified: str
+    justified_by: str
     pattern: np.ndarray = field(repr=False)
     complete: bool = False
 
     @property
     def undecided(self) -> list:
         """The routes of regularized graphs left undecided, with why."""
-        return [r for r in self.routes if r.graph in self.regularize and r.state == UNDECIDED]
+        return [r for r in self.routes
+                if r.regularized in self.regularize and r.state == UNDECIDED]
+
+    @property
+    def justified(self) -> str:
+        """Deprecated name of :attr:`justified_by`."""
+        _renamed("Guarantee.justified", "Guarantee.justified_by")
+        return self.justified_by
 
     def __str__(self) -> str:
         """What is justified, then one line per route.
@@ -220,13 +244,13 @@ class Guarantee:
         complete disentanglement: justified by Ga
           Theorem 1 on Ga: holds (Assumption 6 (a1) holds, Assumption 6 (a2) holds)
         """
-        by = " and ".join("G" + k for k in self.justified) or "nothing"
+        by = " and ".join("G" + k for k in self.justified_by) or "nothing"
         head = ("complete disentanglement" if self.complete else "partial guarantee"
-                if self.justified else "no guarantee")
+                if self.justified_by else "no guarantee")
         return "\n".join([f"{head}: justified by {by}"] + [f"  {r}" for r in self.routes])
 
     def to_dict(self) -> dict:
-        return {"regularize": self.regularize, "justified_by": self.justified,
+        return {"regularize": self.regularize, "justified_by": self.justified_by,
                 "states": {"G" + k: v for k, v in self.states.items()},
                 "routes": [r.to_dict() for r in self.routes],
                 "pattern": self.pattern.astype(int).tolist(), "complete": self.complete}
@@ -262,7 +286,7 @@ def justify(g: LatentGraph, regularize, routes, undecided_graphs=None) -> Guaran
     >>> routes = [action_route([("a1", True), ("a2", True)], discrete=False),
     ...           *temporal_routes(a8=False, k=2)]
     >>> res = justify(g, "az", routes)
-    >>> res.justified, res.complete, res.states
+    >>> res.justified_by, res.complete, res.states
     ('a', True, {'a': 'holds', 'z': 'fails'})
 
     Time O(d²) beyond the pattern of :func:`~identkit.entanglement_graph`.
@@ -271,11 +295,11 @@ def justify(g: LatentGraph, regularize, routes, undecided_graphs=None) -> Guaran
     undecided_graphs = dict(undecided_graphs or {})
     fixed = []
     for r in routes:
-        if r.graph in undecided_graphs:
-            r = Route(r.theorem, r.graph, UNDECIDED, r.requires,
-                      "; ".join(x for x in (undecided_graphs[r.graph], r.why) if x))
+        if r.regularized in undecided_graphs:
+            r = Route(r.theorem, r.regularized, UNDECIDED, r.requires,
+                      "; ".join(x for x in (undecided_graphs[r.regularized], r.why) if x))
         fixed.append(r)
-    states = {x: any_of(r.state for r in fixed if r.graph == x) for x in reg}
+    states = {x: any_of(r.state for r in fixed if r.regularized == x) for x in reg}
     justified = "".join(x for x in reg if states[x] == HOLDS)
     d = g.n_latents
     pattern = entanglement_graph(g, justified) if justified else np.ones((d, d), dtype=bool)

@@ -29,11 +29,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._compat import graph_first
 from .errors import DependencyError, OutputError
 from .graphs import LatentGraph
 from .report import EntanglementReport, analyze
 
-__all__ = ["draw", "draw_graph", "draw_entanglement", "save", "to_svg", "label", "SUMMARY_ABOVE"]
+__all__ = ["draw", "draw_graph", "draw_entanglement", "save", "picture_format", "to_svg", "label",
+           "SUMMARY_ABOVE"]
 
 #: Models with more latents or actions than this are drawn in the summarised form.
 SUMMARY_ABOVE = 40
@@ -164,6 +166,7 @@ def _graph_layout(g: LatentGraph):
                 y_prev=y_prev, y_t=y_t, y_a=y_a, width=width, has_z=has_z)
 
 
+@graph_first("ax", "g", "report")
 def draw_graph(g: LatentGraph, ax, report: EntanglementReport | None = None) -> None:
     """Draw the temporal and action graphs of ``g`` on a matplotlib Axes (see module docs).
 
@@ -191,12 +194,6 @@ def draw_graph(g: LatentGraph, ax, report: EntanglementReport | None = None) -> 
     -----
     Time O(d + m + nnz) artists; the summarised form costs O(d (d + m)) pixels.
     """
-    if not isinstance(g, LatentGraph) and isinstance(ax, LatentGraph):
-        import warnings
-
-        warnings.warn("draw_graph(ax, g) is deprecated: pass the graph first, "
-                      "draw_graph(g, ax)", DeprecationWarning, stacklevel=2)
-        g, ax = ax, g
     _, _, FancyArrowPatch, _ = _mpl()
     if report is None:
         report = analyze(g)
@@ -499,10 +496,35 @@ def save(fig, path) -> None:
     True
     """
     path = os.fspath(path)
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in (".svg", ".png", ".pdf"):
-        raise OutputError(f"{path}: the picture must be .svg, .png or .pdf, not {ext or 'no extension'!r}")
+    fmt = picture_format(path)
     from .io import atomic_write
 
-    atomic_write(path, lambda fh: fig.savefig(fh, format=ext[1:], dpi=150 if ext == ".png" else None),
-                  binary=True)
+    atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=150 if fmt == "png" else None),
+                 binary=True)
+
+
+def picture_format(path) -> str:
+    """The picture format :func:`save` writes to ``path``: ``"svg"``, ``"png"`` or ``"pdf"``,
+    by the extension (any case); checked before anything is drawn by the ``draw`` command.
+
+    Raises
+    ------
+    OutputError
+        For any other extension; the message names the path and the extension.
+
+    Examples
+    --------
+    >>> from identkit.plot import picture_format
+    >>> picture_format("out/ex4.SVG")
+    'svg'
+    >>> picture_format("ex4.gif")
+    Traceback (most recent call last):
+    ...
+    identkit.errors.OutputError: ex4.gif: the picture must be .svg, .png or .pdf, not '.gif'
+    """
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in (".svg", ".png", ".pdf"):
+        raise OutputError(f"{path}: the picture must be .svg, .png or .pdf, not "
+                          f"{ext or 'no extension'!r}")
+    return ext[1:]

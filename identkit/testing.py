@@ -30,11 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._compat import keyword_only
+from ._compat import graph_first, keyword_only
 from ._rng import as_generator
 from .errors import IdentkitError
 from .graphs import LatentGraph
-from .metrics._common import graph_first
 
 __all__ = ["assert_invariant_to_preserving_maps", "assert_accepts_relabelings",
            "random_preserving_matrix", "matrix_on_pattern"]

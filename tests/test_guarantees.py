@@ -61,7 +61,7 @@ TABLE = [
 def test_theorems_applied_as_stated(case):
     _, g, reg, a6, a8, a10, a11, k, justified, pattern, complete = case
     res = justify(g, reg, _routes(a6, a8, a10, a11, k, g=g))
-    assert res.justified == justified
+    assert res.justified_by == justified
     assert res.pattern.astype(int).tolist() == pattern
     assert res.complete is complete
 
@@ -72,7 +72,7 @@ def test_thm1_justifies_ca_when_gz_is_anything_example3():
     for bits in itertools.product([0, 1], repeat=4):
         g = ik.LatentGraph(Gz=np.array(bits).reshape(2, 2), Ga=[[1, 0], [0, 1]])
         res = justify(g, "az", _routes(a6=T, a8=F, a10=F, a11=F, g=g))
-        assert res.complete and res.justified == "a"
+        assert res.complete and res.justified_by == "a"
 
 
 def test_numeric_thm5_requires_assumption_10_as_symbolic_does():
@@ -126,8 +126,8 @@ def test_justified_pattern_equals_brute_force_conjunction(seed):
 def test_undecided_graph_entries_void_their_routes():
     g = G_A_ID
     res = justify(g, "az", _routes(a6=T, a8=T, g=g), {"a": "Ga entries undecided: a1 → z2"})
-    assert res.justified == "z" and res.states["a"] == UNDECIDED
-    assert "a1 → z2" in next(r for r in res.routes if r.graph == "a").why
+    assert res.justified_by == "z" and res.states["a"] == UNDECIDED
+    assert "a1 → z2" in next(r for r in res.routes if r.regularized == "a").why
 
 
 @pytest.mark.parametrize("states, conj, disj", [

@@ -126,7 +126,7 @@ def test_theorem_1_alone_guarantees_when_ga_is_identity_example3():
     res = check_mechanism(_mech({"z1": "z1_lag1 + z2_lag1 + sin(a1)", "z2": "z2_lag1 + sin(a2)"},
                                 ["a1", "a2"]))
     assert res.assumptions.temporal.holds is not True
-    assert res.guaranteed and res.guarantee.justified == "a"
+    assert res.guaranteed and res.guarantee.justified_by == "a"
     data = res.to_dict()
     assert data["guaranteed"] and data["entanglement_graph"] == [[1, 0], [0, 1]]
     assert "Theorem 1" in res.verdict()

@@ -4,15 +4,13 @@
 Every metric that compares a representation with the ground truth takes the ground truth first
 and the learned representation second, under the keyword names ``truth`` and ``learned``, and
 returns a :class:`MetricResult`. A metric that needs the true graph takes it before both
-(``rcon(graph, truth, learned)``, the package's graph-first order); :func:`graph_first` keeps
-the older order working with a ``DeprecationWarning``. Every held-out metric splits its rows with
-:func:`train_test_rows`.
+(``rcon(graph, truth, learned)``, the package's graph-first order); ``_compat.graph_first``
+keeps the older order working with a ``DeprecationWarning``. Every held-out metric splits its
+rows with :func:`train_test_rows`.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import warnings
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -20,7 +18,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .._compat import keyword_only
+from .._compat import graph_first, keyword_only  # graph_first: re-exported for old callers
 from ..errors import DependencyError, MetricError
 
 __all__ = ["MetricError", "MetricWarning", "MetricResult", "DetailsWithRenames", "as_samples",
@@ -282,63 +280,6 @@ def train_test_rows(n: int, test_fraction: float = 1 / 3, *, seed=0, min_test: i
     if k < min_test or n - k < min_train:
         raise MetricError(f"{n} samples are too few to hold out a fraction {test_fraction}")
     return np.sort(perm[k:]), np.sort(perm[:k])
-
-
-def graph_first(*old_order: str):
-    """Decorator: the function now takes its graph first; keep the old order working.
-
-    ``old_order`` names the parameters in the order they used to be positional, the graph among
-    them (for :func:`~identkit.metrics.rcon`: ``"truth", "learned", "graph", "regularize"``).
-    A call is in the old order when its first positional argument is not a
-    :class:`~identkit.LatentGraph` while the graph is where the old order put it (a LatentGraph
-    in that positional slot, or passed by its name). Such a call is re-bound by the old names
-    and warns (``DeprecationWarning``); every other call goes through unchanged.
-
-    Examples
-    --------
-    >>> import warnings, identkit as ik
-    >>> @graph_first("data", "g")
-    ... def count(g, data):
-    ...     return g.n_latents, data
-    >>> g = ik.LatentGraph(Gz=[[1]])
-    >>> count(g, "new order")
-    (1, 'new order')
-    >>> with warnings.catch_warnings(record=True) as w:
-    ...     warnings.simplefilter("always")
-    ...     count("old order", g), w[0].category.__name__
-    ((1, 'old order'), 'DeprecationWarning')
-    """
-
-    def wrap(func):
-        from ..graphs import LatentGraph
-
-        graph_name = next(iter(inspect.signature(func).parameters))
-        slot = old_order.index(graph_name)
-
-        @functools.wraps(func)
-        def call(*args, **kwargs):
-            old = bool(args) and not isinstance(args[0], LatentGraph) and (
-                (len(args) > slot and isinstance(args[slot], LatentGraph))
-                or graph_name in kwargs)
-            if not old:
-                return func(*args, **kwargs)
-            if len(args) > len(old_order):
-                raise TypeError(f"{func.__qualname__}() takes at most {len(old_order)} "
-                                f"positional arguments in the old order ({len(args)} given)")
-            for name, value in zip(old_order, args):
-                if name in kwargs:
-                    raise TypeError(f"{func.__qualname__}() got multiple values for argument "
-                                    f"{name!r}")
-                kwargs[name] = value
-            warnings.warn(f"{func.__qualname__}: the graph comes first now "
-                          f"({func.__qualname__}({graph_name}, ...)); the order "
-                          f"({', '.join(old_order)}) is deprecated", DeprecationWarning,
-                          stacklevel=2)
-            return func(**kwargs)
-
-        return call
-
-    return wrap
 
 
 def warn(msg: str) -> None:

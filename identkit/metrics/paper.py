@@ -26,7 +26,8 @@ from scipy.stats import rankdata
 
 from ..entanglement import entanglement_graph
 from ..graphs import LatentGraph
-from ._common import MetricError, MetricResult, graph_first, pair, train_test_rows, warn
+from .._compat import graph_first
+from ._common import MetricError, MetricResult, pair, train_test_rows, warn
 
 __all__ = ["mcc", "correlation_matrix", "r_score", "rcon", "shd"]
 

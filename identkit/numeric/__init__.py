@@ -19,6 +19,7 @@ from .datasets import (
     generate,
     generate_splits,
     is_dataset_name,
+    write_dataset,
 )
 from .check import NumericCheck, check_mechanism
 from .derivatives import (
@@ -60,6 +61,6 @@ __all__ = [
     "sufficient_influence", "InfluenceReport", "InfluenceCheck", "numerical_rank",
     "verify", "VerifyResult", "undetectable_violation", "entanglement_from_decoders", "check_learned_model",
     "LearnedModelCheck",
-    "generate", "generate_splits", "dataset_graph", "dataset_name", "is_dataset_name", "dataset_process", "DataProcess",
+    "generate", "generate_splits", "write_dataset", "dataset_graph", "dataset_name", "is_dataset_name", "dataset_process", "DataProcess",
     "DATASETS", "SPLITS", "PaperMixing",
 ]

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _verdicts as verdicts
 from .._rng import as_generator
-from ..guarantees import HOLDS, Guarantee, justify
-from ..report import EntanglementReport, analyze
+from ..guarantees import Guarantee
+from ..report import EntanglementReport
 from .derivatives import GraphEstimate, estimate_graph
 from .influence import InfluenceReport, sufficient_influence
 from .mechanisms import require_numeric
@@ -88,44 +89,19 @@ class NumericCheck:
         """Always False: a numeric check has no time budget (the symbolic check's field)."""
         return False
 
-    def _holding_routes(self) -> str:
-        parts = []
-        for r in self.guarantee.routes:
-            if r.graph in self.guarantee.justified and r.state == HOLDS:
-                hyp = " and ".join(h for h, _ in r.requires if not h.startswith("k = 1"))
-                if r.theorem == "Theorem 5":
-                    hyp = ("the exponential-family route: " + hyp if hyp else
-                           "the exponential-family route")
-                parts.append(f"{r.theorem} for G{r.graph} ({hyp or 'no action has a child'})")
-        return "; ".join(parts)
-
     def verdict(self) -> str:
         """One paragraph: guaranteed or not, and why (the failing or undecided tests)."""
-        gu = self.guarantee
         checks = _checks(self.assumptions, self.report.regularize)
         fails = [c for c in checks if c.holds is False]
         open_ = [c for c in checks if c.holds is None]
-        if gu.complete:
-            return ("Complete disentanglement is guaranteed through " + self._holding_routes()
-                    + (" (Proposition 6 combines them)" if len(gu.justified) == 2 else "")
-                    + ", by numerical rank tests at sampled points.")
         reasons = []
         if fails:
             reasons.append(f"{_names(fails)} {'fails' if len(fails) == 1 else 'fail'}")
         if open_:
             reasons.append(f"{_names(open_)} could not be decided (undecided)")
         reasons += list(self.undecided_graphs.values())
-        why = "; ".join(reasons)
-        part = ""
-        if gu.justified:
-            part = (f" Only the pattern of G{' and G'.join(gu.justified)} is justified ("
-                    f"{self._holding_routes()}), and it leaves latents entangled.")
-        if self.report.complete:
-            return ("The graph alone would guarantee complete disentanglement, but the mechanism "
-                    f"does not: {why}, so the theory gives no guarantee for it." + part)
-        tail = f" ({why})" if why else ""
-        return ("Complete disentanglement is NOT guaranteed: the measured graphs leave latents "
-                f"entangled even if every assumption held{tail}." + part)
+        return verdicts.verdict(self.guarantee, self.report, reasons, graphs="measured",
+                                how=", by numerical rank tests at sampled points")
 
     def to_dict(self) -> dict:
         """Plain data (JSON-ready), with the keys of the symbolic check's ``to_dict``."""
@@ -135,7 +111,7 @@ class NumericCheck:
         si["holds"] = self.assumptions.holds_for(self.report.regularize)
         data.update({
             "regularize": self.report.regularize,
-            "justified_by": self.guarantee.justified,
+            "justified_by": self.guarantee.justified_by,
             "derived_from": "measurement",
             "Gz": None if g.Gz is None else g.Gz.astype(int).tolist(),
             "Ga": None if g.Ga is None else g.Ga.astype(int).tolist(),
@@ -144,12 +120,7 @@ class NumericCheck:
             "undecided_graphs": {_NAMES[k]: v for k, v in self.undecided_graphs.items()},
             "sufficient_influence": si,
             "guarantee": self.guarantee.to_dict(),
-            "graph_alone": {
-                "complete": self.report.complete,
-                "entanglement_graph": self.report.to_dict()["entanglement_graph"],
-                "meaning": "the pattern the measured graphs would give if every assumption of "
-                           "the regularized graphs held; not a guarantee",
-            },
+            "graph_alone": verdicts.graph_alone(self.report, graphs="measured"),
             "guaranteed": self.guaranteed,
             "out_of_time": self.out_of_time,
             "verdict": self.verdict(),
@@ -167,13 +138,7 @@ class NumericCheck:
         if g.Ga is not None:
             lines.append(f"  Ga = {g.Ga.astype(int).tolist()}")
         lines += ["", "Assumptions:"] + ["  " + ln for ln in str(self.assumptions).splitlines()]
-        lines += ["", "Theorems (per regularized graph):"]
-        for r in self.guarantee.routes:
-            if r.graph in self.guarantee.regularize:
-                lines.append(f"  {r.theorem} for G{r.graph}: {r.state}"
-                             + (f" ({r.why})" if r.why else ""))
-        lines.append("  justified pattern C = "
-                     f"{self.guarantee.pattern.astype(int).tolist()}")
+        lines += [""] + verdicts.theorem_lines(self.guarantee)
         lines += ["", "Graph analysis (if every assumption held):", self.report.to_text()]
         return "\n".join(lines)
 
@@ -247,9 +212,7 @@ def check_mechanism(mech, regularize: str | None = None, *, seed=0, n_points: in
     estimate = estimate_graph(mech, n_points, seed=rng, method=method, threshold=threshold,
                               details=True)
     assumptions = sufficient_influence(mech, influence_points, n_z, seed=rng, rtol=rtol)
-    graph = estimate.graph
-    report = analyze(graph, regularize)
-    undecided = _differing_graphs(graph, mech.graph)
-    guarantee = justify(graph, report.regularize, assumptions.routes(), undecided)
-    justified = analyze(graph, guarantee.justified)
+    undecided = _differing_graphs(estimate.graph, mech.graph)
+    report, guarantee, justified = verdicts.combine(estimate.graph, regularize,
+                                                    assumptions.routes(), undecided)
     return NumericCheck(mech, estimate, report, assumptions, guarantee, justified, undecided)

@@ -66,7 +66,7 @@ from .mechanisms import GaussianMechanism, make_mechanism
 from .mixing import PaperMixing
 
 __all__ = ["DATASETS", "SPLITS", "DataProcess", "dataset_graph", "dataset_name", "dataset_process",
-           "generate", "generate_splits", "is_dataset_name"]
+           "generate", "generate_splits", "is_dataset_name", "write_dataset"]
 
 _BASE = ["ActionDiag", "ActionNonDiag", "ActionBlockDiag", "ActionBlockNonDiag",
          "TimeDiag", "TimeNonDiag", "TimeBlockDiag", "TimeBlockNonDiag"]
@@ -592,3 +592,63 @@ def generate_splits(source, n_samples: int, *, seed=0, fractions=_FRACTIONS,
     proc = dataset_process(source, seed=seed, **knobs)
     _check_size(sum(sizes), proc.bytes_per_example, proc.name, memory_limit)
     return {s: proc.split(s, k, memory_limit=memory_limit) for s, k in zip(SPLITS, sizes)}
+
+
+def write_dataset(source, path, n_samples: int, *, seed=0, split: str = "train",
+                  **knobs) -> dict:
+    """Write a dataset as ``.npz``: one split to ``path``, or with ``split="all"`` the three
+    splits of :func:`generate_splits` to ``STEM_train.npz``, ``STEM_valid.npz`` and
+    ``STEM_test.npz`` beside it (``path`` is ``STEM.npz``). Each file is written whole or not
+    at all (:func:`identkit.io.atomic_write`); this is what ``identkit generate`` writes.
+
+    Parameters
+    ----------
+    source : str or LatentGraph
+        As for :func:`generate`.
+    path : str or path-like
+        The output; it must end in ``.npz``.
+    n_samples : int
+        Examples in the split, or in the three together for ``split="all"``.
+    seed : int, numpy.random.Generator or None
+        Keyword-only; default 0: the same files every call.
+    split : {"train", "valid", "test", "all"}
+    **knobs
+        As for :func:`generate`.
+
+    Returns
+    -------
+    dict
+        ``{path written: its arrays}``, in the order written.
+
+    Raises
+    ------
+    OutputError
+        If ``path`` does not end in ``.npz`` (checked before anything is drawn), or a file
+        cannot be written.
+    DatasetError
+        As :func:`generate` and :func:`generate_splits`.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from identkit.numeric import write_dataset
+    >>> stem = os.path.join(tempfile.mkdtemp(), "ad")
+    >>> files = write_dataset("ActionDiag", stem + ".npz", 100, split="all", d=3)
+    >>> [(os.path.basename(p), data["x"].shape) for p, data in files.items()]
+    [('ad_train.npz', (70, 20)), ('ad_valid.npz', (15, 20)), ('ad_test.npz', (15, 20))]
+    """
+    from ..errors import OutputError
+    from ..io import atomic_write
+
+    path = os.fspath(path)
+    if not path.endswith(".npz"):
+        raise OutputError(f"{path}: the output must be an .npz file")
+    if split == "all":
+        stem = path[:-len(".npz")]
+        splits = generate_splits(source, n_samples, seed=seed, **knobs)
+        files = {f"{stem}_{name}.npz": data for name, data in splits.items()}
+    else:
+        files = {path: generate(source, n_samples, seed=seed, split=split, **knobs)}
+    for target, data in files.items():
+        atomic_write(target, lambda fh, data=data: np.savez(fh, **data), binary=True)
+    return files

@@ -72,9 +72,10 @@ def get_mechanism_example(name: str) -> MechanismExample:
     """The worked mechanism called ``name``; ExampleNotFoundError otherwise (deprecated: use
     ``identkit.examples.get("mechanism-" + name)``)."""
     _warn("get_mechanism_example(name)", 'identkit.examples.get("mechanism-" + name)')
-    for e in _examples.catalogue("mechanism"):
-        if e.name[len(_examples.MECHANISM_PREFIX):].lower() == str(name).lower():
-            return _old(e)
+    try:  # the one lookup (case-insensitive) is the catalogue's
+        return _old(_examples.get(_examples.MECHANISM_PREFIX + str(name)))
+    except ExampleNotFoundError:
+        pass
     known = ", ".join(e.name[len(_examples.MECHANISM_PREFIX):]
                       for e in _examples.catalogue("mechanism"))
     raise ExampleNotFoundError(f"no worked mechanism named {name!r}; known: {known}")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import _verdicts as verdicts
 from .._compat import keyword_only
 from .._rng import as_generator
 from .exact import Budget, BudgetExpired
-from ..guarantees import HOLDS, Guarantee, justify
-from ..report import EntanglementReport, analyze
+from ..guarantees import Guarantee
+from ..report import EntanglementReport
 from .assumptions import AssumptionReport, check_assumptions
 from .mechanism import DerivedGraph, SymbolicMechanism
 
@@ -56,26 +57,13 @@ class MechanismCheck:
     def guaranteed(self) -> bool:
         return bool(self.guarantee.complete)
 
-    def _holding_routes(self) -> str:
-        parts = []
-        for r in self.guarantee.routes:
-            if r.graph in self.guarantee.justified and r.state == HOLDS:
-                hyp = " and ".join(h for h, _ in r.requires if not h.startswith("k = 1"))
-                if r.theorem == "Theorem 5":
-                    hyp = ("the exponential-family route: " + hyp if hyp else
-                           "the exponential-family route")
-                parts.append(f"{r.theorem} for G{r.graph} ({hyp or 'no action has a child'})")
-        return "; ".join(parts)
-
     def verdict(self) -> str:
-        gu = self.guarantee
+        """One paragraph: guaranteed or not, and why (the failing or undecided verdicts, the
+        time budget, the graphs left undecided)."""
         reg = self.report.regularize
         fails = self.assumptions.failures(reg)
         open_ = [v for v in self.assumptions.not_holding(reg) if v.holds is None]
         undecided_graphs = list(self.derived.undecided_graphs().values())
-        if gu.complete:
-            return ("Complete disentanglement is guaranteed through " + self._holding_routes()
-                    + (" (Proposition 6 combines them)" if len(gu.justified) == 2 else "") + ".")
         reasons = []
         if self.out_of_time:
             reasons.append("the check stopped at its time budget: undecided (time budget)")
@@ -85,17 +73,7 @@ class MechanismCheck:
             reasons.append(f"{_names(open_)} could not be decided (undecided)")
         if undecided_graphs:
             reasons.append("; ".join(undecided_graphs))
-        why = "; ".join(reasons)
-        part = ""
-        if gu.justified:
-            part = (f" Only the pattern of G{' and G'.join(gu.justified)} is justified ("
-                    f"{self._holding_routes()}), and it leaves latents entangled.")
-        if self.report.complete:
-            return ("The graph alone would guarantee complete disentanglement, but the mechanism "
-                    f"does not: {why}, so the theory gives no guarantee for it." + part)
-        tail = f" ({why})" if why else ""
-        return ("Complete disentanglement is NOT guaranteed: the derived graphs leave latents "
-                f"entangled even if every assumption held{tail}." + part)
+        return verdicts.verdict(self.guarantee, self.report, reasons, graphs="derived")
 
     def symmetries(self):
         """The graph-preserving permutations and automorphisms of the derived graphs under the
@@ -112,7 +90,7 @@ class MechanismCheck:
         sa = self.assumptions.to_dict()
         data.update({
             "regularize": self.report.regularize,
-            "justified_by": self.guarantee.justified,
+            "justified_by": self.guarantee.justified_by,
             "derived_from": "mechanism",
             "source": self.mechanism.source,
             "Gz": None if g.Gz is None else g.Gz.astype(int).tolist(),
@@ -124,12 +102,7 @@ class MechanismCheck:
                 "holds": self.assumptions.holds_for(self.report.regularize),
             },
             "guarantee": self.guarantee.to_dict(),
-            "graph_alone": {
-                "complete": self.report.complete,
-                "entanglement_graph": self.report.to_dict()["entanglement_graph"],
-                "meaning": "the pattern the derived graphs would give if every assumption of "
-                           "the regularized graphs held; not a guarantee",
-            },
+            "graph_alone": verdicts.graph_alone(self.report, graphs="derived"),
             "guaranteed": self.guaranteed,
             "out_of_time": self.out_of_time,
             "verdict": self.verdict(),
@@ -152,13 +125,7 @@ class MechanismCheck:
         routes = ", ".join(f"{k}: {v}" for k, v in self.derived.routes().items())
         lines.append(f"  entries decided by {routes}")
         lines += ["", "Assumptions:"] + ["  " + ln for ln in str(self.assumptions).splitlines()]
-        lines += ["", "Theorems (per regularized graph):"]
-        for r in self.guarantee.routes:
-            if r.graph in self.guarantee.regularize:
-                lines.append(f"  {r.theorem} for G{r.graph}: {r.state}"
-                             + (f" ({r.why})" if r.why else ""))
-        lines.append("  justified pattern C = "
-                     f"{self.guarantee.pattern.astype(int).tolist()}")
+        lines += [""] + verdicts.theorem_lines(self.guarantee)
         lines += ["", "Graph analysis (if every assumption held):", self.report.to_text()]
         if symmetries:
             lines += self.symmetries().lines(explain=False)
@@ -244,9 +211,8 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, *, s
             assumptions = check_assumptions(mech, derived, seed=rng)
         except BudgetExpired:
             assumptions = check_assumptions(mech, derived, seed=rng)
-    report = analyze(derived.graph, regularize)
-    guarantee = justify(derived.graph, report.regularize, assumptions.routes(),
-                        derived.undecided_graphs())
-    justified = analyze(derived.graph, guarantee.justified)
+    report, guarantee, justified = verdicts.combine(derived.graph, regularize,
+                                                    assumptions.routes(),
+                                                    derived.undecided_graphs())
     return MechanismCheck(mech, derived, report, assumptions, guarantee, justified,
                           budget.expired)

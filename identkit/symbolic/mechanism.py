@@ -42,6 +42,7 @@ from .._compat import keyword_only
 from .._rng import as_generator
 from ..errors import GraphFileError, ParseError, did_you_mean
 from ..graphs import LatentGraph
+from ..io import is_mechanism_data
 from .exact import BudgetExpired, ZeroDecision, active_budget, decide_zero
 from .parser import parse_expression
 
@@ -69,7 +70,8 @@ _LAG = re.compile(r"^(.+)_lag([1-9][0-9]*)$")
 
 
 def is_mechanism_dict(data) -> bool:
-    """A mapping is a mechanism file when it has ``mean`` or ``log_density``.
+    """A mapping is a mechanism file when it has ``mean`` or ``log_density``
+    (:func:`identkit.io.is_mechanism_data`, under this backend's name).
 
     Examples
     --------
@@ -77,7 +79,7 @@ def is_mechanism_dict(data) -> bool:
     >>> is_mechanism_dict({"latents": 2, "mean": {}}), is_mechanism_dict({"Gz": [[1]]})
     (True, False)
     """
-    return isinstance(data, dict) and ("mean" in data or "log_density" in data)
+    return is_mechanism_data(data)
 
 
 @dataclass(frozen=True)

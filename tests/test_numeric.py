@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from identkit.symbolic import worked_mechanism
 import identkit as ik
 from identkit.numeric import (
     CallableMechanism,
@@ -26,26 +27,6 @@ from identkit.numeric import (
     verify,
 )
 from identkit.strategies import latent_graphs
-
-def _named(name):
-    """A worked mechanism of the one catalogue (``identkit.examples``), by its short name."""
-    import identkit.examples
-
-    return identkit.examples.get("mechanism-" + name)
-
-
-def _mechanism(ex):
-    """The SymbolicMechanism of a catalogue entry."""
-    from identkit.symbolic import mechanism_from_dict
-
-    return mechanism_from_dict(ex.spec, source=ex.name)
-
-
-def _all_mechanisms():
-    import identkit.examples
-
-    return identkit.examples.catalogue("mechanism")
-
 
 FAMILIES = [("sinusoidal", "constant"), ("sinusoidal", "heteroscedastic"),
             ("linear", "constant"), ("linear", "heteroscedastic"), ("hard", "constant"),
@@ -344,7 +325,7 @@ def test_without_sufficient_influence_a_violation_goes_undetected():
     assert not ik.is_graph_preserving(g, v.jacobian(np.zeros((1, 3)))[0])
     assert estimate_graph(Pushforward(mech, v), 40, seed=1) == g
     # by hand: mixing learned z1 into true z2 and z3 with n = (0, 1, 1) solves n·W[:, a3] = 0
-    smech = _mechanism(_named("ex10-linear"))
+    smech = worked_mechanism("ex10-linear")
     smap = SymbolicMap(smech, {"z1": "z1", "z2": "z2 + z1", "z3": "z3 + z1"})
     assert not smap.is_graph_preserving(g)
     assert smap.pushforward_graph().graph == g

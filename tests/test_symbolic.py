@@ -9,6 +9,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from identkit.symbolic import worked_mechanism
 import identkit as ik
 from identkit.errors import GraphFileError, ParseError
 from identkit.numeric import CallableMechanism, estimate_graph
@@ -22,30 +23,13 @@ from identkit.symbolic import (
 from identkit.strategies import latent_graphs
 
 Z, A = sympy.symbols("z1 a1", real=True)
-def _named(name):
-    """A worked mechanism of the one catalogue (``identkit.examples``), by its short name."""
-    import identkit.examples
-
-    return identkit.examples.get("mechanism-" + name)
-
-
-def _mechanism(ex):
-    """The SymbolicMechanism of a catalogue entry."""
-    from identkit.symbolic import mechanism_from_dict
-
-    return mechanism_from_dict(ex.spec, source=ex.name)
-
-
-def _all_mechanisms():
-    import identkit.examples
-
-    return identkit.examples.catalogue("mechanism")
-
-
 SYMS = {"z1": Z, "a1": A}
 
 
 # ------------------------------------------------------------------------------- the parser
+
+
+WORKED = ik.examples.catalogue("mechanism")  # the worked mechanisms of the paper
 
 
 @pytest.mark.parametrize("text, words", [
@@ -166,9 +150,9 @@ def test_symbolic_graph_equals_numeric_measurement(case):
 # ---------------------------------------------------------------------- worked mechanisms
 
 
-@pytest.mark.parametrize("ex", _all_mechanisms(), ids=lambda e: e.name)
+@pytest.mark.parametrize("ex", WORKED, ids=lambda e: e.name)
 def test_worked_mechanisms_of_the_paper(ex):
-    res = check_mechanism(_mechanism(ex))
+    res = check_mechanism(worked_mechanism(ex.name))
     g = res.derived.graph
     if ex.Gz is not None:
         assert g.Gz.astype(int).tolist() == ex.Gz
@@ -188,16 +172,16 @@ def test_worked_mechanisms_of_the_paper(ex):
 
 
 def test_certificates_name_their_argument():
-    rem6 = check_mechanism(_mechanism(_named("remark6")))
+    rem6 = check_mechanism(worked_mechanism("remark6"))
     assert "Remark 6" in rem6.assumptions.actions[0].certificate
-    ex16 = check_mechanism(_mechanism(_named("ex16")))
+    ex16 = check_mechanism(worked_mechanism("ex16"))
     assert "Remark 7" in ex16.assumptions.temporal.certificate
     assert ex16.assumptions.holds_z  # Theorem 5's route
     assert "exponential-family route" in ex16.verdict()
-    lin = check_mechanism(_mechanism(_named("ex10-linear")))
+    lin = check_mechanism(worked_mechanism("ex10-linear"))
     assert "Example 10" in lin.assumptions.actions[0].certificate
     assert "but the mechanism does not" in lin.verdict()
-    ex15 = check_mechanism(_mechanism(_named("ex15-variance")))
+    ex15 = check_mechanism(worked_mechanism("ex15-variance"))
     assert "Example 15" in ex15.assumptions.variability.certificate
 
 
@@ -275,7 +259,7 @@ def test_check_reads_mechanism_files(tmp_path, capsys):
     import yaml
 
     path = tmp_path / "ex10.yaml"
-    ex10 = _named("ex10")
+    ex10 = ik.examples.get("mechanism-ex10")
     path.write_text(yaml.safe_dump(ex10.spec))
     code = main(["check", str(path), "--format", "json"])
     data = json.loads(capsys.readouterr().out)
@@ -283,7 +267,7 @@ def test_check_reads_mechanism_files(tmp_path, capsys):
     assert data["Ga"] == [[1, 1, 0], [1, 0, 1], [0, 1, 1]] and data["Gz"] is None
     assert data["sufficient_influence"]["actions"]["holds"] is True
     assert data["sufficient_influence"]["temporal"]["holds"] is None
-    lin = _named("ex10-linear")
+    lin = ik.examples.get("mechanism-ex10-linear")
     path.write_text(yaml.safe_dump(lin.spec))
     code = main(["check", str(path)])
     out = capsys.readouterr().out
@@ -295,7 +279,7 @@ def test_check_reads_mechanism_files(tmp_path, capsys):
 
 
 def test_latex_rendering():
-    mech = _mechanism(_all_mechanisms()[1])
+    mech = worked_mechanism(WORKED[1].name)
     assert mech._repr_latex_().startswith("$$")
     assert check_mechanism(mech)._repr_latex_().startswith("$$")
 
@@ -306,7 +290,7 @@ def test_mechanism_schema_accepts_the_catalogue_and_rejects_typos():
     from identkit.symbolic import mechanism_schema
 
     schema = mechanism_schema()
-    for ex in _all_mechanisms():
+    for ex in WORKED:
         jsonschema.validate(ex.spec, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"latents": ["z1"], "mean": {"z1": "0"}, "varience": 1}, schema)

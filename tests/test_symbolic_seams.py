@@ -9,6 +9,7 @@ import warnings
 import pytest
 import sympy
 
+from identkit.symbolic import worked_mechanism
 import identkit as ik
 from identkit import _jsonfmt
 from identkit.cli import main
@@ -34,26 +35,6 @@ REMARK6 = {"latents": ["z1", "z2"], "actions": ["a1"], "action_values": [[0], [1
            "mean": {"z1": "a1", "z2": "2*a1"}}
 
 
-def _named(name):
-    """A worked mechanism of the one catalogue (``identkit.examples``), by its short name."""
-    import identkit.examples
-
-    return identkit.examples.get("mechanism-" + name)
-
-
-def _mechanism(ex):
-    """The SymbolicMechanism of a catalogue entry."""
-    from identkit.symbolic import mechanism_from_dict
-
-    return mechanism_from_dict(ex.spec, source=ex.name)
-
-
-def _all_mechanisms():
-    import identkit.examples
-
-    return identkit.examples.catalogue("mechanism")
-
-
 def _same_graph(a, b):
     return a.graph == b.graph and a.decisions == b.decisions
 
@@ -66,7 +47,7 @@ def test_symbolic_mechanism_is_a_mechanism():
 
 
 def test_methods_give_what_the_functions_give():
-    mech = _mechanism(_named("ex12"))
+    mech = worked_mechanism("ex12")
     assert _same_graph(mech.derive_graph(), derive_graph(mech.total_log_density, mech))
     assert mech.check_assumptions().to_dict() == check_assumptions(mech).to_dict()
     derived = mech.derive_graph(seed=3)
@@ -78,7 +59,7 @@ def test_methods_give_what_the_functions_give():
 
 
 def test_check_method_passes_the_time_budget_on():
-    res = _mechanism(_named("ex12")).check(time_budget=0.0)
+    res = worked_mechanism("ex12").check(time_budget=0.0)
     assert res.out_of_time and not res.guaranteed
 
 
@@ -150,7 +131,7 @@ def test_positional_seed_of_the_map_methods_still_works_and_warns():
 
 
 def test_seed_defaults_to_zero_so_a_check_repeats():
-    mech = _mechanism(_named("ex12"))
+    mech = worked_mechanism("ex12")
     assert mech.check().to_dict() == check_mechanism(mech, seed=0).to_dict()
 
 
@@ -162,7 +143,7 @@ def test_check_output_matches_the_command_line_byte_for_byte(capsys, fmt):
     main(["check", "--example", "mechanism-ex12", "--format", fmt])
     printed = capsys.readouterr().out
     # the command line names the example as its source
-    res = mechanism_from_dict(_named("ex12").spec, "mechanism-ex12").check()
+    res = mechanism_from_dict(ik.examples.get("mechanism-ex12").spec, "mechanism-ex12").check()
     made = {"text": lambda: res.to_text(symmetries=True) + "\n",
             "markdown": lambda: res.to_markdown(symmetries=True) + "\n",
             "json": lambda: _jsonfmt.dumps(res.to_dict(symmetries=True)) + "\n"}[fmt]()
@@ -321,5 +302,15 @@ def test_as_many_value_pairs_as_children_are_ranked_for_assumption_12():
 
 
 def test_lambda_linear_in_continuous_actions_fails_assumption_12_by_counting():
-    res = _mechanism(_named("ex10-linear")).check_assumptions()
+    res = worked_mechanism("ex10-linear").check_assumptions()
     assert [(v.holds, v.route) for v in res.expfam_actions] == [(False, "counting")] * 3
+
+
+def test_worked_mechanism_builds_catalogue_entries_by_either_name():
+    a, b = worked_mechanism("ex16"), worked_mechanism("MECHANISM-ex16")
+    assert a.latents == b.latents
+    assert a.total_log_density == b.total_log_density
+    with pytest.raises(ik.ExampleNotFoundError, match="no worked mechanism named 'ex8'"):
+        worked_mechanism("ex8")          # a graph example, not a worked mechanism
+    with pytest.raises(ik.ExampleNotFoundError, match="mechanism-ex16"):
+        worked_mechanism("nope")         # the message lists the known names

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 import sympy
 
+import identkit as ik
+from identkit.symbolic import worked_mechanism
 from identkit.errors import MechanismFileError, ParseError
 from identkit.symbolic import check_assumptions, check_mechanism, mechanism_from_dict, parse_expression
 from identkit.symbolic.exact import decide_zero
@@ -15,24 +17,7 @@ L2 = ["z1", "z2"]
 X, Y = sympy.symbols("x y", real=True)
 
 
-def _named(name):
-    """A worked mechanism of the one catalogue (``identkit.examples``), by its short name."""
-    import identkit.examples
-
-    return identkit.examples.get("mechanism-" + name)
-
-
-def _mechanism(ex):
-    """The SymbolicMechanism of a catalogue entry."""
-    from identkit.symbolic import mechanism_from_dict
-
-    return mechanism_from_dict(ex.spec, source=ex.name)
-
-
-def _all_mechanisms():
-    import identkit.examples
-
-    return identkit.examples.catalogue("mechanism")
+WORKED = ik.examples.catalogue("mechanism")  # the worked mechanisms of the paper
 
 
 def _mech(mean, actions=(), **extra):
@@ -136,7 +121,7 @@ def test_json_never_reports_a_pattern_the_verdicts_do_not_justify():
     """Example 10's linear counterpart: the graph alone gives C = I, but Assumption 6 fails
     and there is no temporal graph, so nothing is justified; the JSON used to carry C = I."""
 
-    res = check_mechanism(_mechanism(_named("ex10-linear")))
+    res = check_mechanism(worked_mechanism("ex10-linear"))
     data = json.loads(json.dumps(res.to_dict()))
     ones = np.ones((3, 3), dtype=int).tolist()
     assert data["graph_alone"]["complete"] is True
@@ -392,8 +377,8 @@ CATALOGUE_GUARANTEED = {
 def test_every_worked_mechanism_keeps_its_verdict():
 
     got = {}
-    for ex in _all_mechanisms():
-        res = check_mechanism(_mechanism(ex))
+    for ex in WORKED:
+        res = check_mechanism(worked_mechanism(ex.name))
         got[ex.name.removeprefix("mechanism-")] = res.guaranteed
         for v in res.assumptions.all():
             if v.assumption in ex.expected:

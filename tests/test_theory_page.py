@@ -15,28 +15,9 @@ import re
 import numpy as np
 import pytest
 
+from identkit.symbolic import worked_mechanism
 import identkit as ik
 from identkit.design import design_interventions, sperner_minimum
-
-def _named(name):
-    """A worked mechanism of the one catalogue (``identkit.examples``), by its short name."""
-    import identkit.examples
-
-    return identkit.examples.get("mechanism-" + name)
-
-
-def _mechanism(ex):
-    """The SymbolicMechanism of a catalogue entry."""
-    from identkit.symbolic import mechanism_from_dict
-
-    return mechanism_from_dict(ex.spec, source=ex.name)
-
-
-def _all_mechanisms():
-    import identkit.examples
-
-    return identkit.examples.catalogue("mechanism")
-
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THEORY_PAGE = os.path.join(ROOT, "docs", "theory.md")
@@ -336,8 +317,8 @@ MECHANISM_CLAIMS = [  # (catalogue name, assumption, holds): the page's failure-
 def test_mechanism_examples_behave_as_the_failure_modes_say(name, assumption, holds):
     from identkit.symbolic import check_assumptions
 
-    ex = _named(name)
-    verdicts = [v.holds for v in check_assumptions(_mechanism(ex)).all()
+    ex = ik.examples.get("mechanism-" + name)
+    verdicts = [v.holds for v in check_assumptions(worked_mechanism(ex.name)).all()
                 if v.assumption == assumption]
     assert verdicts, f"{name}: no {assumption} verdict"
     assert all(v is holds for v in verdicts) if holds else any(v is False for v in verdicts)
@@ -366,8 +347,8 @@ def test_combination_rule_reproduces_the_papers_mechanism_verdicts(name, complet
     so the rule of the page says complete, as the paper does."""
     from identkit.symbolic import check_assumptions
 
-    ex = _named(name)
-    mech = _mechanism(ex)
+    ex = ik.examples.get("mechanism-" + name)
+    mech = worked_mechanism(ex.name)
     g = mech.derive_graph().graph
     C = _justified_pattern(g, g.graphs, check_assumptions(mech))
     assert _verdict(C)[0] == complete

@@ -17,12 +17,13 @@ from .mechanism import (
     load_mechanism,
     mechanism_from_dict,
     mechanism_schema,
+    worked_mechanism,
 )
 from .parser import FUNCTIONS, parse_expression
 
 __all__ = [
     "parse_expression", "FUNCTIONS",
-    "SymbolicMechanism", "DerivedGraph", "SymbolicMap", "mechanism_from_dict", "load_mechanism",
+    "SymbolicMechanism", "DerivedGraph", "SymbolicMap", "mechanism_from_dict", "load_mechanism", "worked_mechanism",
     "is_mechanism_dict", "MECHANISM_KEYS", "mechanism_schema",
     "check_assumptions", "AssumptionReport", "Verdict",
     "check_mechanism", "MechanismCheck",

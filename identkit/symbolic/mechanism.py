@@ -47,6 +47,7 @@ from .exact import BudgetExpired, ZeroDecision, active_budget, decide_zero
 from .parser import parse_expression
 
 __all__ = ["SymbolicMechanism", "DerivedGraph", "load_mechanism", "mechanism_from_dict",
+           "worked_mechanism",
            "is_mechanism_dict", "MECHANISM_KEYS", "SymbolicMap", "mechanism_schema"]
 
 
@@ -694,6 +695,38 @@ def _get(mapping, name, key, source):
     if name not in mapping:
         raise ParseError(f"{source}: '{key}' has no expression for {name!r}")
     return mapping[name]
+
+
+def worked_mechanism(name: str) -> SymbolicMechanism:
+    """A worked mechanism of the paper from the catalogue (:mod:`identkit.examples`), built.
+
+    ``name`` is the catalogue's name (``"mechanism-ex16"``) or the same without the prefix
+    (``"ex16"``), case-insensitive.
+
+    Raises
+    ------
+    ExampleNotFoundError
+        When no worked mechanism has that name (a graph example's name included).
+
+    Examples
+    --------
+    >>> from identkit.symbolic import worked_mechanism
+    >>> mech = worked_mechanism("ex10")
+    >>> mech.latents, mech.actions
+    (('z1', 'z2', 'z3'), ('a1', 'a2', 'a3'))
+    """
+    from .. import examples
+    from ..errors import ExampleNotFoundError
+
+    key = str(name)
+    if not key.lower().startswith(examples.MECHANISM_PREFIX):
+        key = examples.MECHANISM_PREFIX + key
+    try:
+        entry = examples.get(key)
+    except ExampleNotFoundError:
+        raise ExampleNotFoundError(f"no worked mechanism named {name!r}; known: "
+                                   f"{', '.join(examples.names('mechanism'))}") from None
+    return mechanism_from_dict(entry.spec, source=entry.name)
 
 
 def mechanism_from_dict(data, source: str = "<mechanism>") -> SymbolicMechanism:

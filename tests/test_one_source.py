@@ -137,3 +137,28 @@ def test_keyword_only_maps_legacy_positional_arguments_and_warns():
         assert f(1, regularize="z") == (1, "z", 0)   # the new way does not warn
     with pytest.raises(TypeError, match="not keyword-only"):
         keyword_only("seed")(lambda g, seed=0: g)
+
+
+def test_the_architecture_pages_one_source_table_names_real_objects():
+    """Every place the table on docs/architecture.md names exists (so the page cannot drift)."""
+    import importlib
+    import re
+
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = page[page.index("| concept | the one place |"):]
+    table = table[: table.index("\n\n")]
+    names = [n for row in table.splitlines()[2:] for n in re.findall(r"`([^`]+)`", row.split("|")[2])]
+    assert len(names) >= 12
+    for name in names:
+        dotted = name.replace("/", ".").removesuffix("()")
+        parts = dotted.split(".")
+        obj, k = None, len(parts)
+        while k and obj is None:          # the longest importable module prefix
+            try:
+                obj = importlib.import_module("identkit." + ".".join(parts[:k]))
+            except ModuleNotFoundError:
+                k -= 1
+        if obj is None:                   # a name of the package facade (LatentGraph.matrices)
+            obj, k = ik, 0
+        for attr in parts[k:]:
+            obj = getattr(obj, attr)      # AttributeError names the stale entry

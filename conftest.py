@@ -3,7 +3,9 @@
 * hypothesis runs without per-example deadlines (CI machines vary in speed) and derandomized, so
   every run of the suite draws the same examples;
 * the top-level ``theorems/`` folder is collected as the package it installs as,
-  ``identkit.theorems`` (see :func:`_collect_theorems_as_installed`).
+  ``identkit.theorems`` (see :func:`_collect_theorems_as_installed`);
+* the deprecated alias module ``identkit/symbolic/exact.py`` (it only warns and re-exports) is
+  not collected for doctests; ``tests/test_deprecation_paths.py`` tests it.
 """
 
 import importlib
@@ -19,6 +21,8 @@ settings.register_profile(
 settings.load_profile("identkit")
 
 THEOREMS = Path(__file__).resolve().parent / "theorems"
+
+collect_ignore = ["identkit/symbolic/exact.py"]
 
 
 def _load_theorems_folder():

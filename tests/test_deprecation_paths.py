@@ -15,7 +15,7 @@ from identkit import numeric
 from identkit import theorems
 from identkit.errors import SeedError
 from identkit.symbolic import mechanism_from_dict
-from identkit.symbolic.exact import Budget
+from identkit.symbolic._exact import Budget
 
 
 def _deprecations(code: str) -> tuple[dict, list]:
@@ -165,3 +165,19 @@ def test_result_item_access_to_a_renamed_detail_warns_once(kl):
         warnings.simplefilter("always")
         assert kl["mutual_information"] == kl.index_code_mutual_information
     assert len(caught) == 1
+
+
+def test_the_exact_engine_module_moved_inside_and_its_old_path_warns():
+    """``identkit.symbolic.exact`` (undocumented, public by name) is internal now: the old
+    import path gives the same objects, with one DeprecationWarning."""
+    import subprocess
+    import sys
+
+    code = ("import warnings; warnings.simplefilter('always')\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    from identkit.symbolic.exact import decide_zero, Budget\n"
+            "from identkit.symbolic import _exact\n"
+            "print(len([x for x in w if x.category is DeprecationWarning]), "
+            "decide_zero is _exact.decide_zero, Budget is _exact.Budget)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "True", "True"]

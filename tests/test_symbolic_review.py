@@ -10,7 +10,7 @@ import sympy
 
 from identkit.errors import GraphFileError, MechanismFileError
 from identkit.symbolic import check_mechanism, mechanism_from_dict
-from identkit.symbolic.exact import decide_zero
+from identkit.symbolic._exact import decide_zero
 
 L2 = ["z1", "z2"]
 X, Y = sympy.symbols("x y", real=True)

@@ -11,7 +11,7 @@ import identkit as ik
 from identkit.symbolic import worked_mechanism
 from identkit.errors import MechanismFileError, ParseError
 from identkit.symbolic import check_assumptions, check_mechanism, mechanism_from_dict, parse_expression
-from identkit.symbolic.exact import decide_zero
+from identkit.symbolic._exact import decide_zero
 
 L2 = ["z1", "z2"]
 X, Y = sympy.symbols("x y", real=True)
@@ -211,7 +211,7 @@ def test_a_spent_time_budget_ends_in_undecided_not_a_guarantee():
 
 
 def test_progress_lines_are_reported_for_long_checks():
-    from identkit.symbolic.exact import Budget
+    from identkit.symbolic._exact import Budget
 
     lines = []
     b = Budget(None, lines.append)

@@ -34,7 +34,7 @@ from .._compat import keyword_only
 from .._rng import as_generator
 from .._verdicts import RegularizedVerdicts
 from ..guarantees import temporal_routes
-from .exact import (
+from ._exact import (
     PRECISION,
     SCALES,
     BudgetExpired,

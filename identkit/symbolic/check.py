@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .. import _verdicts as verdicts
 from .._compat import keyword_only
 from .._rng import as_generator
-from .exact import Budget, BudgetExpired
+from ._exact import Budget, BudgetExpired
 from ..guarantees import Guarantee
 from ..report import EntanglementReport
 from .assumptions import AssumptionReport, check_assumptions

@@ -24,7 +24,7 @@ paper's Eqs. 13 and 15, Section 3.2):
 ``Gz[i, j] = 1`` iff ``∂²/∂z_i ∂z_j^{t-τ} log p`` is not identically zero for some lag τ, and
 ``Ga[i, l] = 1`` iff ``∂²/∂z_i ∂a_l log p`` is not (for discrete actions: iff
 ``∂_{z_i} log p`` changes between two action values that differ in coordinate l only). Each entry
-is decided by :func:`~identkit.symbolic.exact.decide_zero`, and the route that decided it is kept.
+is decided by the exact zero test (``identkit.symbolic._exact``), and the route that decided it is kept.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from .._rng import as_generator
 from ..errors import GraphFileError, ParseError, did_you_mean
 from ..graphs import LatentGraph
 from ..io import is_mechanism_data
-from .exact import BudgetExpired, ZeroDecision, active_budget, decide_zero
+from ._exact import BudgetExpired, ZeroDecision, active_budget, decide_zero
 from .parser import parse_expression
 
 __all__ = ["SymbolicMechanism", "DerivedGraph", "load_mechanism", "mechanism_from_dict",
@@ -309,7 +309,7 @@ class SymbolicMechanism:
         identkit.errors.MechanismFileError: <mechanism>: the variance of z1 '-a1**2 - 1' is not positive at {a1 = ...} (value -1.00...)
         """
         from ..errors import MechanismFileError
-        from .exact import SCALES, Undefined, Unknown, interval, random_point
+        from ._exact import SCALES, Undefined, Unknown, interval, random_point
 
         rng = as_generator(seed)
         checks = []
@@ -338,7 +338,7 @@ class SymbolicMechanism:
                     if self.discrete:
                         pt.update(zip(acts, self.action_values[t % len(self.action_values)]))
                     else:
-                        pt.update(random_pt_actions(acts, rng, scale, domain))
+                        pt.update(_random_point_actions(acts, rng, scale, domain))
                 pt = {x: v for x, v in pt.items() if x in expr.free_symbols}
                 try:
                     val, _ = interval(expr, pt, 30)
@@ -406,8 +406,10 @@ class SymbolicMechanism:
         ----------
         seed : int, numpy.random.Generator or None
             The random points of the zero tests (default 0: the same answer every call).
-        budget : exact.Budget, optional
-            A time budget; entries it does not reach stay edges, ``undecided (time budget)``.
+        budget : Budget, optional
+            A time budget (internal: :func:`identkit.symbolic.check_mechanism` makes one from
+            its ``time_budget`` seconds); entries it does not reach stay edges,
+            ``undecided (time budget)``.
 
         Examples
         --------
@@ -642,7 +644,7 @@ def _positive_constant(v) -> bool:
     """Whether a constant is provably positive: by sympy's assumptions, else by an interval
     at 60 digits that lies above 0 (``sin(1)² + cos(1)² − 1`` is not: sympy cannot order it,
     and its interval contains 0, so it is refused rather than compared)."""
-    from .exact import Undefined, Unknown, interval
+    from ._exact import Undefined, Unknown, interval
 
     if v.is_positive is not None:
         return bool(v.is_positive)
@@ -657,9 +659,9 @@ def _fmt(pt) -> str:
     return "{" + ", ".join(f"{k} = {v}" for k, v in sorted(pt.items(), key=lambda kv: kv[0].name)) + "}"
 
 
-def random_pt_actions(acts, rng, scale, domain) -> dict:
+def _random_point_actions(acts, rng, scale, domain) -> dict:
     """Random values of continuous actions: inside their declared range, else at ``scale``."""
-    from .exact import random_point
+    from ._exact import random_point
 
     return random_point(acts, rng, spread=scale, generic=True, domain=domain)
 

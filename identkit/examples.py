@@ -21,6 +21,7 @@ the mechanism of an entry.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -136,7 +137,8 @@ class MechanismExample:
         One line saying what the example shows.
     spec : dict
         The mechanism file as plain data (what :func:`identkit.symbolic.mechanism_from_dict`
-        reads); treat it as read-only.
+        reads); :func:`get` and :func:`catalogue` hand out a copy, so editing it cannot change
+        the catalogue.
     expected : dict
         An assumption name (``"Assumption 6"`` ...) -> True/False, the paper's verdict for
         every target it is checked on.
@@ -362,11 +364,24 @@ def _catalogue() -> dict:
     return _CATALOGUE
 
 
+def _handed_out(entry):
+    """The entry as given to a caller: a worked mechanism's plain data (``spec``, ``expected``,
+    ``Gz``, ``Ga``) is copied, so editing it cannot change the catalogue (graph entries are
+    immutable already). O(size of the mechanism file)."""
+    if entry.kind != "mechanism":
+        return entry
+    import copy
+
+    return dataclasses.replace(entry, spec=copy.deepcopy(entry.spec),
+                               expected=dict(entry.expected), Gz=copy.deepcopy(entry.Gz),
+                               Ga=copy.deepcopy(entry.Ga))
+
+
 def _of_kind(kind: str | None) -> list:
     if kind is not None and kind not in KINDS:
         raise ExampleNotFoundError(f"no kind of example named {kind!r}"
                                    f"{did_you_mean(kind, KINDS)}; known: {', '.join(KINDS)}")
-    return [e for e in _catalogue().values() if kind is None or e.kind == kind]
+    return [_handed_out(e) for e in _catalogue().values() if kind is None or e.kind == kind]
 
 
 def names(kind: str | None = "graph") -> list[str]:
@@ -457,7 +472,7 @@ def get(name: str):
     if isinstance(name, str):
         for key in cat:
             if key.lower() == name.lower():
-                return cat[key]
+                return _handed_out(cat[key])
         if name.lower().startswith(MECHANISM_PREFIX):
             short = [n[len(MECHANISM_PREFIX):] for n in names("mechanism")]
             raise ExampleNotFoundError(f"no worked mechanism named "

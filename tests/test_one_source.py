@@ -162,3 +162,15 @@ def test_the_architecture_pages_one_source_table_names_real_objects():
             obj, k = ik, 0
         for attr in parts[k:]:
             obj = getattr(obj, attr)      # AttributeError names the stale entry
+
+
+def test_editing_a_handed_out_mechanism_entry_cannot_change_the_catalogue():
+    ex = ik.examples.get("mechanism-ex10")
+    ex.spec["mean"]["z1"] = "0"
+    ex.spec["latents"].append("z9")
+    ex.expected["Assumption 6"] = False
+    again = ik.examples.get("mechanism-ex10")
+    assert again.spec["mean"]["z1"] == "a1 + a2" and again.spec["latents"] == ["z1", "z2", "z3"]
+    assert again.expected == {"Assumption 6": True}
+    listed = next(e for e in ik.examples.catalogue("mechanism") if e.name == "mechanism-ex10")
+    assert listed.spec == again.spec

@@ -248,6 +248,8 @@ def parse_latents(text: str):
     ...
     identkit.errors.GraphError: 0 is out of range: give an integer from 1 to 1000000
     """
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise GraphError(f"a latent spec is a count or comma-separated names, got {text!r}")
     t = str(text).strip()
     if t.lstrip("+-").isdigit():
         if not t.isascii() or len(t) > 30:

@@ -65,6 +65,9 @@ def resolve_regularize(g: LatentGraph, regularize: str | None = None) -> str:
     >>> ik.resolve_regularize(g), ik.resolve_regularize(g, "za")
     ('az', 'az')
     """
+    if not isinstance(g, LatentGraph):   # every graph function resolves first: one type check
+        raise GraphError(f"expected a LatentGraph, got {type(g).__name__} "
+                         "(build one with identkit.LatentGraph or read one with identkit.io)")
     if regularize is None:
         return g.graphs
     if not isinstance(regularize, str):

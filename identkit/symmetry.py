@@ -311,8 +311,8 @@ def graph_preserving_permutations(g: LatentGraph, regularize: str | None = None)
     -----
     O(nnz + d) to build; membership O(d); iteration lazy.
     """
-    d = g.n_latents
     classes = [list(c) for c in twin_classes(g, regularize)]
+    d = g.n_latents
     class_of = [0] * d
     for k, c in enumerate(classes):
         for i in c:

@@ -10,6 +10,8 @@ import zipfile
 import numpy as np
 import pytest
 
+import identkit as ik
+
 from test_hostile_inputs import answered, cli, refused
 
 
@@ -104,3 +106,28 @@ def test_score_refuses_a_directory_as_samples(tmp_path, truth):
 def test_no_command_is_one_line_on_stderr_not_the_help_on_stdout(argv):
     """Exit status 2 came with the whole help on stdout and nothing on stderr."""
     refused(cli(*argv), "choose a command", "--help")
+
+
+def test_graph_functions_refuse_a_non_graph_with_a_typed_error():
+    """Every graph function resolves the regularization first, so one check there covers them
+    (an AttributeError about 'graphs' was what a user saw)."""
+    for f in (ik.entanglement_graph, ik.analyze, ik.twin_classes, ik.satisfies_criterion,
+              ik.Symmetries.of, ik.automorphisms, ik.graph_preserving_permutations):
+        with pytest.raises(ik.GraphError, match="expected a LatentGraph, got NoneType"):
+            f(None)
+
+
+def test_the_symbolic_check_refuses_a_non_mechanism():
+    from identkit.symbolic import check_mechanism
+
+    with pytest.raises(ik.MechanismError, match="needs a SymbolicMechanism .*, got str"):
+        check_mechanism("latents: [z1]")
+
+
+def test_a_latent_spec_that_is_not_text_or_a_count_is_refused():
+    from identkit.design import parse_latents
+
+    for bad in (None, 2.5, True, ["a"]):
+        with pytest.raises(ik.GraphError, match="a latent spec is a count"):
+            parse_latents(bad)
+    assert parse_latents(4) == 4

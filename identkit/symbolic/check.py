@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .. import _verdicts as verdicts
 from .._compat import keyword_only
 from .._rng import as_generator
+from ..errors import MechanismError
 from ._exact import Budget, BudgetExpired
 from ..guarantees import Guarantee
 from ..report import EntanglementReport
@@ -196,6 +197,9 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, *, s
     >>> res.guaranteed, res.assumptions.actions[0].route
     (False, 'counting')
     """
+    if not isinstance(mech, SymbolicMechanism):
+        raise MechanismError(f"check_mechanism needs a SymbolicMechanism (mechanism_from_dict, "
+                             f"load_mechanism, worked_mechanism), got {type(mech).__name__}")
     rng = as_generator(seed)
     budget = Budget(time_budget, progress)  # validation counts against the budget too
     budget.stage = "checking that the mechanism defines a density"

@@ -33,6 +33,17 @@ A numeric mechanism (Example 10 with sinusoidal means) answers all three:
 (True, True)
 >>> mech.check_assumptions().holds_a, mech.check().guaranteed
 (True, True)
+
+The symbolic backend answers the same questions exactly, here for the paper's Example 10 as
+written (μ(a) = (a1 + a2, a1² + a3, a2² + a3²)); with a linear mean instead (``ex10-linear``)
+Assumption 6 fails and nothing is guaranteed:
+
+>>> from identkit.symbolic import worked_mechanism
+>>> exact = worked_mechanism("ex10")
+>>> isinstance(exact, Mechanism), exact.check().guaranteed
+(True, True)
+>>> worked_mechanism("ex10-linear").check().guaranteed
+False
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def check(quick: bool = True, *, seed=0, combine=None, relabel=relabelings):
     quick : bool
         40 random models up to d = 4 (else 300 up to d = 5).
     seed : int, numpy.random.Generator or None
-        Keyword-only; the same seed gives the same evidence.
+        Keyword-only; as for every check (see :mod:`identkit.theorems`).
     combine : callable, optional
         ``g -> C``, the combined pattern under test (default: ``entanglement_graph(g)``).
     relabel : callable, optional
@@ -79,8 +79,8 @@ def check(quick: bool = True, *, seed=0, combine=None, relabel=relabelings):
     Returns
     -------
     Evidence
-        With the instances of each part in ``parts``: the combined pattern (every model), and
-        the relabelings of a relabeled copy (both graphs match) or of a copy whose Gz no longer
+        Over the three parts of ``PARTS``: the combined pattern (every model), and the
+        relabelings of a relabeled copy (both graphs match) or of a copy whose Gz no longer
         matches (only Ga does).
 
     Examples

@@ -45,15 +45,15 @@ def check(quick: bool = True, *, seed=0, preserving_map=None, violating_map=None
     quick : bool
         12 random models up to d = 6 (else 40 up to d = 8), 3 maps of each kind per model.
     seed : int, numpy.random.Generator or None
-        Keyword-only (positional use still works, with a ``DeprecationWarning``); the same seed
-        gives the same evidence.
+        Keyword-only; as for every check (see :mod:`identkit.theorems`).
     preserving_map, violating_map : callable, optional
         ``(g, regularize, seed) -> DiffeoMap`` samplers (defaults: the numeric backend's).
 
     Returns
     -------
     Evidence
-        With the instances of each half in ``parts``.
+        Over the two halves of ``PARTS``; a counterexample is a model and a sampled map that
+        breaks its half, or a violating-map sampler that raised or made no violation.
 
     Examples
     --------

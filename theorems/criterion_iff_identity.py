@@ -1,5 +1,11 @@
 """Proposition 7: the graphical criterion (Assumption 5) holds iff the pattern C is the identity.
 
+This is the graph-level content of Proposition 7. The paper states one direction (under the
+criterion, (a, z)-consistency is complete disentanglement) and proves it by showing
+"criterion ⇒ C = I" with Lemma 13; the converse, "C = I ⇒ criterion", is not stated there but
+follows from the same computation, since by Lemma 13 row i of the largest pattern is exactly the
+intersection that the criterion asks to be {i}.
+
 Checked by computing the criterion from the intersections the paper writes (Python sets) and the
 pattern from the subset relation of parent and child sets (sparse products), on every pair
 (Gz, Ga) with d ≤ 2 and m ≤ 2, every Gz with d = 3, and random larger models. The two

@@ -1,6 +1,12 @@
-"""The design statement behind ``identkit design`` (Sperner's theorem with Example 12): with
-temporal dynamics, the fewest interventions that disentangle d latents (only Ga regularized) is
-the smallest m with C(m, ⌊m/2⌋) ≥ d.
+"""The design statement behind ``identkit design`` (Sperner's theorem with Example 12): the
+fewest interventions whose targets Ga satisfy the criterion of Assumption 5 for d latents with
+only Ga regularized is the smallest m with C(m, ⌊m/2⌋) ≥ d.
+
+With only Ga, the criterion asks that no latent's set of targeting interventions be contained in
+another's: the d sets form an antichain of subsets of [m], and Sperner's theorem (not in the
+paper) bounds an antichain by C(m, ⌊m/2⌋). Example 12 is the case d = m = 3, and shows that
+temporal dynamics can provide the sufficient influence (Assumption 7) that such multi-target
+interventions need; the check is of the graph statement only.
 
 Checked exhaustively for small d, in two parts counted apart: the design returned satisfies the
 criterion ("m suffice"), and no family of d target patterns over m − 1 interventions does ("no

@@ -1,6 +1,9 @@
 """Propositions 4 and 5: invertible G-preserving matrices form a group.
 
-Statement: products and inverses of invertible G-preserving matrices are G-preserving. Checked
+Statement: products and inverses of invertible G-preserving matrices are G-preserving
+(Proposition 4, the matrix form). Proposition 5, the same for G-preserving diffeomorphisms under
+composition, follows from it through Lemma 1 and the chain rule; that step is not computed here.
+Checked
 exactly with sympy: a matrix with one independent symbol on each entry of the pattern (a generic
 element), the product of two such matrices and the adjugate (so the inverse) of one have no
 nonzero polynomial outside the pattern, and the identity lies in the pattern. The three parts

@@ -1,13 +1,15 @@
 """Proposition 3: the characterization of G-preserving matrices.
 
-Statement: for ``G ∈ {0,1}^{d×n}``, a matrix C satisfies ``Cᵀ R_G ⊆ R_G`` (Definition 11) iff
-``C[i, j] ≠ 0`` implies ``row_i(G) ⊆ row_j(G)``. Checked by comparing the closed-form pattern
-with the pattern that Definition 11 alone produces (unit perturbations against random real
-matrices supported on G), on every G up to 3 × 3 and on random larger ones, and by checking
-that random real matrices on the whole pattern satisfy Definition 11. The two directions are
-counted apart: "on the pattern ⇒ G-preserving" (no pattern entry is refused by Definition 11,
-and a random real matrix on the pattern satisfies it) and "G-preserving ⇒ on the pattern" (no
-perturbation that Definition 11 accepts lies off the pattern).
+Statement, in the matrix form its proof works in (a function is G-preserving when its
+dependency graph is, Definition 12): for ``G ∈ {0,1}^{d×n}``, a matrix C satisfies
+``Cᵀ R_G ⊆ R_G`` (Definition 11) iff ``C[i, j] ≠ 0`` implies ``row_i(G) ⊆ row_j(G)``. Checked
+by comparing the closed-form pattern with the pattern that Definition 11 alone produces (unit
+perturbations against random real matrices supported on G), on every G up to 3 × 3 and on
+random larger ones, and by checking that random real matrices on the whole pattern satisfy
+Definition 11. The two directions are counted apart: "on the pattern ⇒ G-preserving" (no
+pattern entry is refused by Definition 11, and a random real matrix on the pattern satisfies
+it) and "G-preserving ⇒ on the pattern" (no perturbation that Definition 11 accepts lies off
+the pattern).
 """
 
 from __future__ import annotations

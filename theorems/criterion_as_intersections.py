@@ -70,14 +70,14 @@ def check(quick: bool = True, *, seed=0, criterion=satisfies_criterion):
     seed : int, numpy.random.Generator or None
         Keyword-only; as for every check (see :mod:`identkit.theorems`).
     criterion : callable
-        ``g -> bool``, the criterion under test (default:
+        ``g -> bool``, the criterion under test, in whatever form it computes (default:
         :func:`identkit.entanglement.satisfies_criterion`).
 
     Returns
     -------
     Evidence
-        Over the two directions of ``PARTS``; a counterexample is a model on which the
-        criterion and the brute force over (I, J, L) disagree.
+        One instance per model, counted in the direction of ``PARTS`` it tests; a
+        counterexample is a model on which the criterion and the brute force disagree.
 
     Examples
     --------

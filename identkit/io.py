@@ -1131,20 +1131,13 @@ def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
     importing sympy: ``io`` sits below the backends in the layers (see the architecture page)
     and cannot build a mechanism itself. The caller turns the mapping into one with
     :func:`identkit.symbolic.mechanism_from_dict` (the command line does). ``.npz`` files and
-    the text form are always graphs. The size and memory limits apply as in
-    :func:`read_graph`.
+    the text form are always graphs.
 
     Parameters
     ----------
-    path : str or path-like
-        A regular file, or ``-`` for standard input (the format is then sniffed, or ``format``).
-    format : {"json", "yaml", "text", "npz"}, optional
-    max_bytes : int
-        Refuse files larger than this (default 256 MiB).
-    max_memory : int
-        Refuse files whose declared counts (``latents: 100000000``) or ``.npz`` array shapes
-        would make identkit allocate more than this many bytes (default 2 GiB); the check is
-        made before anything is allocated and the message gives the estimate.
+    path, format, max_bytes, max_memory
+        As for :func:`read_graph`, which documents them once: standard input as ``-``, the
+        formats, and the size and memory limits (checked before anything is allocated).
 
     Returns
     -------
@@ -1155,8 +1148,7 @@ def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
     Raises
     ------
     GraphFileError
-        If the file is missing, not a regular file, too large, unreadable, malformed, or
-        breaks the schema; the message names the file and the key, line or entry at fault.
+        As for :func:`read_graph`, except that a mechanism file is returned, not refused.
 
     Examples
     --------
@@ -1192,6 +1184,9 @@ def read_graph(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
                max_memory: int = MAX_MEMORY) -> LatentGraph:
     """Read a graph file (JSON, YAML, text form or ``.npz``), chosen by extension or ``format``.
 
+    A mechanism file is refused; :func:`read_model` reads either kind, with the parameters and
+    limits documented here.
+
     Parameters
     ----------
     path : str or path-like
@@ -1207,8 +1202,9 @@ def read_graph(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
     Raises
     ------
     GraphFileError
-        If the file is missing, not a regular file, too large, unreadable, malformed, or
-        breaks the schema; the message names the file and the key, line or entry at fault.
+        If the file is missing, not a regular file, too large, unreadable, malformed, breaks
+        the schema, or holds a mechanism; the message names the file and the key, line or entry
+        at fault.
 
     Examples
     --------

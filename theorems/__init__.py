@@ -1,11 +1,23 @@
 """The paper's results as executable statements.
 
 Each module states one result in our words, cites it (theorem, proposition or lemma number of
-Lachapelle et al.), and offers ``check(quick=True, *, seed=0, ...)``, which tries to refute it by
-computation through independent routes and returns :class:`Evidence` (how many instances per
-part, which routes, the largest sizes) or a counterexample. Every check takes the implementation
-it relies on as a keyword argument, so a test can hand it a deliberately wrong one and watch it
-find the counterexample.
+Lachapelle et al.), names the parts of the statement in ``PARTS`` (the directions of an "iff",
+the halves of a theorem) and offers ``check``, which tries to refute it by computation through
+independent routes. What every check shares is documented here once; each check's own docstring
+says what is its own (its cases, its implementation under test, what a counterexample is).
+
+``check(quick=True, *, seed=0, <implementation>=<the package's>)``
+    ``quick`` (bool) runs the smaller instances (what the tests and ``identkit theorems`` run);
+    ``quick=False`` runs more and larger ones. ``seed`` (int, ``numpy.random.Generator`` or
+    None) is keyword-only (positional use still works, with a ``DeprecationWarning``); the same
+    seed gives the same evidence, and a deterministic check accepts it for the one signature.
+    The implementation the check relies on is a keyword argument defaulting to the package's,
+    so a test can hand it a deliberately wrong one and watch the check find the counterexample.
+Returns :class:`Evidence`
+    ``status`` is ``"holds"`` when every part of ``PARTS`` was tested and none refuted,
+    ``"refuted"`` with the first ``counterexample`` and its ``failed_part``, or
+    ``"undecided"`` when some part was never tested; ``parts`` gives the instances of each
+    part, in the order of ``PARTS``, with the routes compared and the largest sizes reached.
 
 ========================================  =========================================================
 module                                    statement

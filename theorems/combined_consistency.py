@@ -1,13 +1,17 @@
 """Proposition 6 (graph part): combining a- and z-consistency.
 
-Statement: (a, z)-consistency holds iff a-consistency and z-consistency hold. At the level the
-graphs decide, this means (i) the combined pattern is ``C = Ca ∧ Cz`` and (ii) the relabelings P
-with ``Ĝa = P Ga`` and ``Ĝz = P Gz Pᵀ`` together are exactly the common ones: the set for both
-graphs is the intersection of the sets for each. Checked against brute force over permutations,
-in three parts counted apart: the combined pattern (every model), and the relabelings of a
-learned model that is a relabeled copy (both graphs match, the sets are not empty) or a copy with
-one entry of Gz flipped (only Ga matches: the set for both graphs must be empty although the set
-for Ga is not).
+Statement: (a, z)-consistency holds iff a-consistency and z-consistency hold. The
+proposition's content proper (Appendix A.4.1: the permutations that a- and z-consistency give
+may differ, yet one permutation serves both) concerns the entanglement map and is not computed
+here. At the level the graphs decide, the combination means (i) the combined pattern is
+``C = Ca ∧ Cz`` (Ga-, Gz- and Gzᵀ-preserving, Definition 15) and (ii) the relabelings P with
+``Ĝa = P Ga`` and ``Ĝz = P Gz Pᵀ`` together are exactly the common ones: the set for both graphs
+is the intersection of the sets for each. Both follow from the definitions, so this checks the
+package's combined pattern and relabelings against them, by brute force over permutations, in
+three parts counted apart: the combined pattern (every model), and the relabelings of a learned
+model that is a relabeled copy (both graphs match, the sets are not empty) or a copy with one
+entry of Gz flipped (only Ga matches: the set for both graphs must be empty although the set for
+Ga is not).
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ def check(quick: bool = True, *, seed=0, combine=None, relabel=relabelings):
     quick : bool
         40 random models up to d = 4 (else 300 up to d = 5).
     seed : int, numpy.random.Generator or None
-        Keyword-only; the same seed gives the same evidence.
+        Keyword-only; as for every check (see :mod:`identkit.theorems`).
     combine : callable, optional
         ``g -> C``, the combined pattern under test (default: ``entanglement_graph(g)``).
     relabel : callable, optional
@@ -79,8 +83,8 @@ def check(quick: bool = True, *, seed=0, combine=None, relabel=relabelings):
     Returns
     -------
     Evidence
-        With the instances of each part in ``parts``: the combined pattern (every model), and
-        the relabelings of a relabeled copy (both graphs match) or of a copy whose Gz no longer
+        Over the three parts of ``PARTS``: the combined pattern (every model), and the
+        relabelings of a relabeled copy (both graphs match) or of a copy whose Gz no longer
         matches (only Ga does).
 
     Examples

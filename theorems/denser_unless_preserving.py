@@ -8,11 +8,15 @@ regularized graphs (a, z or both). The two halves are counted apart:
 * "preserving maps keep the regularized graphs" (Definition 11, Lemma 1, Props 4-5): every
   sampled C-preserving map must leave each regularized graph exactly as measured on the
   mechanism (unregularized graphs may change);
-* "violating maps make a regularized graph denser" (Theorems 1-3): a map with one dependency
-  (i, j) outside the pattern of a regularized graph X whose sufficient influence holds
-  (Assumption 6 or 7 for Ga, 8 or 11 for Gz) must give X more edges
-  (``‖Ĝ‖₀ > ‖G‖₀``; an edge that only moves does not count). Violations of a pattern whose
-  sufficient influence fails are promised nothing and are not counted.
+* "violating maps make a regularized graph denser" (Theorems 1-3, read contrapositively: a
+  learned model with ``‖Ĝ‖₀ ≤ ‖G‖₀`` is consistent): a map with one dependency (i, j) outside
+  the pattern of a regularized graph X whose sufficient influence is not refuted by the rank
+  tests of ``identkit.numeric.sufficient_influence`` must give X more edges (``‖Ĝ‖₀ > ‖G‖₀``;
+  an edge that only moves does not count). For Ga that is Assumption 6 or 7 (Theorems 1, 2);
+  for Gz Assumption 8 (Theorem 3) or, for a constant-variance Gaussian, Assumptions 10 and 11
+  (Theorem 5, whose promise is made for learned models of the same exponential family, which
+  a pushforward by a nonlinear map is not). Violations of a pattern whose sufficient influence
+  is refuted are promised nothing and are not counted.
 
 A sampler that raises is a counterexample, never a skipped instance.
 """
@@ -45,15 +49,15 @@ def check(quick: bool = True, *, seed=0, preserving_map=None, violating_map=None
     quick : bool
         12 random models up to d = 6 (else 40 up to d = 8), 3 maps of each kind per model.
     seed : int, numpy.random.Generator or None
-        Keyword-only (positional use still works, with a ``DeprecationWarning``); the same seed
-        gives the same evidence.
+        Keyword-only; as for every check (see :mod:`identkit.theorems`).
     preserving_map, violating_map : callable, optional
         ``(g, regularize, seed) -> DiffeoMap`` samplers (defaults: the numeric backend's).
 
     Returns
     -------
     Evidence
-        With the instances of each half in ``parts``.
+        Over the two halves of ``PARTS``; a counterexample is a model and a sampled map that
+        breaks its half, or a violating-map sampler that raised or made no violation.
 
     Examples
     --------

@@ -252,7 +252,7 @@ def parse_latents(text: str):
         raise GraphError(f"a latent spec is a count or comma-separated names, got {text!r}")
     t = str(text).strip()
     if t.lstrip("+-").isdigit():
-        if not t.isascii() or len(t) > 30:
+        if not t.isascii() or len(t) > 30 or len(t) - len(t.lstrip("+-")) > 1:
             raise GraphError(f"{t!r} is not an integer")
         n = int(t)
         if not 1 <= n <= MAX_LATENTS:

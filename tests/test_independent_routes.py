@@ -191,13 +191,18 @@ def _all_models_d3_and_sample_d4():
     rng = np.random.default_rng(5)
     for _ in range(40):
         yield ik.LatentGraph(Gz=rng.random((4, 4)) < 0.4, Ga=rng.random((4, 2)) < 0.3)
+    for bits in range(16):   # two copies of one d = 2 graph: isomorphic components that swap
+        M = np.array([(bits >> k) & 1 for k in range(4)]).reshape(2, 2)
+        Z = np.zeros((2, 2), int)
+        yield ik.LatentGraph(Gz=np.block([[M, Z], [Z, M]]))
+        yield ik.LatentGraph(Gz=np.block([[M, Z], [Z, M]]), Ga=[[1], [0], [1], [0]])
 
 
 def test_symmetries_orders_match_brute_force_over_all_permutations():
     """Route: brute force. The two orders ``Symmetries.of`` reports (and its JSON) are the
     number of permutations P whose support lies in C (the graph-preserving ones, Prop 5) and
     the number satisfying ``Gz = P Gz P^T``, ``Ga = P Ga`` (automorphisms), counted over all
-    of ``itertools.permutations`` for every d = 3 temporal graph and d = 4 models."""
+    of ``itertools.permutations`` for every d = 3 temporal graph and d = 4 models, among them disjoint copies of one graph."""
     from identkit.symmetry import Symmetries
 
     orders = set()

@@ -312,7 +312,7 @@ def test_score_result_values_match_a_hand_computation(seed):
     mix = np.c_[z[:, 0], z[:, 1] + 0.7 * z[:, 2], z[:, 1] - 0.4 * z[:, 2]]
     mix = mix + 0.3 * rng.standard_normal((n, d)) + 0.5 * z[:, [2, 0, 1]] * (seed % 2)
     perm = rng.permutation(d)
-    zhat = np.tanh(mix[:, perm])          # a nonlinear, permuted, noisy learned model
+    zhat = np.tanh(mix[:, perm]) * [1, -1, 1]   # nonlinear, permuted, one sign flipped, noisy
     corr = np.abs(np.corrcoef(z.T, zhat.T)[:d, d:])
     best = max(itertools.permutations(range(d)), key=lambda p: corr[range(d), p].sum())
     mcc_hand = corr[range(d), best].mean()

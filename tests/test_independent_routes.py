@@ -357,3 +357,30 @@ def test_score_result_values_match_a_hand_computation(seed):
     corr4 = np.abs(np.corrcoef(z.T, extra.T)[:d, d:])
     best4 = max(itertools.permutations(range(d + 1), d), key=lambda p: corr4[range(d), p].sum())
     assert score(z, extra).value == pytest.approx(corr4[range(d), best4].mean(), abs=1e-10)
+
+
+# ------------------------------------------------------------------ matrices on a pattern
+
+def test_matrix_on_pattern_is_supported_on_C_and_strictly_dominant_for_any_finite_values():
+    """Route: the definitions checked entrywise. For every d = 3 pattern with a diagonal and
+    values of every scale (up to 1e300), the matrix is zero off C, nonzero on C, and strictly
+    diagonally dominant in floating point (|M_ii| > sum_j |M_ij|, so invertible, Levy-
+    Desplanques), with full rank by SVD; values too large for a finite diagonal are refused."""
+    from identkit.testing import matrix_on_pattern
+
+    rng = np.random.default_rng(2)
+    off = [(i, j) for i in range(3) for j in range(3) if i != j]
+    for bits in range(2 ** 6):
+        C = np.eye(3, dtype=bool)
+        for k, e in enumerate(off):
+            C[e] = (bits >> k) & 1
+        for scale in (1e-300, 1.0, 1e16, 1e17, 1e300):
+            values = scale * (rng.uniform(0.5, 2.0, (3, 3)) * rng.choice([-1, 1], (3, 3)))
+            M = matrix_on_pattern(C, values)
+            assert np.array_equal(M != 0, C), (C, scale)
+            offsum = (np.abs(M) * ~np.eye(3, dtype=bool)).sum(axis=1)
+            assert (np.abs(np.diag(M)) > offsum).all(), (C, scale, M)
+            if scale <= 1.0:   # larger scales are invertible but ill-conditioned
+                assert np.linalg.matrix_rank(M / np.abs(M).max()) == 3, (C, scale, M)
+    with pytest.raises(ik.IdentkitError, match="values"):
+        matrix_on_pattern(np.ones((3, 3), bool), np.full((3, 3), 1e308))

@@ -276,7 +276,16 @@ def parse_intervenable(text: str | None):
     >>> from identkit.design import parse_intervenable
     >>> parse_intervenable("z1, z2,"), parse_intervenable("")
     (['z1', 'z2'], None)
+
+    Raises
+    ------
+    GraphError
+        For anything but None or a string (as :func:`parse_latents` refuses non-text).
     """
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise GraphError(f"an intervenable spec is comma-separated names, got {text!r}")
     if not text:
         return None
     return [x.strip() for x in text.split(",") if x.strip()]

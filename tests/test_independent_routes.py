@@ -359,6 +359,40 @@ def test_score_result_values_match_a_hand_computation(seed):
     assert score(z, extra).value == pytest.approx(corr4[range(d), best4].mean(), abs=1e-10)
 
 
+def test_parse_intervenable_against_a_small_grammar():
+    """Route: a grammar written out. ``None`` or the empty text is None (every latent may be
+    targeted); any other text is its comma-separated items with blanks dropped, empty items
+    removed (so ``","`` is the empty list); anything that is not text is a GraphError."""
+    from identkit.design import parse_intervenable
+
+    def grammar(parts):
+        """Items read token by token: a comma closes an item, whose blank tokens at either
+        end are dropped; an item with nothing left is dropped."""
+        if not parts:
+            return None
+        items, cur = [], []
+        for tok in parts + [","]:
+            if tok != ",":
+                cur.append(tok)
+                continue
+            while cur and cur[0] == " ":
+                cur.pop(0)
+            while cur and cur[-1] == " ":
+                cur.pop()
+            items += ["".join(cur)] if cur else []
+            cur = []
+        return items
+
+    for n in range(5):
+        for parts in itertools.product(["z1", ",", " ", "b"], repeat=n):
+            t = "".join(parts)
+            assert parse_intervenable(t) == grammar(list(parts)), t
+    assert parse_intervenable(None) is None
+    for not_text in (3, ["z1"], b"z1"):
+        with pytest.raises(ik.GraphError, match="intervenable"):
+            parse_intervenable(not_text)
+
+
 # ------------------------------------------------------------------ matrices on a pattern
 
 def test_matrix_on_pattern_is_supported_on_C_and_strictly_dominant_for_any_finite_values():

@@ -418,3 +418,32 @@ def test_matrix_on_pattern_is_supported_on_C_and_strictly_dominant_for_any_finit
                 assert np.linalg.matrix_rank(M / np.abs(M).max()) == 3, (C, scale, M)
     with pytest.raises(ik.IdentkitError, match="values"):
         matrix_on_pattern(np.ones((3, 3), bool), np.full((3, 3), 1e308))
+
+
+# ------------------------------------------------------------------ learned model check
+
+def test_learned_model_verdict_matches_brute_force_over_permutations(monkeypatch):
+    """Route: brute force. Given the measured V, ``check_learned_model`` is consistent exactly
+    when some permutation p of ``itertools.permutations`` has ``V[i, j] => C[i, p(j)]`` for all
+    i, j (``V`` within ``C P^T``, Defs 13-15), and its permutation is one of those; every d = 3
+    V against the patterns of Examples 4 and 8 and the identity. The measurement is replaced
+    by the V under test, so only the decision is checked."""
+    import importlib
+
+    verify = importlib.import_module("identkit.numeric.verify")
+    models = [(ik.examples.get("ex4").graph, ik.examples.get("ex4").regularize),
+              (ik.examples.get("ex8").graph, ik.examples.get("ex8").regularize),
+              (ik.LatentGraph(Ga=np.eye(3)), "a")]            # C the identity
+    cases = {True: 0, False: 0}
+    for g, reg in models:
+        C = ik.entanglement_graph(g, reg)
+        for bits in range(2 ** 9):
+            V = np.array([(bits >> k) & 1 for k in range(9)], bool).reshape(3, 3)
+            monkeypatch.setattr(verify, "entanglement_from_decoders", lambda *a, V=V, **k: V)
+            res = verify.check_learned_model(g, None, None, reg)
+            brute = {p for p in itertools.permutations(range(3))
+                     if all(C[i, p[j]] for i in range(3) for j in range(3) if V[i, j])}
+            assert res.consistent == bool(brute), (reg, C.astype(int), V.astype(int))
+            assert (res.permutation in brute) if brute else res.permutation is None
+            cases[res.consistent] += 1
+    assert min(cases.values()) > 100, cases

@@ -45,7 +45,8 @@ def _linear_spec(mech) -> dict:
     mean = {}
     for k in range(d):
         terms = [f"z{k + 1}_lag1"] if mech.loop[k] else []
-        terms += [f"({float(0.5 * mech.W[0][k, j])!r})*z{j + 1}_lag1" for j in range(d) if mech.Gz[k, j]]
+        terms += [f"({float(0.5 * mech.W[0][k, j])!r})*z{j + 1}_lag1" for j in range(d)
+                  if mech.Gz[k, j]]
         terms += [f"({float(mech.Wa[k, l])!r})*a{l + 1}" for l in range(m) if mech.Ga[k, l]]
         mean[f"z{k + 1}"] = " + ".join(terms) or "0"
     spec = {"latents": d, "mean": mean,
@@ -228,7 +229,8 @@ def test_symmetries_orders_match_brute_force_over_all_permutations():
     """Route: brute force. The two orders ``Symmetries.of`` reports (and its JSON) are the
     number of permutations P whose support lies in C (the graph-preserving ones, Prop 5) and
     the number satisfying ``Gz = P Gz P^T``, ``Ga = P Ga`` (automorphisms), counted over all
-    of ``itertools.permutations`` for every d = 3 temporal graph and d = 4 models, among them disjoint copies of one graph."""
+    of ``itertools.permutations`` for every d = 3 temporal graph and d = 4 models, among them
+    disjoint copies of one graph."""
     from identkit.symmetry import Symmetries
 
     orders = set()

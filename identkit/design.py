@@ -252,7 +252,7 @@ def parse_latents(text: str):
         raise GraphError(f"a latent spec is a count or comma-separated names, got {text!r}")
     t = str(text).strip()
     if t.lstrip("+-").isdigit():
-        if not t.isascii() or len(t) > 30:
+        if not t.isascii() or len(t) > 30 or len(t) - len(t.lstrip("+-")) > 1:
             raise GraphError(f"{t!r} is not an integer")
         n = int(t)
         if not 1 <= n <= MAX_LATENTS:
@@ -276,7 +276,16 @@ def parse_intervenable(text: str | None):
     >>> from identkit.design import parse_intervenable
     >>> parse_intervenable("z1, z2,"), parse_intervenable("")
     (['z1', 'z2'], None)
+
+    Raises
+    ------
+    GraphError
+        For anything but None or a string (as :func:`parse_latents` refuses non-text).
     """
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise GraphError(f"an intervenable spec is comma-separated names, got {text!r}")
     if not text:
         return None
     return [x.strip() for x in text.split(",") if x.strip()]

@@ -42,8 +42,9 @@ __all__ = ["assert_invariant_to_preserving_maps", "assert_accepts_relabelings",
 def matrix_on_pattern(C, values) -> np.ndarray:
     """The invertible matrix with support C built from ``values``: off the diagonal
     ``values[i, j]`` where ``C[i, j]`` and 0 elsewhere; on the diagonal ``1 + Σ_j |M[i, j]|``
-    over the row's off-diagonal entries, so M is strictly diagonally dominant, hence
-    invertible (Lévy–Desplanques), whatever the values.
+    over the row's off-diagonal entries (``2 Σ_j |M[i, j]|`` where adding 1 would be lost to
+    rounding), so M is strictly diagonally dominant, hence invertible (Lévy–Desplanques),
+    whatever the values.
 
     With C an entanglement pattern (diagonal True), M is graph-preserving (paper Def 11).
 
@@ -58,7 +59,8 @@ def matrix_on_pattern(C, values) -> np.ndarray:
     Raises
     ------
     IdentkitError
-        If C is not square, ``values`` has another shape, or a value is not finite.
+        If C is not square, ``values`` has another shape, a value is not finite, or the values
+        are so large that a diagonal entry would overflow.
 
     Examples
     --------
@@ -77,7 +79,13 @@ def matrix_on_pattern(C, values) -> np.ndarray:
         raise IdentkitError("the values must be finite")
     M = M * C
     np.fill_diagonal(M, 0.0)
-    np.fill_diagonal(M, np.abs(M).sum(axis=1) + 1.0)
+    with np.errstate(over="ignore"):
+        s = np.abs(M).sum(axis=1)
+        # 1 + s rounds to s once s >= 2**53, which is not strictly dominant; 2 s is exact
+        diag = np.where(s + 1.0 > s, s + 1.0, 2.0 * s)
+    if not np.isfinite(diag).all():
+        raise IdentkitError("the values are too large: a row's diagonal entry would overflow")
+    np.fill_diagonal(M, diag)
     return M
 
 

@@ -252,7 +252,7 @@ def parse_latents(text: str):
         raise GraphError(f"a latent spec is a count or comma-separated names, got {text!r}")
     t = str(text).strip()
     if t.lstrip("+-").isdigit():
-        if not t.isascii() or len(t) > 30:
+        if not t.isascii() or len(t) > 30 or t[1:2] in ("+", "-"):
             raise GraphError(f"{t!r} is not an integer")
         n = int(t)
         if not 1 <= n <= MAX_LATENTS:
@@ -269,7 +269,8 @@ def parse_intervenable(text: str | None):
     """The command line's ``repair --intervenable`` text as :func:`repair` takes it.
 
     ``None`` or ``""`` gives None (every latent may be targeted); otherwise the comma-separated
-    names, blanks around them and empty items dropped (so ``","`` allows none).
+    names, blanks around them and empty items dropped (so ``","`` allows none). Anything but
+    a str or None is refused with :class:`~identkit.errors.GraphError`.
 
     Examples
     --------
@@ -277,8 +278,11 @@ def parse_intervenable(text: str | None):
     >>> parse_intervenable("z1, z2,"), parse_intervenable("")
     (['z1', 'z2'], None)
     """
-    if not text:
+    if text is None or text == "":
         return None
+    if not isinstance(text, str):
+        raise GraphError(f"intervenable: comma-separated latent names are a str, got "
+                         f"{type(text).__name__} {text!r}")
     return [x.strip() for x in text.split(",") if x.strip()]
 
 

@@ -1,0 +1,67 @@
+"""Hostile input on what the round-18 change added or moved: each bad input gets a typed error
+from :mod:`identkit.errors` naming the culprit (the command line: one stderr line, exit
+status 2, no traceback)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from identkit.errors import GraphError, IdentkitError, OutputError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HANG_GUARD = 120  # seconds
+
+
+def cli(*argv, stdin=None, cwd=None):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("IDENTKIT_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "identkit", *map(str, argv)], input=stdin,
+                          capture_output=True, timeout=HANG_GUARD, cwd=cwd, env=env)
+
+
+def refused(proc, *words):
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2, (proc.returncode, err)
+    assert proc.stdout == b""
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    for w in words:
+        assert w in err, (w, err)
+    return err
+
+
+@pytest.mark.parametrize("path", [3, None, 3.5, ["x.svg"]])
+def test_picture_format_of_a_non_path_is_an_output_error_naming_it(path):
+    from identkit.plot import picture_format
+
+    with pytest.raises(OutputError, match="path: a picture path"):
+        picture_format(path)
+
+
+def test_picture_format_reads_a_bytes_path_by_its_extension():
+    from identkit.plot import picture_format
+
+    assert picture_format(b"out/ex4.PNG") == "png"
+
+
+@pytest.mark.parametrize("text", [3, ["z1"], b"z1"])
+def test_parse_intervenable_of_a_non_str_is_a_graph_error_naming_the_argument(text):
+    from identkit.design import parse_intervenable
+
+    with pytest.raises(GraphError, match="intervenable"):
+        parse_intervenable(text)
+
+
+@pytest.mark.parametrize("text", ["-+3", "+-3", "--3"])
+def test_parse_latents_of_a_doubly_signed_count_is_a_graph_error(text):
+    from identkit.design import parse_latents
+
+    with pytest.raises(GraphError, match="is not an integer"):
+        parse_latents(text)
+
+
+def test_design_latents_doubly_signed_is_refused_naming_the_value():
+    refused(cli("design", "--latents=--3"), "--latents", "'--3' is not an integer")

@@ -65,3 +65,41 @@ def test_parse_latents_of_a_doubly_signed_count_is_a_graph_error(text):
 
 def test_design_latents_doubly_signed_is_refused_naming_the_value():
     refused(cli("design", "--latents=--3"), "--latents", "'--3' is not an integer")
+
+
+@pytest.mark.parametrize("path", [3, None, ["m.yaml"]])
+def test_load_mechanism_of_a_non_path_is_a_graph_file_error_naming_the_argument(path):
+    from identkit.errors import GraphFileError
+    from identkit.symbolic import load_mechanism
+
+    with pytest.raises(GraphFileError, match="path: a file path"):
+        load_mechanism(path)
+
+
+def test_load_mechanism_reads_a_bytes_path(tmp_path):
+    import identkit as ik
+    from identkit.symbolic import load_mechanism
+
+    p = tmp_path / "m.json"
+    p.write_text(ik.examples.get("mechanism-ex9").dumps("json"))
+    assert load_mechanism(os.fsencode(p)).latents == ("z1", "z2", "z3")
+
+
+@pytest.mark.parametrize("max_bytes", [-1, "x", 1.5, True])
+def test_a_size_limit_that_is_not_a_non_negative_int_is_refused_naming_max_bytes(tmp_path,
+                                                                                 max_bytes):
+    from identkit.errors import GraphFileError
+    from identkit.symbolic import load_mechanism
+
+    p = tmp_path / "m.json"
+    p.write_text("{}")
+    with pytest.raises(GraphFileError, match="max_bytes must be a non-negative integer"):
+        load_mechanism(p, max_bytes=max_bytes)
+
+
+def test_read_graph_of_a_non_path_is_a_graph_file_error():
+    import identkit as ik
+    from identkit.errors import GraphFileError
+
+    with pytest.raises(GraphFileError, match="path: a file path"):
+        ik.io.read_graph(3)

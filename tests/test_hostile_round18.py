@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from identkit.errors import GraphError, IdentkitError, OutputError
@@ -103,3 +104,83 @@ def test_read_graph_of_a_non_path_is_a_graph_file_error():
 
     with pytest.raises(GraphFileError, match="path: a file path"):
         ik.io.read_graph(3)
+
+
+def _example4():
+    import identkit as ik
+
+    return ik.LatentGraph(Ga=[[0], [1], [0]])
+
+
+def test_is_graph_preserving_refuses_a_complex_matrix_whose_imaginary_part_leaves_the_pattern():
+    # z2 must not mix (Example 4); the float cast dropped 1j*E21 and answered True
+    import numpy as np
+
+    import identkit as ik
+
+    M = np.eye(3) + 0j
+    M[1, 0] = 1j
+    with pytest.raises(GraphError, match="real matrix"):
+        ik.is_graph_preserving(_example4(), M)
+    import scipy.sparse as sp
+
+    with pytest.raises(GraphError, match="real matrix"):
+        ik.is_graph_preserving(_example4(), sp.csr_array(M))
+
+
+@pytest.mark.parametrize("atol", [-1.0, float("nan"), float("inf"), "x", None])
+def test_is_graph_preserving_refuses_an_atol_that_is_not_a_non_negative_number(atol):
+    import numpy as np
+
+    import identkit as ik
+
+    with pytest.raises(GraphError, match="atol must be a non-negative finite number"):
+        ik.is_graph_preserving(_example4(), np.eye(3), atol=atol)
+
+
+@pytest.mark.parametrize("C", [np.eye(3) * 2, np.full((3, 3), np.nan), np.full((3, 3), "x")])
+def test_matrix_on_pattern_refuses_a_pattern_that_is_not_boolean_naming_c(C):
+    from identkit.testing import matrix_on_pattern
+
+    with pytest.raises(GraphError, match="C: a pattern has boolean or 0/1 entries"):
+        matrix_on_pattern(C, np.ones((3, 3)))
+
+
+def test_matrix_on_pattern_reads_a_sparse_or_0_1_pattern_as_the_boolean_one():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from identkit.testing import matrix_on_pattern
+
+    C = np.array([[1, 1], [0, 1]])
+    want = matrix_on_pattern(C.astype(bool), [[0, -2.0], [5.0, 0]])
+    assert np.array_equal(matrix_on_pattern(sp.csr_array(C), [[0, -2.0], [5.0, 0]]), want)
+    assert np.array_equal(matrix_on_pattern(C.astype(float), [[0, -2.0], [5.0, 0]]), want)
+
+
+def test_matrix_on_pattern_refuses_complex_values():
+    import numpy as np
+
+    from identkit.testing import matrix_on_pattern
+
+    with pytest.raises(IdentkitError, match="real"):
+        matrix_on_pattern(np.ones((2, 2), bool), np.ones((2, 2)) * 1j)
+
+
+@pytest.mark.parametrize("matching", ["xyz", [0, 1, "x"], [0, 1, 2.5], 3])
+def test_rcon_refuses_a_matching_that_is_not_indices_with_a_metric_error(matching):
+    import numpy as np
+
+    from identkit.metrics import MetricError, rcon
+
+    z = np.random.default_rng(0).normal(size=(40, 3))
+    with pytest.raises(MetricError, match="matching must be"):
+        rcon(_example4(), z, z, matching=matching)
+
+
+@pytest.mark.parametrize("results", [None, [3], "x"])
+def test_theorems_table_of_something_other_than_evidence_is_an_identkit_error(results):
+    from identkit import theorems
+
+    with pytest.raises(IdentkitError, match="results: table takes"):
+        theorems.table(results)

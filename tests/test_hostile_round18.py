@@ -184,3 +184,31 @@ def test_theorems_table_of_something_other_than_evidence_is_an_identkit_error(re
 
     with pytest.raises(IdentkitError, match="results: table takes"):
         theorems.table(results)
+
+
+@pytest.mark.parametrize("path", [3, None])
+def test_write_dataset_to_a_non_path_is_an_output_error_naming_it(path):
+    from identkit.numeric import write_dataset
+
+    with pytest.raises(OutputError, match="path: the output path"):
+        write_dataset("ActionDiag", path, 10, d=3)
+
+
+def test_read_array_of_a_non_path_is_a_metric_error_naming_it():
+    from identkit.metrics import MetricError, read_array
+
+    with pytest.raises(MetricError, match="path: an array file path"):
+        read_array(3)
+
+
+def test_read_array_of_a_several_array_npz_without_key_does_not_ask_for_an_array_named_none(
+        tmp_path):
+    from identkit.metrics import MetricError, read_array
+
+    p = tmp_path / "zz.npz"
+    np.savez(p, a=np.eye(2), b=np.eye(2))
+    with pytest.raises(MetricError, match="holds a, b; name one with key") as e:
+        read_array(p)
+    assert "None" not in str(e.value)
+    with pytest.raises(MetricError, match="no array is named 'c'"):
+        read_array(p, "c")

@@ -41,7 +41,11 @@ def read_array(path, key: str | None = None) -> np.ndarray:
     >>> read_array(path).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    path = os.fspath(path)
+    try:
+        path = os.fsdecode(path)
+    except TypeError:
+        raise MetricError(f"path: an array file path is a str or os.PathLike, got "
+                          f"{type(path).__name__} {path!r}") from None
     if not os.path.exists(path):
         raise MetricError(f"{path}: no such file")
     if not os.path.isfile(path):  # a named pipe would block, a device read without end
@@ -59,8 +63,10 @@ def read_array(path, key: str | None = None) -> np.ndarray:
                     if not isinstance(arr, np.ndarray):  # a member without an .npy header
                         raise MetricError(f"{path}: member {name!r} is not a .npy array")
                     return arr
-                raise MetricError(f"{path}: holds {', '.join(data.files)}; name the array "
-                                  f"'{key}' or keep one array")
+                ask = ("name one with key" if key is None else
+                       f"no array is named {key!r}; name one of them")
+                raise MetricError(f"{path}: holds {', '.join(data.files)}; {ask} "
+                                  "or keep one array")
         if ext == ".csv":
             with open(path, encoding="utf-8") as fh:
                 first = fh.readline()

@@ -212,3 +212,22 @@ def test_read_array_of_a_several_array_npz_without_key_does_not_ask_for_an_array
     assert "None" not in str(e.value)
     with pytest.raises(MetricError, match="no array is named 'c'"):
         read_array(p, "c")
+
+
+def test_score_with_a_worked_mechanism_example_uses_its_derived_graph():
+    # a mechanism example has no .graph: this was an AttributeError ("internal error" on the CLI)
+    import identkit as ik
+    from identkit.metrics import score
+    from identkit.symbolic import worked_mechanism
+
+    z = np.random.default_rng(0).normal(size=(60, 3))
+    zhat = z[:, [1, 0, 2]] * [2.0, -1.0, 0.5]
+    g = worked_mechanism("mechanism-ex9").derive_graph().graph
+    want = ik.metrics.rcon(g, z, zhat).value
+    assert score(z, zhat, example="mechanism-ex9")["rcon"] == want
+
+
+def test_score_cli_with_a_worked_mechanism_example_of_the_wrong_size_is_one_line(tmp_path):
+    np.save(tmp_path / "z.npy", np.random.default_rng(0).normal(size=(40, 5)))
+    refused(cli("score", "--true", "z.npy", "--learned", "z.npy", "--example", "mechanism-ex9",
+                cwd=tmp_path), "truth has 5 latents but the graph has 3")

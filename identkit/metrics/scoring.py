@@ -140,7 +140,8 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
     regularize : str, optional
         As in :func:`rcon`; with ``example`` the example's own setting is the default.
     example : str, optional
-        A catalogue example whose graph to use instead of ``graph``.
+        A catalogue example whose graph to use instead of ``graph`` (for a worked mechanism,
+        ``"mechanism-ex9"``, the graphs derived from it, as ``identkit check`` reads them).
     method : {"pearson", "spearman"}
         For MCC and its matching (which Rcon reuses).
 
@@ -181,8 +182,13 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
         from .. import examples
 
         ex = examples.get(example)
-        graph = ex.graph
-        regularize = regularize or ex.regularize
+        if ex.kind == "mechanism":  # its graphs are those derived from it, as for check/draw
+            from ..symbolic import worked_mechanism
+
+            graph = worked_mechanism(ex.name).derive_graph().graph
+        else:
+            graph = ex.graph
+            regularize = regularize or ex.regularize
     z = _samples(truth, "z")
     zhat = _samples(learned, "zhat")
     m = mcc(z, zhat, method)

@@ -231,3 +231,23 @@ def test_score_cli_with_a_worked_mechanism_example_of_the_wrong_size_is_one_line
     np.save(tmp_path / "z.npy", np.random.default_rng(0).normal(size=(40, 5)))
     refused(cli("score", "--true", "z.npy", "--learned", "z.npy", "--example", "mechanism-ex9",
                 cwd=tmp_path), "truth has 5 latents but the graph has 3")
+
+
+@pytest.mark.parametrize("name, words", [
+    ("ex8", ["'ex8' is a graph example", "identkit examples ex8 > ex8.yaml"]),
+    ("mechanism-ex9", ["'mechanism-ex9' is a worked mechanism, not a dataset"])])
+def test_generate_of_a_catalogue_example_that_is_no_dataset_says_which_kind_it_is(tmp_path, name,
+                                                                                  words):
+    refused(cli("generate", name, "--samples", 5, "-o", "d.npz", cwd=tmp_path), *words)
+    assert not (tmp_path / "d.npz").exists()
+
+
+def test_generate_reads_a_graph_file_on_standard_input_for_dash(tmp_path):
+    import identkit as ik
+
+    proc = cli("generate", "-", "--samples", 5, "-o", "d.npz", cwd=tmp_path,
+               stdin=ik.examples.get("ex8").dumps("yaml").encode())
+    assert proc.returncode == 0, proc.stderr
+    assert np.load(tmp_path / "d.npz")["z"].shape == (5, 3)
+    refused(cli("generate", "-", "--samples", 5, "-o", "e.npz", cwd=tmp_path, stdin=b""),
+            "<stdin>: empty model")

@@ -251,3 +251,21 @@ def test_generate_reads_a_graph_file_on_standard_input_for_dash(tmp_path):
     assert np.load(tmp_path / "d.npz")["z"].shape == (5, 3)
     refused(cli("generate", "-", "--samples", 5, "-o", "e.npz", cwd=tmp_path, stdin=b""),
             "<stdin>: empty model")
+
+
+def test_score_cli_with_a_mechanism_file_as_graph_uses_its_derived_graph(tmp_path):
+    # check, draw, verify and repair read a mechanism file; score told the user to call a
+    # Python function instead
+    import json
+
+    import identkit as ik
+
+    (tmp_path / "m.json").write_text(ik.examples.get("mechanism-ex9").dumps("json"))
+    z = np.random.default_rng(0).normal(size=(50, 3))
+    np.save(tmp_path / "z.npy", z)
+    np.save(tmp_path / "zh.npy", z[:, [0, 1, 2]] * 3.0)
+    proc = cli("score", "--true", "z.npy", "--learned", "zh.npy", "--graph", "m.json",
+               "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["rcon"] == pytest.approx(1.0) and out["matching"] == {"z1": 0, "z2": 1, "z3": 2}

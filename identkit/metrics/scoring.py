@@ -136,7 +136,8 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
         Arrays (n_samples, d) and (n_samples, d̂), or files read by :func:`read_array`
         (an ``.npz`` key ``z`` for the truth, ``zhat`` for the learned latents).
     graph : LatentGraph or path, optional
-        The true graph, for Rcon (a path is read with :func:`identkit.io.read_graph`).
+        The true graph, for Rcon (a path is read with :func:`identkit.io.read_model`; a
+        mechanism file gives the graphs derived from it).
     regularize : str, optional
         As in :func:`rcon`; with ``example`` the example's own setting is the default.
     example : str, optional
@@ -177,7 +178,12 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
     if isinstance(graph, (str, os.PathLike)):
         from .. import io
 
-        graph = io.read_graph(graph)
+        source = os.fspath(graph)
+        graph = io.read_model(graph)
+        if isinstance(graph, dict):  # a mechanism file: its derived graphs, as for check/draw
+            from ..symbolic import mechanism_from_dict
+
+            graph = mechanism_from_dict(graph, source=source).derive_graph().graph
     if example is not None:
         from .. import examples
 

@@ -269,3 +269,14 @@ def test_score_cli_with_a_mechanism_file_as_graph_uses_its_derived_graph(tmp_pat
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["rcon"] == pytest.approx(1.0) and out["matching"] == {"z1": 0, "z2": 1, "z3": 2}
+
+
+def test_score_refuses_regularize_without_a_graph_instead_of_ignoring_it(tmp_path):
+    from identkit.metrics import MetricError, score
+
+    z = np.random.default_rng(0).normal(size=(40, 3))
+    with pytest.raises(MetricError, match="regularize='a' chooses the pattern of Rcon"):
+        score(z, z, regularize="a")
+    np.save(tmp_path / "z.npy", z)
+    refused(cli("score", "--true", "z.npy", "--learned", "z.npy", "--regularize", "a",
+                cwd=tmp_path), "--graph or --example")

@@ -175,6 +175,9 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
                           "comes third here because it is optional (rcon takes it first)")
     if graph is not None and example is not None:
         raise MetricError("give the true graph or an example, not both")
+    if regularize is not None and graph is None and example is None:
+        raise MetricError(f"regularize={regularize!r} chooses the pattern of Rcon, which needs "
+                          "the true graph: give graph or example (--graph or --example)")
     if isinstance(graph, (str, os.PathLike)):
         from .. import io
 

@@ -531,6 +531,7 @@ def main(argv=None) -> int:
 
 
 def _run(argv, out) -> int:
+    args = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -552,8 +553,10 @@ def _run(argv, out) -> int:
         print(f"identkit: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except MemoryError:
-        print("identkit: error: out of memory; the input is too large for this machine "
-              "(see --max-memory)", file=sys.stderr)
+        # only the commands that read a file have --max-memory; design's size is --latents
+        hint = " (see --max-memory)" if hasattr(args, "max_memory") else ""
+        print(f"identkit: error: out of memory; the input is too large for this machine{hint}",
+              file=sys.stderr)
         return 2
     except OSError as exc:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""

@@ -280,3 +280,24 @@ def test_score_refuses_regularize_without_a_graph_instead_of_ignoring_it(tmp_pat
     np.save(tmp_path / "z.npy", z)
     refused(cli("score", "--true", "z.npy", "--learned", "z.npy", "--regularize", "a",
                 cwd=tmp_path), "--graph or --example")
+
+
+def _out_of_memory(*args, **kwargs):
+    raise MemoryError
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["design", "--latents", "5"], False),          # design has no --max-memory
+    (["check", "--example", "fig1"], True)])
+def test_out_of_memory_points_to_max_memory_only_where_the_command_has_it(monkeypatch, capsys,
+                                                                          argv, hint):
+    import identkit.design
+    import identkit.report
+    from identkit.cli import main
+
+    monkeypatch.setattr(identkit.design, "design_interventions", _out_of_memory)
+    monkeypatch.setattr(identkit.report, "analyze", _out_of_memory)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("identkit: error: out of memory") and err.count("\n") == 1
+    assert ("--max-memory" in err) == hint

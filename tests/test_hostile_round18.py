@@ -301,3 +301,23 @@ def test_out_of_memory_points_to_max_memory_only_where_the_command_has_it(monkey
     err = capsys.readouterr().err
     assert err.startswith("identkit: error: out of memory") and err.count("\n") == 1
     assert ("--max-memory" in err) == hint
+
+
+def test_consistency_of_a_learned_model_lacking_a_regularized_graph_names_g_hat():
+    # fig1 has Ga, ex8 has none: "this model has no Ga" read as if the true model lacked it
+    import identkit as ik
+    from identkit.consistency import Consistency
+    from identkit.errors import RegularizeError
+
+    with pytest.raises(RegularizeError, match=r"^g_hat \(the learned model\): .*no Ga"):
+        Consistency.of(ik.examples.get("fig1").graph, ik.examples.get("ex8").graph)
+
+
+@pytest.mark.parametrize("args, name", [((None, "G"), "g is NoneType"), (("G", 3), "g_hat is int")])
+def test_consistency_of_a_non_graph_names_which_argument(args, name):
+    import identkit as ik
+    from identkit.consistency import Consistency
+
+    g = ik.examples.get("fig1").graph
+    with pytest.raises(GraphError, match=name):
+        Consistency.of(*(g if a == "G" else a for a in args))

@@ -321,3 +321,14 @@ def test_consistency_of_a_non_graph_names_which_argument(args, name):
     g = ik.examples.get("fig1").graph
     with pytest.raises(GraphError, match=name):
         Consistency.of(*(g if a == "G" else a for a in args))
+
+
+@pytest.mark.parametrize("fmt", ["xml", "npz", 3, None])
+def test_a_graph_example_dumped_in_another_format_is_an_output_error_as_a_mechanism_is(fmt):
+    # it was a GraphFileError (an error about reading a file) for the same mistake
+    import identkit as ik
+
+    with pytest.raises(OutputError, match="a graph example prints as json, yaml or text"):
+        ik.examples.get("fig1").dumps(fmt)
+    with pytest.raises(OutputError, match="a worked mechanism prints as json or yaml"):
+        ik.examples.get("mechanism-ex9").dumps(format=fmt)

@@ -759,9 +759,15 @@ def _read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
             or max_bytes < 0:
         raise GraphFileError(f"max_bytes must be a non-negative integer, got {max_bytes!r}")
     if path == "-":
+        # a replaced sys.stdin (io.StringIO, a notebook's) may have no binary .buffer
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+        if stream is None or not hasattr(stream, "read"):
+            _fail("<stdin>", "standard input is closed or cannot be read")
         chunks, total = [], 0
         while total <= max_bytes:  # in chunks: read(max_bytes) would allocate all of it
-            chunk = sys.stdin.buffer.read(min(1 << 20, max_bytes + 1 - total))
+            chunk = stream.read(min(1 << 20, max_bytes + 1 - total))
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
             if not chunk:
                 break
             chunks.append(chunk)

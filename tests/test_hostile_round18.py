@@ -332,3 +332,21 @@ def test_a_graph_example_dumped_in_another_format_is_an_output_error_as_a_mechan
         ik.examples.get("fig1").dumps(fmt)
     with pytest.raises(OutputError, match="a worked mechanism prints as json or yaml"):
         ik.examples.get("mechanism-ex9").dumps(format=fmt)
+
+
+def test_dash_reads_a_replaced_text_stdin_that_has_no_binary_buffer(monkeypatch):
+    # io.StringIO (a notebook's, a test's stdin) has no .buffer: this was an AttributeError
+    import io as pyio
+
+    import identkit as ik
+    from identkit.errors import GraphFileError
+    from identkit.symbolic import load_mechanism
+
+    monkeypatch.setattr("sys.stdin", pyio.StringIO(ik.examples.get("mechanism-ex9").dumps()))
+    assert load_mechanism("-").latents == ("z1", "z2", "z3")
+    monkeypatch.setattr("sys.stdin", pyio.StringIO(""))
+    with pytest.raises(GraphFileError, match="<stdin>: empty model"):
+        ik.io.read_graph("-")
+    monkeypatch.setattr("sys.stdin", None)
+    with pytest.raises(GraphFileError, match="<stdin>: standard input is closed"):
+        ik.io.read_text("-")

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from . import _jsonfmt
-from .errors import IdentkitError
+from .errors import ExampleNotFoundError, IdentkitError
 
 __all__ = ["main", "build_parser", "int_option", "float_option", "size_option"]
 
@@ -188,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "The .npz holds x, z, a, z_prev, x_prev, x_mean, x_std and the graphs "
                        "(Gz/Ga, latents/actions), so `identkit check` reads it as a graph file "
                        "and `identkit score --true` reads its z.")
-    p.add_argument("source", metavar="NAME|PATH", help="a dataset name or a graph file")
+    p.add_argument("source", metavar="NAME|PATH",
+                   help="a dataset name or a graph file (- reads standard input)")
     p.add_argument("--samples", type=int_option(1, 10**18, "N"), required=True, metavar="N",
                    help="examples in the split (at least 1; more than memory allows is refused "
                    "with the estimate); with --split all, in the three together (70/15/15 %%, as "
@@ -396,8 +397,27 @@ def _cmd_generate(args, out) -> int:
     from . import io
     from .numeric.datasets import write_dataset
 
-    # NAME|PATH: a graph file if one exists under that name, else a dataset name (checked there)
-    source = io.read_graph(args.source) if os.path.exists(args.source) else args.source
+    # NAME|PATH: a graph file if one exists under that name (or - for standard input), else a
+    # dataset name (checked there)
+    if args.source == "-" or os.path.exists(args.source):
+        source = io.read_graph(args.source, **_limits(args))
+    else:
+        from . import examples
+        from .numeric import is_dataset_name
+
+        if not is_dataset_name(args.source):
+            try:
+                kind = examples.get(args.source).kind
+            except ExampleNotFoundError:
+                kind = None  # the dataset lookup names the problem
+            if kind == "graph":
+                raise _UsageError(f"identkit generate: {args.source!r} is a graph example of "
+                                  "the catalogue, not a dataset; write it as a file (identkit "
+                                  f"examples {args.source} > {args.source}.yaml) and give that")
+            if kind == "mechanism":
+                raise _UsageError(f"identkit generate: {args.source!r} is a worked mechanism, "
+                                  "not a dataset; generate draws a dataset name or a graph file")
+        source = args.source
     knobs = dict(x_dim=args.x_dim, transition_variance=args.transition_variance,
                  obs_noise=args.obs_noise, standardize=not args.no_standardize,
                  mechanism=args.mechanism)
@@ -511,6 +531,7 @@ def main(argv=None) -> int:
 
 
 def _run(argv, out) -> int:
+    args = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -532,8 +553,10 @@ def _run(argv, out) -> int:
         print(f"identkit: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except MemoryError:
-        print("identkit: error: out of memory; the input is too large for this machine "
-              "(see --max-memory)", file=sys.stderr)
+        # only the commands that read a file have --max-memory; design's size is --latents
+        hint = " (see --max-memory)" if hasattr(args, "max_memory") else ""
+        print(f"identkit: error: out of memory; the input is too large for this machine{hint}",
+              file=sys.stderr)
         return 2
     except OSError as exc:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""

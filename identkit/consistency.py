@@ -23,17 +23,22 @@ from . import _search
 from ._twins import (coloured_graph, components, encode, latent_colours, offdiagonal,
                      reduce_models, subgraph)
 from .entanglement import resolve_regularize
-from .errors import GraphError
+from .errors import GraphError, RegularizeError
 from .graphs import LatentGraph
 
 __all__ = ["Consistency", "relabelings", "are_consistent"]
 
 
 def _check_pair(g: LatentGraph, g_hat: LatentGraph, regularize):
-    if not isinstance(g_hat, LatentGraph) or not isinstance(g, LatentGraph):
-        raise GraphError("relabelings compares two LatentGraph objects")
+    for name, v in (("g", g), ("g_hat", g_hat)):
+        if not isinstance(v, LatentGraph):
+            raise GraphError(f"relabelings compares two LatentGraph objects; {name} is "
+                             f"{type(v).__name__}")
     reg = resolve_regularize(g, regularize)
-    reg_hat = resolve_regularize(g_hat, reg)
+    try:
+        reg_hat = resolve_regularize(g_hat, reg)
+    except RegularizeError as exc:  # "this model" would be read as the true one
+        raise RegularizeError(f"g_hat (the learned model): {exc}") from None
     if g.n_latents != g_hat.n_latents:
         raise GraphError(
             f"the true model has {g.n_latents} latents but the learned one has {g_hat.n_latents}"

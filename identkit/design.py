@@ -269,7 +269,8 @@ def parse_intervenable(text: str | None):
     """The command line's ``repair --intervenable`` text as :func:`repair` takes it.
 
     ``None`` or ``""`` gives None (every latent may be targeted); otherwise the comma-separated
-    names, blanks around them and empty items dropped (so ``","`` allows none).
+    names, blanks around them and empty items dropped (so ``","`` allows none). Anything but
+    a str or None is refused with :class:`~identkit.errors.GraphError`.
 
     Examples
     --------
@@ -285,7 +286,8 @@ def parse_intervenable(text: str | None):
     if text is None:
         return None
     if not isinstance(text, str):
-        raise GraphError(f"an intervenable spec is comma-separated names, got {text!r}")
+        raise GraphError(f"intervenable: comma-separated latent names are a str, got "
+                         f"{type(text).__name__} {text!r}")
     if not text:
         return None
     return [x.strip() for x in text.split(",") if x.strip()]

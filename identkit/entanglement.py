@@ -441,7 +441,8 @@ def is_graph_preserving(g: LatentGraph, M, regularize: str | None = None, *, ato
     Raises
     ------
     GraphError
-        If ``g`` is not a LatentGraph, or ``M`` is not d x d or has non-finite entries.
+        If ``g`` is not a LatentGraph, ``M`` is not a real d x d matrix or has non-finite
+        entries, or ``atol`` is not a non-negative finite number.
 
     Examples
     --------
@@ -469,6 +470,12 @@ def is_graph_preserving(g: LatentGraph, M, regularize: str | None = None, *, ato
         raise GraphError(f"is_graph_preserving(g, M) needs a LatentGraph g, got "
                          f"{type(g).__name__}")
     d = g.n_latents
+    if isinstance(atol, bool) or not isinstance(atol, (int, float, np.integer, np.floating)) \
+            or not 0 <= atol < np.inf:
+        raise GraphError(f"atol must be a non-negative finite number, got {atol!r}")
+    if np.iscomplexobj(M.data if is_scipy_sparse(M) else M):
+        # casting to float would drop the imaginary part (and an off-pattern entry with it)
+        raise GraphError("M must be a real matrix, got complex entries")
     if is_scipy_sparse(M):
         import scipy.sparse as sp
 

@@ -28,7 +28,7 @@ from typing import ClassVar
 import numpy as np
 
 from ._rng import as_generator
-from .errors import ExampleNotFoundError, GraphError, did_you_mean
+from .errors import ExampleNotFoundError, GraphError, OutputError, did_you_mean
 from .graphs import LatentGraph
 
 __all__ = ["Example", "MechanismExample", "KINDS", "MECHANISM_PREFIX", "get", "names",
@@ -114,9 +114,13 @@ class Example:
         actions: a1
         graphs: a
         a1 -> z2
+
+        Another format is an :class:`~identkit.errors.OutputError`, as for a worked mechanism.
         """
         from . import io
 
+        if not isinstance(format, str) or format not in ("json", "yaml", "text"):
+            raise OutputError(f"a graph example prints as json, yaml or text, not {format!r}")
         return io.dumps_graph(self.graph, format)
 
 

@@ -110,6 +110,15 @@ def _fail(source, msg):
     raise GraphFileError(f"{source}: {msg}")
 
 
+def _fspath(path) -> str:
+    """``path`` as a str (``-`` for standard input); a non-path is a GraphFileError naming it."""
+    try:
+        return os.fsdecode(path)
+    except TypeError:
+        raise GraphFileError(f"path: a file path is a str or os.PathLike (or - for standard "
+                             f"input), got {type(path).__name__} {path!r}") from None
+
+
 def _names(value, key, source):
     if value is None:
         return None
@@ -746,10 +755,19 @@ def _read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
     """
     import stat
 
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) \
+            or max_bytes < 0:
+        raise GraphFileError(f"max_bytes must be a non-negative integer, got {max_bytes!r}")
     if path == "-":
+        # a replaced sys.stdin (io.StringIO, a notebook's) may have no binary .buffer
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+        if stream is None or not hasattr(stream, "read"):
+            _fail("<stdin>", "standard input is closed or cannot be read")
         chunks, total = [], 0
         while total <= max_bytes:  # in chunks: read(max_bytes) would allocate all of it
-            chunk = sys.stdin.buffer.read(min(1 << 20, max_bytes + 1 - total))
+            chunk = stream.read(min(1 << 20, max_bytes + 1 - total))
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
             if not chunk:
                 break
             chunks.append(chunk)
@@ -838,7 +856,7 @@ def read_text(path, max_bytes: int = MAX_BYTES) -> str:
     ...
     identkit.errors.GraphFileError: ...: is a directory, not a regular file (give a file, or - for standard input)
     """
-    path = os.fspath(path)
+    path = _fspath(path)
     return _decode(_read_bytes(path, max_bytes), "<stdin>" if path == "-" else path)
 
 
@@ -1159,7 +1177,7 @@ def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
     >>> ik.io.read_model(path)
     {'latents': ['x'], 'mean': {'x': 'x_lag1'}}
     """
-    path = os.fspath(path)
+    path = _fspath(path)
     source = "<stdin>" if path == "-" else path
     fmt = format or _format_of(path)
     if format is not None and format not in ("json", "yaml", "text", "npz"):
@@ -1217,7 +1235,7 @@ def read_graph(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
     """
     model = read_model(path, format, max_bytes=max_bytes, max_memory=max_memory)
     if isinstance(model, dict):
-        _fail("<stdin>" if os.fspath(path) == "-" else os.fspath(path),
+        _fail("<stdin>" if _fspath(path) == "-" else _fspath(path),
               "is a mechanism file (it has 'mean' or 'log_density'), not a graph file; read it "
               "with identkit.symbolic.load_mechanism, whose .derive_graph() derives the graphs")
     return model

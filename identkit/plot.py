@@ -510,7 +510,8 @@ def picture_format(path) -> str:
     Raises
     ------
     OutputError
-        For any other extension; the message names the path and the extension.
+        For any other extension (the message names the path and the extension), or a
+        ``path`` that is not a path at all (``picture_format(3)``).
 
     Examples
     --------
@@ -522,7 +523,11 @@ def picture_format(path) -> str:
     ...
     identkit.errors.OutputError: ex4.gif: the picture must be .svg, .png or .pdf, not '.gif'
     """
-    path = os.fspath(path)
+    try:
+        path = os.fsdecode(path)
+    except TypeError:
+        raise OutputError(f"path: a picture path is a str or os.PathLike, got "
+                          f"{type(path).__name__} {path!r}") from None
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".svg", ".png", ".pdf"):
         raise OutputError(f"{path}: the picture must be .svg, .png or .pdf, not "

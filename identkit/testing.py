@@ -32,7 +32,8 @@ import numpy as np
 
 from ._compat import graph_first, keyword_only
 from ._rng import as_generator
-from .errors import IdentkitError
+from ._csr import is_scipy_sparse
+from .errors import GraphError, IdentkitError
 from .graphs import LatentGraph
 
 __all__ = ["assert_invariant_to_preserving_maps", "assert_accepts_relabelings",
@@ -58,9 +59,11 @@ def matrix_on_pattern(C, values) -> np.ndarray:
 
     Raises
     ------
+    GraphError
+        If C has an entry other than True/False or 0/1.
     IdentkitError
-        If C is not square, ``values`` has another shape, a value is not finite, or the values
-        are so large that a diagonal entry would overflow.
+        If C is not square, ``values`` has another shape, a value is complex or not finite,
+        or the values are so large that a diagonal entry would overflow.
 
     Examples
     --------
@@ -70,7 +73,16 @@ def matrix_on_pattern(C, values) -> np.ndarray:
     >>> matrix_on_pattern(C, [[9.0, -2.0], [5.0, 9.0]]).tolist()
     [[3.0, -2.0], [0.0, 1.0]]
     """
-    C = np.asarray(C, dtype=bool)
+    if is_scipy_sparse(C):
+        C = C.toarray()
+    C0 = np.asarray(C)
+    if C0.dtype != bool and not (np.issubdtype(C0.dtype, np.number)
+                                 and np.isin(C0, (0, 1)).all()):
+        raise GraphError("C: a pattern has boolean or 0/1 entries (NaN, 2, complex or "
+                         "text are not a pattern)")
+    if np.iscomplexobj(values):  # a float cast would drop the imaginary part silently
+        raise IdentkitError("the values must be real, got complex entries")
+    C = C0.astype(bool)
     M = np.array(values, dtype=float)
     if C.ndim != 2 or C.shape[0] != C.shape[1] or M.shape != C.shape:
         raise IdentkitError(f"a square pattern and values of its shape are needed, got "

@@ -58,6 +58,7 @@ import types
 import warnings
 
 from identkit._compat import keyword_only
+from identkit.errors import IdentkitError
 from identkit.theorems import (
     combined_consistency,
     criterion_as_intersections,
@@ -168,7 +169,15 @@ def table(results) -> str:
     ...criterion ⇒ C = I
     ...C = I ⇒ criterion
     """
-    results = list(results)
+    try:
+        results = list(results)
+    except TypeError:
+        raise IdentkitError(f"results: table takes an iterable of Evidence (from run_all or a "
+                        f"module's check), got {type(results).__name__}") from None
+    bad = next((r for r in results if not isinstance(r, Evidence)), None)
+    if bad is not None:
+        raise IdentkitError(f"results: table takes Evidence (from run_all or a module's check), "
+                        f"got {type(bad).__name__} {bad!r}")
     w = max([len("result")] + [len(r.name) for r in results])
     verdict = {"holds": "yes", "refuted": "NO", "undecided": "undecided"}
     lines = [f"{'result':<{w}}  {'holds':<9}  {'instances':>9}  reference"]

@@ -19,6 +19,8 @@ The regressions have held-out variants (``test_fraction``): in-sample R² flatte
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import scipy.linalg
 from scipy.optimize import linear_sum_assignment
@@ -361,7 +363,11 @@ def rcon(graph: LatentGraph, truth, learned, regularize: str | None = None, *, m
         raise MetricError(f"truth has {z.shape[1]} latents but the graph has {graph.n_latents}")
     if matching is None:
         matching = mcc(z, zhat, method).matching
-    matching = [int(k) for k in matching]
+    try:
+        matching = [operator.index(k) for k in matching]
+    except TypeError:
+        raise MetricError(f"matching must be a sequence of learned-latent indices, got "
+                          f"{matching!r}") from None
     if len(matching) != z.shape[1] or len(set(matching)) != len(matching) or \
             not all(0 <= k < zhat.shape[1] for k in matching):
         raise MetricError("matching must give each true latent a distinct learned latent")

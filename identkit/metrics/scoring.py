@@ -41,7 +41,11 @@ def read_array(path, key: str | None = None) -> np.ndarray:
     >>> read_array(path).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    path = os.fspath(path)
+    try:
+        path = os.fsdecode(path)
+    except TypeError:
+        raise MetricError(f"path: an array file path is a str or os.PathLike, got "
+                          f"{type(path).__name__} {path!r}") from None
     if not os.path.exists(path):
         raise MetricError(f"{path}: no such file")
     if not os.path.isfile(path):  # a named pipe would block, a device read without end
@@ -59,8 +63,10 @@ def read_array(path, key: str | None = None) -> np.ndarray:
                     if not isinstance(arr, np.ndarray):  # a member without an .npy header
                         raise MetricError(f"{path}: member {name!r} is not a .npy array")
                     return arr
-                raise MetricError(f"{path}: holds {', '.join(data.files)}; name the array "
-                                  f"'{key}' or keep one array")
+                ask = ("name one with key" if key is None else
+                       f"no array is named {key!r}; name one of them")
+                raise MetricError(f"{path}: holds {', '.join(data.files)}; {ask} "
+                                  "or keep one array")
         if ext == ".csv":
             with open(path, encoding="utf-8") as fh:
                 first = fh.readline()
@@ -130,11 +136,13 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
         Arrays (n_samples, d) and (n_samples, d̂), or files read by :func:`read_array`
         (an ``.npz`` key ``z`` for the truth, ``zhat`` for the learned latents).
     graph : LatentGraph or path, optional
-        The true graph, for Rcon (a path is read with :func:`identkit.io.read_graph`).
+        The true graph, for Rcon (a path is read with :func:`identkit.io.read_model`; a
+        mechanism file gives the graphs derived from it).
     regularize : str, optional
         As in :func:`rcon`; with ``example`` the example's own setting is the default.
     example : str, optional
-        A catalogue example whose graph to use instead of ``graph``.
+        A catalogue example whose graph to use instead of ``graph`` (for a worked mechanism,
+        ``"mechanism-ex9"``, the graphs derived from it, as ``identkit check`` reads them).
     method : {"pearson", "spearman"}
         For MCC and its matching (which Rcon reuses).
 
@@ -167,16 +175,29 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
                           "comes third here because it is optional (rcon takes it first)")
     if graph is not None and example is not None:
         raise MetricError("give the true graph or an example, not both")
+    if regularize is not None and graph is None and example is None:
+        raise MetricError(f"regularize={regularize!r} chooses the pattern of Rcon, which needs "
+                          "the true graph: give graph or example (--graph or --example)")
     if isinstance(graph, (str, os.PathLike)):
         from .. import io
 
-        graph = io.read_graph(graph)
+        source = os.fspath(graph)
+        graph = io.read_model(graph)
+        if isinstance(graph, dict):  # a mechanism file: its derived graphs, as for check/draw
+            from ..symbolic import mechanism_from_dict
+
+            graph = mechanism_from_dict(graph, source=source).derive_graph().graph
     if example is not None:
         from .. import examples
 
         ex = examples.get(example)
-        graph = ex.graph
-        regularize = regularize or ex.regularize
+        if ex.kind == "mechanism":  # its graphs are those derived from it, as for check/draw
+            from ..symbolic import worked_mechanism
+
+            graph = worked_mechanism(ex.name).derive_graph().graph
+        else:
+            graph = ex.graph
+            regularize = regularize or ex.regularize
     z = _samples(truth, "z")
     zhat = _samples(learned, "zhat")
     m = mcc(z, zhat, method)

@@ -640,7 +640,11 @@ def write_dataset(source, path, n_samples: int, *, seed=0, split: str = "train",
     from ..errors import OutputError
     from ..io import atomic_write
 
-    path = os.fspath(path)
+    try:
+        path = os.fsdecode(path)
+    except TypeError:
+        raise OutputError(f"path: the output path is a str or os.PathLike, got "
+                          f"{type(path).__name__} {path!r}") from None
     if not path.endswith(".npz"):
         raise OutputError(f"{path}: the output must be an .npz file")
     if split == "all":

@@ -816,9 +816,9 @@ def load_mechanism(path, *, max_bytes: int | None = None) -> SymbolicMechanism:
 
     from .. import io
 
-    path = os.fspath(path)
+    text = io.read_text(path, io.MAX_BYTES if max_bytes is None else max_bytes)  # checks path
+    path = os.fsdecode(path)
     source = "<stdin>" if path == "-" else path
-    text = io.read_text(path, io.MAX_BYTES if max_bytes is None else max_bytes)
     fmt = "json" if path.lower().endswith(".json") or text.lstrip().startswith("{") else "yaml"
     return mechanism_from_dict(io.parse_data(text, fmt, source), source)
 

@@ -1,37 +1,15 @@
-"""Hostile input on what the round-18 change added or moved: each bad input gets a typed error
+"""Hostile input on what the seams redesign added or moved: each bad input gets a typed error
 from :mod:`identkit.errors` naming the culprit (the command line: one stderr line, exit
 status 2, no traceback)."""
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from identkit.errors import GraphError, IdentkitError, OutputError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HANG_GUARD = 120  # seconds
-
-
-def cli(*argv, stdin=None, cwd=None):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("IDENTKIT_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "identkit", *map(str, argv)], input=stdin,
-                          capture_output=True, timeout=HANG_GUARD, cwd=cwd, env=env)
-
-
-def refused(proc, *words):
-    err = proc.stderr.decode("utf-8")
-    assert proc.returncode == 2, (proc.returncode, err)
-    assert proc.stdout == b""
-    assert err.count("\n") == 1 and err.endswith("\n"), err
-    assert "Traceback" not in err and "internal error" not in err, err
-    for w in words:
-        assert w in err, (w, err)
-    return err
+from test_hostile_inputs import cli, refused  # the suite's one CLI runner and refusal check
 
 
 @pytest.mark.parametrize("path", [3, None, 3.5, ["x.svg"]])

@@ -18,6 +18,7 @@ from .errors import (  # every exception class, from its one module
     GraphError,
     GraphFileError,
     IdentkitError,
+    LearnError,
     MapError,
     MechanismError,
     MechanismFileError,
@@ -28,6 +29,7 @@ from .errors import (  # every exception class, from its one module
     RepairError,
     SeedError,
     StrategyArgumentError,
+    SweepError,
 )
 
 # The rest is imported on first use (PEP 562), so `import identkit` and a command that needs
@@ -37,6 +39,7 @@ _LAZY = {
     # subpackages and modules reached as attributes (``ik.metrics.mcc``), imported on first use
     "design": None, "guarantees": None, "metrics": None, "numeric": None, "symbolic": None,
     "plot": None, "strategies": None, "testing": None, "theorems": None,
+    "learn": None, "sweep": None,  # the [learn] and [sweep] extras: jax + optax, dask
     "are_consistent": "consistency", "relabelings": "consistency", "Consistency": "consistency",
     "criterion_witnesses": "entanglement", "entanglement_graph": "entanglement",
     "entanglement_pairs": "entanglement", "is_graph_preserving": "entanglement",

@@ -26,6 +26,8 @@ __all__ = [
     "StrategyArgumentError",
     "MapError",
     "MechanismError",
+    "LearnError",
+    "SweepError",
 ]
 
 
@@ -131,3 +133,16 @@ class MapError(IdentkitError, ValueError):
 
 class MechanismError(IdentkitError, ValueError):
     """A mechanism was asked for with an unknown family, incompatible graph or bad input."""
+
+
+class LearnError(IdentkitError, ValueError):
+    """Training data or settings the estimation procedure (:mod:`identkit.learn`) cannot use:
+    wrong shapes, NaN or infinite rows, actions whose row count differs, a batch larger than the
+    data, a sparsity bound beyond the edge count, a model file that is not one; the message names
+    the argument, row or file at fault."""
+
+
+class SweepError(IdentkitError, ValueError):
+    """A sweep specification (:mod:`identkit.sweep`) that cannot run: an unknown key or axis, an
+    empty range, a probability outside [0, 1], a grid too large without confirmation, a results
+    folder written by another specification; the message names the key at fault."""

@@ -423,6 +423,8 @@ def test_architecture_table_covers_every_module_and_imports_flow_down():
     layers = _layers()
     core_max = 4
     optional = {"matplotlib", "sklearn", "yaml"}
+    # the extras of the top floors: imported at module level only inside their own subpackage
+    extras = {"jax": {"learn"}, "optax": {"learn"}, "dask": {"sweep"}, "distributed": {"sweep"}}
     backends = {m for m, k in layers.items() if k > core_max}
     problems = []
     for path, rel, shown in _package_files():
@@ -438,6 +440,9 @@ def test_architecture_table_covers_every_module_and_imports_flow_down():
                 ext = target[5:]
                 if ext in optional and not in_func:
                     problems.append(f"{where} imports the optional {ext} at module level")
+                if ext in extras and module not in extras[ext]:
+                    problems.append(f"{where}: {module} imports {ext}, which only "
+                                    f"{', '.join(sorted(extras[ext]))} may import")
                 if layers[module] <= core_max and ext in {"matplotlib", "sklearn", "sympy"}:
                     problems.append(f"{where}: the core imports {ext}")
                 continue

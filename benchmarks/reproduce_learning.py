@@ -100,8 +100,9 @@ def _stat(values):
 def table(path, steps) -> str:
     """The results file as a Markdown table beside the paper's numbers."""
     done = _read(path)
-    lines = ["| run | seeds | MCC (paper) | Rcon (paper) | R | SHD | wall s / run | steps/s |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| run | seeds | MCC (paper) | Rcon (paper) | R | SHD | mass outside C | "
+             "wall s / run | steps/s | peak MiB |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, _, _, _, seeds, paper in ROWS:
         recs = [done[(name, s, steps)] for s in seeds if (name, s, steps) in done]
         if not recs:
@@ -110,8 +111,10 @@ def table(path, steps) -> str:
         lines.append(
             f"| {name} | {len(recs)} | {_stat(col('mcc'))} ({paper.get('mcc', '–')}) | "
             f"{_stat(col('rcon'))} ({paper.get('rcon', '–')}) | {_stat(col('r'))} | "
-            f"{_stat(col('shd'))} | {_stat(col('wall_s'))[:6]} | "
-            f"{sum(col('steps_per_s')) / len(recs):.0f} |")
+            f"{_stat(col('shd'))} | {_stat(col('mass_outside'))} | "
+            f"{sum(col('wall_s')) / len(recs):.0f} | "
+            f"{sum(col('steps_per_s')) / len(recs):.0f} | "
+            f"{max(col('peak_rss_bytes')) / 2**20:.0f} |")
     return "\n".join(lines)
 
 

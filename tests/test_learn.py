@@ -368,6 +368,9 @@ def test_bad_data_is_a_learn_error_naming_the_argument(change, fragment):
     ({"bound": 2, "learning_rate": float("nan")}, "learning_rate"),
     ({"bound": 2, "steps": 0}, "steps"),
     ({"bound": 2, "seed": -3}, "seed"),
+    ({"bound": 2, "warmup_steps": -1}, "warmup_steps"),
+    ({"bound": 2, "schedule_steps": 0}, "schedule_steps"),
+    ({"bound": 2, "mask_learning_rate": 0.0}, "mask_learning_rate"),
 ])
 def test_bad_settings_are_learn_errors(kwargs, fragment):
     x, a, _ = _toy(256)

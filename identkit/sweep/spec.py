@@ -36,7 +36,7 @@ the paper does for Table 4, or a number), ``regularize``, ``p`` and ``d`` (of th
 ``seeds``, the replicates of every cell (a count n for 0 .. n-1, or a list).
 
 Axis values are a list, or a range ``{from: A, to: B, step: S}`` / ``{from: A, to: B, num: N}``
-(both ends included).
+(both ends included; integer ranges step by 1 unless told).
 """
 
 from __future__ import annotations
@@ -156,9 +156,14 @@ def _expand(where: str, value) -> list:
             raise SweepError(f"{where}: unknown range key {key!r}"
                              f"{did_you_mean(key, ['from', 'to', 'step', 'num'])}; a range is "
                              "{from: A, to: B, step: S} or {from: A, to: B, num: N}")
-        if "from" not in value or "to" not in value or ("step" in value) == ("num" in value):
-            raise SweepError(f"{where}: a range needs from, to and one of step or num")
+        if "from" not in value or "to" not in value or ("step" in value and "num" in value):
+            raise SweepError(f"{where}: a range needs from, to and at most one of step or num")
         lo, hi = value["from"], value["to"]
+        if "step" not in value and "num" not in value:
+            if not (_is_int(lo) and _is_int(hi)):
+                raise SweepError(f"{where}: a range of numbers that are not integers needs a "
+                                 "step or a num")
+            value = {**value, "step": 1}
         for k in ("from", "to"):
             if not _is_number(value[k]) or not math.isfinite(value[k]):
                 raise SweepError(f"{where}.{k}: {value[k]!r} is not a finite number")
@@ -390,20 +395,27 @@ def load_spec(source, *, yes: bool = False) -> SweepSpec:
     else:
         data, name = _read(source)
         try:
-            spec = _build(data)
+            spec = _build(data, yes)
         except SweepError as exc:
             raise SweepError(f"{name}: {exc}") from None
         spec = SweepSpec(spec.kind, spec.family, spec.axes, spec.fixed,
                          graphs_per_cell=spec.graphs_per_cell, seed=spec.seed,
                          chunk_size=spec.chunk_size, confidence=spec.confidence,
                          seeds=spec.seeds, source=name)
-    if spec.n_cells > MAX_CELLS and not yes:
-        raise SweepError(f"{spec.source}: the grid has {spec.n_cells:,} cells, over "
-                         f"{MAX_CELLS:,}: confirm with --yes (yes=True) or shrink an axis")
+    try:
+        _too_large(spec, yes)
+    except SweepError as exc:
+        raise SweepError(f"{spec.source}: {exc}") from None
     return spec
 
 
-def _build(data: dict) -> SweepSpec:
+def _too_large(spec: SweepSpec, yes: bool) -> None:
+    if spec.n_cells > MAX_CELLS and not yes:
+        raise SweepError(f"the grid has {spec.n_cells:,} cells, over {MAX_CELLS:,}: confirm "
+                         "with --yes (yes=True) or shrink an axis")
+
+
+def _build(data: dict, yes: bool) -> SweepSpec:
     kind = data.get("kind")
     if kind not in ("graphs", "fit"):
         if "kind" not in data:
@@ -471,6 +483,7 @@ def _build(data: dict) -> SweepSpec:
             raise SweepError(f"confidence: {conf!r} is not a number strictly between 0 and 1")
         spec = SweepSpec(kind, family, axes, fixed, graphs_per_cell=graphs_per_cell, seed=seed,
                          chunk_size=chunk, confidence=float(conf))
+        _too_large(spec, yes)
         _check_graph_cells(spec)
         return spec
     seeds = data.get("seeds", 1)
@@ -483,6 +496,7 @@ def _build(data: dict) -> SweepSpec:
     else:
         raise SweepError(f"seeds: a count or a non-empty list of seeds, got {seeds!r}")
     spec = SweepSpec(kind, None, axes, fixed, graphs_per_cell=0, chunk_size=1, seeds=seeds)
+    _too_large(spec, yes)
     _check_fit_cells(spec)
     return spec
 
@@ -505,7 +519,10 @@ def _check_graph_cells(spec: SweepSpec) -> None:
                 return "p: regularize az draws a temporal graph: give its edge probability p"
         return None
 
-    _check_on_distinct(spec, test, ("regularize", "target_size", "d", "p"))
+    reads = {"erdos-renyi": (), "paper": ("regularize",),
+             "interventions": ("regularize", "target_size", "d", "p")}[family]
+    if reads:
+        _check_on_distinct(spec, test, reads)
 
 
 def _check_fit_cells(spec: SweepSpec) -> None:

@@ -218,7 +218,8 @@ def run(spec, results_dir, *, client=None, scheduler: str | None = None,
         else:
             cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
                                    threads_per_worker=1, processes=processes,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=":0", silence_logs=logging.ERROR,
+                                   scheduler_kwargs={"dashboard": False})
             own.append(cluster)
             client = Client(cluster)
             own.insert(0, client)

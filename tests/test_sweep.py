@@ -152,6 +152,42 @@ BAD_SPECS = [
 ]
 
 
+def test_cells_are_numbered_with_the_first_axis_slowest():
+    spec = load_spec({"kind": "graphs", "axes": {"d": [2, 3], "p": [0.1, 0.2, 0.3],
+                                                 "m": [1, 2, 3, 4]}})
+    expected = list(itertools.product([2, 3], [0.1, 0.2, 0.3], [1, 2, 3, 4]))
+    assert [tuple(spec.coordinates(i).values()) for i in range(24)] == expected
+    assert spec.cell(23) == {"d": 3, "p": 0.3, "regularize": "az", "m": 4,
+                             "self_loops": False}
+
+
+def test_tasks_pack_small_cells_and_split_large_ones():
+    """Every pending graph is in exactly one task; no task holds more than chunk_size graphs;
+    small cells share tasks; a big sweep gives each worker several tasks."""
+    def check(spec, pending, workers):
+        tasks = plan_graph_tasks(spec, pending, workers)
+        covered = {}
+        for pieces in tasks:
+            assert sum(stop - start for _, _, start, stop in pieces) <= spec.chunk_size
+            for cell, params, start, stop in pieces:
+                assert params == spec.cell(cell) and 0 <= start < stop <= spec.graphs_per_cell
+                covered.setdefault(cell, []).extend(range(start, stop))
+        assert sorted(covered) == sorted(pending)
+        assert all(sorted(v) == list(range(spec.graphs_per_cell)) for v in covered.values())
+        return tasks
+
+    small = load_spec({"kind": "graphs", "axes": {"d": [2, 3, 4, 5], "p": [0.1, 0.5, 0.9]},
+                       "graphs_per_cell": 10, "chunk_size": 1000})
+    tasks = check(small, list(range(12)), 1)
+    assert len(tasks) == 4 and all(len(t) == 3 for t in tasks)   # 120 graphs, 4 tasks of 30
+    big = load_spec({"kind": "graphs", "axes": {"d": [10], "p": [0.3, 0.6]},
+                     "graphs_per_cell": 5000, "chunk_size": 1000})
+    tasks = check(big, [0, 1], 2)
+    assert len(tasks) == 10 and {len(t) for t in tasks} == {1}    # 10^4 graphs, 10 tasks
+    assert len(check(big, [1], 4)) == 16                           # 4 per worker, 313 each
+    check(load_spec({**SMALL, "chunk_size": 7}), [0, 3, 5, 6], 2)
+
+
 @pytest.mark.parametrize("spec, message", BAD_SPECS)
 def test_bad_specs_are_refused_naming_the_key(spec, message):
     with pytest.raises(SweepError) as err:
@@ -475,6 +511,8 @@ def test_an_interrupted_sweep_resumes_without_recomputing_finished_cells(client,
 
     def stop_after_three(row):
         seen.append(row["cell"])
+        # each finished cell is on disk at once, not when the sweep ends
+        assert table(tmp_path).count("\n") == 1 + len(seen)
         if len(seen) == 3:
             raise KeyboardInterrupt
 

@@ -635,3 +635,57 @@ def test_the_table_4_layout_of_a_fit_grid(tmp_path):
     cells = fig.axes[0].tables[0].get_celld()
     texts = {c.get_text().get_text() for c in cells.values()}
     assert ".55±.07" in texts and any("without sparsity" in t for t in texts)
+
+
+def test_a_fit_grid_resumes_run_by_run(tmp_path):
+    """Runs on disk are not trained again; a cell whose runs are all on disk gets its row
+    without training (the state after a kill between the last run and the cell's row)."""
+    spec = load_spec({"kind": "fit", "axes": {"dataset": ["TimeDiag", "ActionDiag"]},
+                      "seeds": [3, 7]})
+    kind = FitRuns(spec)
+    store = ResultsStore(tmp_path, spec, kind.columns, kind.run_columns)
+    store.start(1, "local")
+    for cell, seed in ((0, 3), (0, 7), (1, 7)):
+        store.add_run({"cell": cell, "seed": seed, "dataset": spec.coordinates(cell)["dataset"],
+                       "mcc": 0.9, "r": 0.95, "rcon": 0.93, "shd": 0.0, "bound_used": 10.0,
+                       "seconds": 2.5})
+    store.finish("interrupted")
+    store = ResultsStore(tmp_path, spec, kind.columns, kind.run_columns)
+    fresh = FitRuns(spec)
+    rows = fresh.resume(store.finished_cells, store.runs.rows)
+    assert [(r["cell"], r["n_runs"], r["mcc_mean"], r["mcc_sd"]) for r in rows] == \
+        [(0, 2, 0.9, 0.0)]
+    tasks = fresh.plan({0}, store.runs.rows, 2)
+    assert [(t[1][0], t[2]["seed"]) for t in tasks] == [(1, 3)]   # only the missing run
+    assert tasks[0][1][1] == spec.cell(1) and tasks[0][1][1]["bound"] == "truth"
+
+
+def test_ctrl_c_on_the_command_keeps_finished_cells_and_a_rerun_finishes(tmp_path):
+    """A real SIGINT to `identkit sweep` while it computes: one line saying what was kept,
+    exit status 2, the finished rows on disk; the same command then computes only the rest."""
+    import subprocess
+    import sys
+    import time
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("kind: graphs\naxes: {p: {from: 0.05, to: 0.95, step: 0.1}}\n"
+                    "d: 8\nregularize: az\ngraphs_per_cell: 300\nchunk_size: 100\n")
+    res = tmp_path / "res"
+    cmd = [sys.executable, "-m", "identkit", "sweep", str(spec), "-o", str(res),
+           "--workers", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cells = res / "cells.csv"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+            cells.exists() and cells.read_text().count("\n") >= 3):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2, err
+    assert "interrupted" in err and "rerun to compute the rest" in err
+    kept = load_results(res)
+    assert 2 <= len(kept.cells) < 10 and kept.manifest["status"] == "interrupted"
+    status, out, err = cli("sweep", str(spec), "-o", str(res), "--workers", "1")
+    assert status == 0, err
+    assert f"{10 - len(kept.cells)} computed now, {len(kept.cells)} already done" in out
+    assert len(load_results(res).cells) == 10

@@ -221,8 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_limits(p)
 
     p = sub.add_parser("score", help="MCC, R and Rcon of learned latents against true ones")
-    p.add_argument("--true", required=True, metavar="Z", help="true latents: .npy, .npz or .csv")
-    p.add_argument("--learned", required=True, metavar="ZHAT", help="learned latents")
+    p.add_argument("--true", metavar="Z", help="true latents: .npy, .npz or .csv")
+    p.add_argument("--learned", metavar="ZHAT", help="learned latents")
+    p.add_argument("--model", metavar="MODEL.npz",
+                   help="a model 'identkit fit' wrote, scored on --data (instead of --true and "
+                   "--learned)")
+    p.add_argument("--data", metavar="DATA.npz",
+                   help="with --model: held-out data as 'identkit generate' writes them")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--graph", metavar="PATH", help="the true graph, for Rcon")
     src.add_argument("--example", metavar="NAME", help="a catalogue graph, for Rcon")
@@ -230,6 +235,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=["pearson", "spearman"], default="pearson")
     _add_limits(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("fit", help="learn latents and sparse graphs from data (the paper's "
+                       "estimation procedure; needs identkit[learn])")
+    p.add_argument("data", metavar="DATA.npz", help="a dataset as 'identkit generate' writes it")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL.npz")
+    p.add_argument("--model", choices=["mechanism-sparsity", "beta-vae", "annealed-vae",
+                                       "beta-tcvae"], default="mechanism-sparsity")
+    p.add_argument("--sparsity", choices=["constraint", "penalty", "none"], default="constraint")
+    p.add_argument("--bound", type=int_option(0, 10**9, "N"), metavar="N",
+                   help="edge budget of the constraint (default: the edge count of the file's "
+                   "true graphs, as the paper does)")
+    p.add_argument("--regularize", choices=["a", "z", "az"],
+                   help="which learned graphs are sparse (default: every graph the data have)")
+    p.add_argument("--latents", type=int_option(1, 10_000, "D"), metavar="D",
+                   help="latents to learn (default: the file's true number)")
+    p.add_argument("--steps", type=int_option(1, 10**8, "N"), metavar="N",
+                   help="training steps (default: the model's, 30000 for mechanism-sparsity)")
+    p.add_argument("--batch-size", type=int_option(1, 10**7, "B"), default=512, metavar="B")
+    p.add_argument("--seed", type=int_option(0, 2**31 - 1, "S"), default=0, metavar="S",
+                   help="the random seed, 0 to 2**31-1 (default 0)")
+    p.add_argument("--max-bytes", type=size_option, default=None, metavar="SIZE",
+                   help="refuse data files larger than this (default 256M; e.g. 1G)")
 
     p = sub.add_parser("theorems", help="try to refute the paper's results by computation")
     p.add_argument("--quick", action="store_true", help="smaller instances (what the tests run)")
@@ -470,12 +497,93 @@ def _cmd_generate(args, out) -> int:
 def _cmd_score(args, out) -> int:
     from .metrics import score
 
+    if args.model is not None or args.data is not None:
+        return _score_model(args, out)
+    if args.true is None or args.learned is None:
+        raise _UsageError("identkit score: give --true and --learned, or --model and --data")
+
     res = score(args.true, args.learned, args.graph, args.regularize, example=args.example,
                 method=args.method)
     if args.format == "json":
         out.write(_jsonfmt.dumps(res.summary()) + "\n")
     else:
         out.write(res.to_text() + "\n")
+    return 0
+
+
+def _score_model(args, out) -> int:
+    if args.model is None or args.data is None:
+        raise _UsageError("identkit score: --model and --data go together")
+    if args.true is not None or args.learned is not None:
+        raise _UsageError("identkit score: --model replaces --true and --learned")
+    from . import learn
+    model = learn.load(args.model)
+    data = learn.read_dataset(args.data, max_bytes=_limits(args)["max_bytes"])
+    graph = data["graph"]
+    if graph is None or data["z"] is None:
+        raise _UsageError(f"identkit score: {args.data} has no true latents 'z' and graph: "
+                          "score --model needs a file 'identkit generate' wrote")
+    ev = learn.evaluate(model, data["x_last"], data["z"], graph, regularize=args.regularize)
+    if args.format == "json":
+        out.write(_jsonfmt.dumps(ev.to_dict()) + "\n")
+    else:
+        out.write(str(ev) + "\n")
+    return 0
+
+
+def _cmd_fit(args, out) -> int:
+    import os
+
+    from . import io, learn
+    from .errors import OutputError
+
+    data = learn.read_dataset(args.data, max_bytes=args.max_bytes or io.MAX_BYTES)
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise OutputError(f"{args.output}: cannot write there (checked before training)")
+    g = data["graph"]
+    d = args.latents or (g.n_latents if g is not None else None)
+    if d is None:
+        raise _UsageError(f"identkit fit: {args.data} has no graph; give --latents")
+    x, actions = data["x"], data["actions"]
+    note = ""
+    common = {"batch_size": args.batch_size, "seed": args.seed}
+    if args.steps is not None:
+        common["steps"] = args.steps
+    if args.model == "mechanism-sparsity":
+        sparsity = None if args.sparsity == "none" else args.sparsity
+        bound = args.bound
+        if sparsity == "constraint" and bound is None:
+            reg = args.regularize or (("a" if actions is not None else "") +
+                                      ("z" if x.ndim == 3 else ""))
+            if g is None:
+                raise _UsageError(f"identkit fit: {args.data} has no true graph; give --bound")
+            bound = sum(int(getattr(g, f"G{k}").sum()) for k in reg
+                        if getattr(g, f"G{k}") is not None)
+            note = f" (--bound {bound}: the true graphs' edge count)"
+        model = learn.MechanismSparsityVAE(d, regularize=args.regularize, sparsity=sparsity,
+                                           bound=bound, **common)
+    else:
+        if args.bound is not None or args.regularize is not None:
+            raise _UsageError(f"identkit fit: --bound and --regularize are for the "
+                              f"mechanism-sparsity model, not {args.model}")
+        cls = {"beta-vae": learn.BetaVAE, "annealed-vae": learn.AnnealedVAE,
+               "beta-tcvae": learn.BetaTCVAE}[args.model]
+        model = cls(d, **common)
+    try:
+        model.fit(x, actions)
+    except KeyboardInterrupt:
+        if getattr(model, "history_", {}).get("step"):
+            model.save(args.output)
+            print(f"identkit: interrupted after {model.steps_done_} steps; the model so far is "
+                  f"in {args.output}", file=sys.stderr)
+        raise
+    model.save(args.output)
+    h = model.history_
+    line = f"fitted {type(model).__name__} for {model.steps_done_} steps: loss {h['loss'][-1]:.4g}"
+    if "edges" in h and h["edges"]:
+        line += f", {h['edges'][-1]:.0f} learned edges"
+    out.write(f"{line}{note}; wrote {args.output}\n")
     return 0
 
 
@@ -610,12 +718,12 @@ def _run(argv, out) -> int:
             return 0
         if args.command is None:  # a refusal is one line on stderr, as for any usage error
             raise _UsageError("identkit: error: choose a command (check, draw, design, repair, "
-                              "verify, generate, score, theorems, sweep, examples); "
+                              "verify, generate, fit, score, theorems, sweep, examples); "
                               "see identkit --help")
         return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples,
                 "design": _cmd_design, "repair": _cmd_repair, "verify": _cmd_verify,
-                "generate": _cmd_generate, "score": _cmd_score, "theorems": _cmd_theorems,
-                "sweep": _cmd_sweep}[args.command](args, out)
+                "generate": _cmd_generate, "fit": _cmd_fit, "score": _cmd_score,
+                "theorems": _cmd_theorems, "sweep": _cmd_sweep}[args.command](args, out)
     except _UsageError as exc:
         print(_one_line(str(exc)), file=sys.stderr)
         return 2

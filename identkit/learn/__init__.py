@@ -18,4 +18,11 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess witho
         f"identkit.learn needs jax and optax ({exc.name or 'jax'} is missing): "
         "pip install 'identkit[learn]'") from None
 
-__all__: list[str] = []
+from .estimators import (AnnealedVAE, BetaTCVAE, BetaVAE, MechanismSparsityVAE,  # noqa: E402
+                         bound_schedule, dual_step, load)
+from .data import read_dataset  # noqa: E402
+from .evaluation import Evaluation, evaluate, plot_evaluation, regression_pattern  # noqa: E402
+
+__all__ = ["AnnealedVAE", "BetaTCVAE", "BetaVAE", "Evaluation", "MechanismSparsityVAE",
+           "bound_schedule", "dual_step", "evaluate", "load", "plot_evaluation",
+           "read_dataset", "regression_pattern"]

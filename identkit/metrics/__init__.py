@@ -31,7 +31,7 @@ from .classic import (
 from .information import discretize, entropy, mutual_info_matrix, mutual_information
 from .paper import correlation_matrix, mcc, r_score, rcon, shd
 from .scoring import ScoreResult, read_array, score
-from .vae import gaussian_log_density, kl_decomposition
+from .vae import aggregate_log_densities, gaussian_log_density, kl_decomposition
 
 __all__ = [
     "MetricError", "MetricWarning", "MetricResult", "train_test_rows",
@@ -40,5 +40,5 @@ __all__ = [
     "GroundTruth", "beta_vae_score", "factor_vae_score", "irs", "irs_from_samples",
     "gaussian_total_correlation", "gaussian_wasserstein_correlation", "mean_mutual_information",
     "discretize", "entropy", "mutual_info_matrix", "mutual_information",
-    "kl_decomposition", "gaussian_log_density",
+    "kl_decomposition", "gaussian_log_density", "aggregate_log_densities",
 ]

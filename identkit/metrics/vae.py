@@ -43,13 +43,16 @@ import numpy as np
 from .._rng import as_generator
 from ._common import MetricError, MetricResult, as_samples
 
-__all__ = ["kl_decomposition", "gaussian_log_density"]
+__all__ = ["kl_decomposition", "gaussian_log_density", "aggregate_log_densities"]
 
 _LOG_2PI = float(np.log(2 * np.pi))
 
 
-def gaussian_log_density(z, mu, logvar) -> np.ndarray:
+def gaussian_log_density(z, mu, logvar, *, xp=np) -> np.ndarray:
     """Element-wise ``log N(z; mu, exp(logvar))`` (broadcasting).
+
+    ``xp`` is the array namespace: numpy, or ``jax.numpy`` inside a differentiable loss
+    (:mod:`identkit.learn` trains β-TCVAE with these formulas).
 
     Examples
     --------
@@ -58,7 +61,7 @@ def gaussian_log_density(z, mu, logvar) -> np.ndarray:
     >>> bool(np.isclose(gaussian_log_density(0.0, 0.0, 0.0), -0.5 * np.log(2 * np.pi)))
     True
     """
-    return -0.5 * (_LOG_2PI + logvar + (z - mu) ** 2 * np.exp(-logvar))
+    return -0.5 * (_LOG_2PI + logvar + (z - mu) ** 2 * xp.exp(-logvar))
 
 
 def _log_weights(M: int, N: int) -> np.ndarray:
@@ -72,9 +75,56 @@ def _log_weights(M: int, N: int) -> np.ndarray:
     return np.log(W)
 
 
-def _lse(a, axis):
-    m = a.max(axis=axis, keepdims=True)
-    return (m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+def _lse(a, axis, xp=np):
+    m = xp.max(a, axis=axis, keepdims=True)
+    return xp.squeeze(m + xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)), axis=axis)
+
+
+def aggregate_log_densities(z, mu, logvar, *, dataset_size: int, log_weights=None, xp=np):
+    """Minibatch estimates of ``log q(z_i)`` and ``log Π_j q(z_ij)`` at samples z.
+
+    The one implementation of the two estimators of the module documentation, shared by
+    :func:`kl_decomposition` and the β-TCVAE loss of :mod:`identkit.learn`.
+
+    Parameters
+    ----------
+    z : array (B, d)
+        Points to score (a block of the minibatch's samples).
+    mu, logvar : array (M, d)
+        The minibatch's encoder means and log-variances.
+    dataset_size : int
+        N.
+    log_weights : array (B, M), optional
+        Log importance weights of stratified sampling for these B points; None for minibatch
+        weighted sampling (every weight ``1/(N M)``).
+    xp : module
+        The array namespace (numpy, or ``jax.numpy`` for a differentiable loss).
+
+    Returns
+    -------
+    (log_qz, log_prod) : two arrays (B,)
+
+    Examples
+    --------
+    One encoder N(0, 1) and N = M = 1: both estimates are the standard normal log-density.
+
+    >>> import numpy as np
+    >>> from identkit.metrics import aggregate_log_densities, gaussian_log_density
+    >>> lq, lp = aggregate_log_densities(np.zeros((1, 2)), np.zeros((1, 2)), np.zeros((1, 2)),
+    ...                                  dataset_size=1)
+    >>> bool(np.allclose(lq, 2 * gaussian_log_density(0.0, 0.0, 0.0)) and np.allclose(lp, lq))
+    True
+
+    Notes
+    -----
+    O(B M d) time and memory.
+    """
+    lq = gaussian_log_density(z[:, None, :], mu[None], logvar[None], xp=xp)    # (B, M, d)
+    if log_weights is None:
+        c = float(np.log(dataset_size) + np.log(mu.shape[0]))
+        return _lse(xp.sum(lq, axis=-1), 1, xp) - c, xp.sum(_lse(lq, 1, xp) - c, axis=-1)
+    return (_lse(log_weights + xp.sum(lq, axis=-1), 1, xp),
+            xp.sum(_lse(log_weights[:, :, None] + lq, 1, xp), axis=-1))
 
 
 def kl_decomposition(mu, logvar, *, dataset_size: int | None = None,
@@ -143,21 +193,13 @@ def kl_decomposition(mu, logvar, *, dataset_size: int | None = None,
         if z.shape != mu.shape:
             raise MetricError(f"z {z.shape} must have the shape of mu {mu.shape}")
     logw = _log_weights(M, N) if estimator == "stratified" else None
-    inv_var = np.exp(-logvar)
-    const = -0.5 * (_LOG_2PI + logvar)                     # (M, d)
     log_qz = np.empty(M)
     log_prod = np.empty(M)
     block = max(1, 2**21 // (M * d))
     for s in range(0, M, block):
-        zi = z[s:s + block, None, :]                       # (B, 1, d)
-        lq = const[None] - 0.5 * (zi - mu[None]) ** 2 * inv_var[None]   # (B, M, d)
-        if logw is None:
-            log_qz[s:s + block] = _lse(lq.sum(-1), 1) - np.log(N * M)
-            log_prod[s:s + block] = (_lse(lq, 1) - np.log(N * M)).sum(-1)
-        else:
-            w = logw[s:s + block]
-            log_qz[s:s + block] = _lse(w + lq.sum(-1), 1)
-            log_prod[s:s + block] = _lse(w[:, :, None] + lq, 1).sum(-1)
+        w = None if logw is None else logw[s:s + block]
+        log_qz[s:s + block], log_prod[s:s + block] = aggregate_log_densities(
+            z[s:s + block], mu, logvar, dataset_size=N, log_weights=w)
     log_qz_given_x = gaussian_log_density(z, mu, logvar).sum(-1)
     log_pz = gaussian_log_density(z, 0.0, 0.0).sum(-1)
     mi = float(np.mean(log_qz_given_x - log_qz))

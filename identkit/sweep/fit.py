@@ -13,10 +13,13 @@ the worker, so a ``graphs`` sweep never loads jax.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import time
 
 import numpy as np
+
+from ..errors import DependencyError
 
 __all__ = ["fit_task", "FitRuns", "SCORES"]
 
@@ -27,14 +30,30 @@ SCORES = ("mcc", "r", "rcon", "shd")
 def fit_task(cell: int, params: dict, *, seed: int = 0) -> dict:
     """Train and score one run: the cell's parameters with one seed (what a worker runs).
 
-    ``bound`` ``truth`` is the number of edges of the dataset's regularized graph (the paper's
-    choice in Table 4); ``None`` trains without sparsity regularization.
+    The run is what a user would write with the public API: the dataset's process
+    :func:`identkit.numeric.dataset_process` of ``seed`` (``d``, ``p``) gives the ``train``
+    split (``samples`` examples; temporal datasets as pairs ``(x^0, x^1)``, action datasets with
+    their actions) and the ``test`` split (``test_samples``);
+    :class:`identkit.learn.MechanismSparsityVAE` with the same ``seed`` is fitted on the first
+    and :func:`identkit.learn.evaluate` scores it on the second (its last time step).
+
+    ``bound`` ``truth`` is the number of edges of the dataset's true regularized graphs (the
+    paper's choice in Table 4), a number is the budget itself, and ``None`` trains without
+    sparsity regularization (``sparsity=None``). ``hidden`` and ``prior_hidden`` are the widths
+    of the estimator's hidden layers (three for the encoder and the decoder, two for each
+    latent's transition network, as its defaults have).
 
     Returns
     -------
     dict
-        ``cell``, ``seed``, the scores ``mcc``, ``r``, ``rcon``, ``shd``, the ``bound`` used
+        ``cell``, ``seed``, the scores ``mcc``, ``r``, ``rcon``, ``shd``, the ``bound_used``
         and ``seconds`` (training wall time).
+
+    Raises
+    ------
+    LearnError
+        For a bound larger than the learned graphs can hold, or training data the estimator
+        refuses (raised on the worker, re-raised by the runner).
     """
     from ..learn import MechanismSparsityVAE, evaluate
     from ..numeric import dataset_process
@@ -44,26 +63,21 @@ def fit_task(cell: int, params: dict, *, seed: int = 0) -> dict:
     reg = params["regularize"] or graph.graphs
     bound = params["bound"]
     if bound == "truth":
-        bound = graph.n_edges(reg)
+        bound = sum(graph.n_edges(which) for which in reg)
     train = proc.split("train", params["samples"])
     test = proc.split("test", params["test_samples"])
-
-    def inputs(split):
-        if proc.temporal:  # temporal pairs (x^0, x^1)
-            return np.stack([split["x_prev"][:, 0], split["x"]], axis=1), None
-        return split["x"], split["a"]
-
-    x, actions = inputs(train)
+    x = np.stack([train["x_prev"][:, 0], train["x"]], axis=1) if proc.temporal else train["x"]
+    width, prior_width = params["hidden"], params["prior_hidden"]
     model = MechanismSparsityVAE(
-        graph.n_latents, regularize=reg if bound is not None else "",
-        sparsity="constraint" if bound is not None else None, bound=bound,
+        graph.n_latents, regularize=params["regularize"],
+        sparsity=None if bound is None else "constraint", bound=bound,
         steps=params["steps"], batch_size=min(params["batch_size"], params["samples"]),
-        learning_rate=params["learning_rate"], hidden=params["hidden"], seed=seed)
+        learning_rate=params["learning_rate"], hidden=(width,) * 3,
+        prior_hidden=(prior_width,) * 2, seed=seed, progress=False)
     start = time.perf_counter()
-    model.fit(x, actions=actions)
+    model.fit(x, actions=None if proc.temporal else train["a"])
     seconds = time.perf_counter() - start
-    x_test, _ = inputs(test)
-    scores = evaluate(model, x_test, test["z"], graph)
+    scores = evaluate(model, test["x"], test["z"], graph)
     out = {"cell": cell, "seed": seed}
     out.update({k: float(getattr(scores, k)) for k in SCORES})
     out["bound_used"] = None if bound is None else float(bound)
@@ -103,7 +117,14 @@ class FitRuns:
         return done
 
     def plan(self, finished_cells, finished_runs, n_workers) -> list:
-        """One task per remaining run: ``(function, args, kwargs, 1)``."""
+        """One task per remaining run: ``(function, args, kwargs, 1)``.
+
+        Raises
+        ------
+        DependencyError
+            When runs remain and jax or optax is not installed here (before any task starts;
+            the workers are expected to have what the driver has).
+        """
         tasks = []
         for cell in range(self.spec.n_cells):
             if cell in finished_cells:
@@ -112,6 +133,10 @@ class FitRuns:
             for seed in self.spec.seeds:
                 if (cell, seed) not in finished_runs:
                     tasks.append((fit_task, (cell, params), {"seed": seed}, 1))
+        missing = [m for m in ("jax", "optax") if importlib.util.find_spec(m) is None]
+        if tasks and missing:
+            raise DependencyError(f"a fit grid trains identkit.learn, which needs jax and optax "
+                                  f"({missing[0]} is missing): pip install 'identkit[learn]'")
         return tasks
 
     def absorb(self, result) -> tuple[list, list]:

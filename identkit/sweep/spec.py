@@ -32,8 +32,10 @@ Training runs of the paper's estimation procedure (:mod:`identkit.learn`): axes 
 ``dataset`` (a name of :data:`identkit.numeric.DATASETS`), ``bound`` (the sparsity bound:
 ``null`` trains without sparsity regularization, ``truth`` uses the true graph's edge count, as
 the paper does for Table 4, or a number), ``regularize``, ``p`` and ``d`` (of the dataset),
-``samples``, ``test_samples``, ``steps``, ``batch_size``, ``learning_rate``, ``hidden``; and
-``seeds``, the replicates of every cell (a count n for 0 .. n-1, or a list).
+``samples``, ``test_samples``, ``steps``, ``batch_size``, ``learning_rate``, ``hidden`` and
+``prior_hidden`` (the widths of the encoder's and decoder's three hidden layers and of the two
+of each latent's transition network); and ``seeds``, the replicates of every cell (a count n
+for 0 .. n-1, or a list): seed s draws the run's dataset and initialises its model.
 
 Axis values are a list, or a range ``{from: A, to: B, step: S}`` / ``{from: A, to: B, num: N}``
 (both ends included; integer ranges step by 1 unless told).
@@ -71,10 +73,10 @@ _GRAPH_DEFAULTS = {
 }
 
 FIT_PARAMETERS = ("dataset", "bound", "regularize", "p", "d", "samples", "test_samples",
-                  "steps", "batch_size", "learning_rate", "hidden")
+                  "steps", "batch_size", "learning_rate", "hidden", "prior_hidden")
 _FIT_DEFAULTS = {"bound": "truth", "regularize": None, "p": 0.5, "d": 10, "samples": 10_000,
                  "test_samples": 2_000, "steps": 2_000, "batch_size": 256,
-                 "learning_rate": 1e-3, "hidden": 64}
+                 "learning_rate": 1e-3, "hidden": 64, "prior_hidden": 64}
 
 # parameters whose default None means "derived" (m = d; no temporal graph, so no p; the
 # dataset's own graph; no sparsity regularization), which may therefore be written as null
@@ -138,7 +140,7 @@ def _check_value(where: str, name: str, v, nullable: bool = False):
         if not _is_number(v) or not 0 <= float(v) < math.inf:
             raise SweepError(f"{where}: {v!r} is not null, truth or a non-negative number")
         return int(v) if _is_int(v) else float(v)
-    if name in ("samples", "test_samples", "steps", "batch_size", "hidden"):
+    if name in ("samples", "test_samples", "steps", "batch_size", "hidden", "prior_hidden"):
         return _int_in(where, v, 1, 10 ** 9)
     if name == "learning_rate":
         if not _is_number(v) or not 0 < float(v) < math.inf:

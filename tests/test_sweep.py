@@ -24,7 +24,7 @@ import pytest
 import identkit as ik
 from identkit.cli import main
 from identkit.errors import SweepError
-from identkit.sweep import (FitRuns, GraphCells, Progress, ResultsStore, draw_graph,
+from identkit.sweep import (FitRuns, GraphCells, ResultsStore, draw_graph,
                             graph_generator, graph_statistics, graphs_task, load_results,
                             load_spec, paper_random_graph, plan_graph_tasks, plot_results, run,
                             wilson_interval)
@@ -574,26 +574,34 @@ def test_a_folder_of_another_spec_is_refused(tmp_path):
 
 # ------------------------------------------------------------------ progress and pictures
 
-def test_progress_is_quiet_off_a_terminal_and_counts_cells_on_one():
-    quiet = io.StringIO()
-    bar = Progress(10, 0, 1000, "graphs", stream=quiet)
-    bar.update(cells=1, units=100, force=True)
-    bar.close()
-    assert quiet.getvalue() == ""
+def test_progress_is_quiet_off_a_terminal_and_counts_cells_on_one(tmp_path, capsys,
+                                                                    monkeypatch):
+    """The sweep draws identkit's one progress line (graphs done, graphs/s, ETA, cells done):
+    nothing when stderr is no terminal, the line ending at every cell when asked; a resumed
+    sweep counts its skipped cells as done."""
+    import identkit._progress as progress
 
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
+    out = run(SMALL, tmp_path / "quiet", workers=1, processes=False)
+    assert out.computed == 8 and capsys.readouterr().err == ""
+    run(SMALL, tmp_path / "shown", workers=1, processes=False, progress=True)
+    err = capsys.readouterr().err
+    last = err.rstrip("\n").split("\r")[-1]
+    assert last.startswith("sweep [####################] 1200/1200") and "graphs/s" in last
+    assert "ETA" in last and "8/8 cells" in last and err.endswith("\n")
+    finished = []
 
-    tty = Terminal()
-    bar = Progress(10, 4, 1000, "graphs", stream=tty)
-    bar.update(cells=2, units=500, force=True)
-    bar.close()
-    text = tty.getvalue()
-    assert "6/10 cells" in text and "graphs/s" in text and "ETA" in text
-    assert text.endswith("\n")
+    def stop_after_three(row):
+        finished.append(row)
+        if len(finished) == 3:
+            raise KeyboardInterrupt
 
-
+    with pytest.raises(KeyboardInterrupt):
+        run(SMALL, tmp_path / "resumed", workers=1, processes=False, on_cell=stop_after_three)
+    notes = []
+    monkeypatch.setattr(progress.Progress, "update",
+                        lambda self, done, extra="": notes.append((self.total, done, extra)))
+    run(SMALL, tmp_path / "resumed", workers=1, processes=False, progress=True)
+    assert notes[0][2] == "4/8 cells" and notes[-1] == (750, 750, "8/8 cells")
 def test_heatmaps_and_curves_of_a_graphs_table(tmp_path):
     res = run(SMALL, tmp_path, workers=1, processes=False).results
     fig = plot_results(res)

@@ -32,7 +32,7 @@ from .fit import SCORES, FitRuns, fit_task  # noqa: E402
 from .plotting import plot_results  # noqa: E402
 from .results import (  # noqa: E402
     ResultsStore, SweepResults, format_value, load_results)
-from .runner import Progress, SweepRun, kind_of, run  # noqa: E402
+from .runner import SweepRun, kind_of, run  # noqa: E402
 from .spec import (  # noqa: E402
     FAMILIES, FIT_PARAMETERS, GRAPH_PARAMETERS, MAX_CELLS, SweepSpec, load_spec)
 
@@ -40,6 +40,6 @@ __all__ = [
     "load_spec", "SweepSpec", "run", "SweepRun", "load_results", "SweepResults", "plot_results",
     "paper_random_graph", "graph_generator", "draw_graph", "graph_statistics",
     "wilson_interval", "graphs_task", "plan_graph_tasks", "GraphCells", "fit_task", "FitRuns",
-    "ResultsStore", "format_value", "kind_of", "Progress", "FAMILIES", "GRAPH_PARAMETERS",
+    "ResultsStore", "format_value", "kind_of", "FAMILIES", "GRAPH_PARAMETERS",
     "FIT_PARAMETERS", "MAX_CELLS", "PAPER_SEED_OFFSET", "STAT_COLUMNS", "SCORES",
 ]

@@ -18,15 +18,17 @@ import uuid
 
 from distributed import Client, KilledWorker, LocalCluster, as_completed
 
+from .._progress import Progress
 from ..errors import SweepError
 from .families import GraphCells, graphs_task, plan_graph_tasks
 from .fit import FitRuns
 from .results import CELLS, ResultsStore, load_results
 from .spec import SweepSpec, load_spec
 
-__all__ = ["run", "SweepRun", "kind_of", "Progress"]
+__all__ = ["run", "SweepRun", "kind_of"]
 
 _WINDOW = 4096  # tasks in flight at most: the rest are submitted as these finish
+_REDRAW = 0.1   # seconds between two redraws of the progress line
 
 
 class _GraphKind:
@@ -56,55 +58,6 @@ class _GraphKind:
 def kind_of(spec: SweepSpec):
     """The object that plans a kind's tasks and turns their results into rows."""
     return _GraphKind(spec) if spec.kind == "graphs" else FitRuns(spec)
-
-
-class Progress:
-    """A progress line on a terminal: cells done, throughput and the time left.
-
-    Written to ``stream`` (standard error by default) only when it is a terminal, or when
-    ``enabled`` is True; redrawn at most ten times a second, and ended with a newline.
-    """
-
-    def __init__(self, cells_total, cells_done, units_total, unit, *, stream=None,
-                 enabled=None):
-        self.stream = sys.stderr if stream is None else stream
-        if enabled is None:
-            isatty = getattr(self.stream, "isatty", None)
-            enabled = bool(isatty and isatty())
-        self.enabled = enabled
-        self.cells_total, self.cells_done = cells_total, cells_done
-        self.units_total, self.units_done, self.unit = units_total, 0, unit
-        self.start = time.monotonic()
-        self.drawn = 0.0
-
-    def update(self, cells=0, units=0, force=False) -> None:
-        self.cells_done += cells
-        self.units_done += units
-        now = time.monotonic()
-        if not self.enabled or (now - self.drawn < 0.1 and not force):
-            return
-        self.drawn = now
-        elapsed = max(now - self.start, 1e-9)
-        rate = self.units_done / elapsed
-        left = (self.units_total - self.units_done) / rate if rate > 0 else float("inf")
-        width = 24
-        full = int(width * self.cells_done / max(self.cells_total, 1))
-        eta = _clock(left) if left != float("inf") else "?"
-        self.stream.write(f"\rsweep [{'#' * full}{'.' * (width - full)}] "
-                          f"{self.cells_done:,}/{self.cells_total:,} cells · "
-                          f"{rate:,.0f} {self.unit}/s · ETA {eta} ")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.update(force=True)
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _clock(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 class SweepRun:
@@ -235,8 +188,8 @@ def run(spec, results_dir, *, client=None, scheduler: str | None = None,
             computed += 1
         finished = store.finished_cells
         tasks = kind.plan(finished, runs_done, n_workers)
-        bar = Progress(spec.n_cells, len(finished), sum(t[-1] for t in tasks), kind.unit,
-                       enabled=progress)
+        bar = _SweepProgress(spec.n_cells, len(finished), sum(t[-1] for t in tasks),
+                             kind.unit, progress)
         start = time.monotonic()
         if tasks:
             computed_, n_tasks, units = _compute(client, tasks, kind, store, bar, on_cell)
@@ -260,6 +213,33 @@ def run(spec, results_dir, *, client=None, scheduler: str | None = None,
             obj.close()
     return SweepRun(load_results(store.path), computed, skipped, n_tasks, units, kind.unit,
                     seconds)
+
+
+class _SweepProgress:
+    """The sweep's counts drawn on the one progress line of :mod:`identkit._progress`: units
+    (graphs or runs) done with their rate and the time left, and the cells done as its note;
+    redrawn at most every ``_REDRAW`` seconds, and once more at the end."""
+
+    def __init__(self, cells_total, cells_done, units_total, unit, enabled):
+        self.line = Progress(units_total, "sweep", unit=unit, enabled=enabled)
+        self.cells_total, self.cells_done, self.units_done = cells_total, cells_done, 0
+        self.drawn = None
+
+    def update(self, cells, units) -> None:
+        self.cells_done += cells
+        self.units_done += units
+        now = time.monotonic()
+        if self.drawn is None or now - self.drawn >= _REDRAW:
+            self.draw()
+            self.drawn = now
+
+    def draw(self) -> None:
+        self.line.update(self.units_done, f"{self.cells_done:,}/{self.cells_total:,} cells")
+
+    def close(self) -> None:
+        if self.drawn is not None:
+            self.draw()
+        self.line.close()
 
 
 def _compute(client, tasks, kind, store, bar, on_cell):

@@ -264,6 +264,39 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_SEED_HELP)
     p.add_argument("--format", choices=["text", "json"], default="text")
 
+    p = sub.add_parser("sweep", help="grids of random graphs or of training runs on Dask "
+                       "(resumable), or plot one",
+                       description="identkit sweep SPEC.yaml -o RESULTS_DIR computes the grid a "
+                       "specification names (kind graphs or fit) on a local Dask cluster, or on "
+                       "--scheduler, writing each cell to RESULTS_DIR/cells.csv as it finishes; "
+                       "rerunning the command computes only the cells still missing. identkit "
+                       "sweep plot RESULTS_DIR -o FIG.png draws the phase diagram (or the Table 4 "
+                       "layout of a fit grid). Needs the [sweep] extra.")
+    p.add_argument("spec", metavar="SPEC.yaml|plot",
+                   help="the specification (YAML), or plot to draw a results folder")
+    p.add_argument("results", nargs="?", metavar="RESULTS_DIR",
+                   help="with plot: the results folder to draw")
+    p.add_argument("-o", "--output", required=True, metavar="RESULTS_DIR|FIG",
+                   help="the results folder to write (or resume); with plot, the picture "
+                        "(.svg, .png or .pdf)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a running Dask scheduler (tcp://host:8786); default: a local cluster")
+    p.add_argument("--workers", type=int_option(1, 4096, "N"), metavar="N",
+                   help="workers of the local cluster, 1 to 4,096 (default: one per core)")
+    p.add_argument("--yes", action="store_true",
+                   help="confirm a grid of more than 1,000,000 cells")
+    p.add_argument("--x", metavar="AXIS", help="plot: the axis across (default p)")
+    p.add_argument("--y", metavar="AXIS", help="plot: the axis down, or of the curves "
+                   "(default d)")
+    p.add_argument("--style", choices=["heatmap", "curves"],
+                   help="plot: a heatmap over two axes or curves with confidence bands")
+    p.add_argument("--value", default="fraction_complete", metavar="COLUMN",
+                   choices=["fraction_complete", "mean_identified", "mean_largest_block",
+                            "mean_log_permutations", "mean_pattern_edges"],
+                   help="plot: the column drawn: fraction_complete (the default), "
+                        "mean_identified, mean_largest_block, mean_log_permutations or "
+                        "mean_pattern_edges")
+
     p = sub.add_parser("examples", help="list the paper's catalogue, or print one as a graph file")
     p.add_argument("name", nargs="?", help="print this example as a graph file")
     p.add_argument("--format", choices=["yaml", "json", "text"], default="json",
@@ -565,6 +598,41 @@ def _cmd_theorems(args, out) -> int:
     return 0 if all(r.holds for r in results) else 1
 
 
+def _cmd_sweep(args, out) -> int:
+    plotting = args.spec == "plot"
+    if plotting:
+        if not args.results:
+            raise _UsageError("identkit sweep plot: give the RESULTS_DIR to draw "
+                              "(identkit sweep plot RESULTS_DIR -o FIG.png)")
+        wrong = [o for o, v in (("--scheduler", args.scheduler), ("--workers", args.workers),
+                                ("--yes", args.yes)) if v]
+        if wrong:
+            raise _UsageError(f"identkit sweep plot: {wrong[0]} is for running a sweep, "
+                              "not for drawing one")
+        from . import plot
+        from .sweep import load_results, plot_results
+
+        plot.picture_format(args.output)  # refused before the folder is read
+        fig = plot_results(load_results(args.results), x=args.x, y=args.y, value=args.value,
+                           style=args.style)
+        plot.save(fig, args.output)
+        out.write(f"wrote {args.output}\n")
+        return 0
+    if args.results:
+        raise _UsageError(f"identkit sweep: unexpected argument {args.results!r} (to draw a "
+                          "results folder: identkit sweep plot RESULTS_DIR -o FIG.png)")
+    wrong = [o for o, v in (("--x", args.x), ("--y", args.y), ("--style", args.style),
+                            ("--value", args.value != "fraction_complete")) if v]
+    if wrong:
+        raise _UsageError(f"identkit sweep: {wrong[0]} is for identkit sweep plot")
+    from .sweep import run
+
+    done = run(args.spec, args.output, scheduler=args.scheduler, workers=args.workers,
+               yes=args.yes)
+    out.write(f"{done}\n")
+    return 0
+
+
 def _cmd_examples(args, out) -> int:
     from . import examples
 
@@ -650,12 +718,12 @@ def _run(argv, out) -> int:
             return 0
         if args.command is None:  # a refusal is one line on stderr, as for any usage error
             raise _UsageError("identkit: error: choose a command (check, draw, design, repair, "
-                              "verify, generate, fit, score, theorems, examples); "
+                              "verify, generate, fit, score, theorems, sweep, examples); "
                               "see identkit --help")
         return {"check": _cmd_check, "draw": _cmd_draw, "examples": _cmd_examples,
                 "design": _cmd_design, "repair": _cmd_repair, "verify": _cmd_verify,
                 "generate": _cmd_generate, "fit": _cmd_fit, "score": _cmd_score,
-                "theorems": _cmd_theorems}[args.command](args, out)
+                "theorems": _cmd_theorems, "sweep": _cmd_sweep}[args.command](args, out)
     except _UsageError as exc:
         print(_one_line(str(exc)), file=sys.stderr)
         return 2

@@ -26,7 +26,7 @@ PUBLIC_MODULES = [
     "identkit.symmetry", "identkit.consistency", "identkit.guarantees", "identkit.protocols",
     "identkit.examples", "identkit.io", "identkit.design", "identkit.plot", "identkit.numeric",
     "identkit.symbolic", "identkit.metrics", "identkit.strategies", "identkit.testing",
-    "identkit.theorems", "identkit.errors",
+    "identkit.theorems", "identkit.errors", "identkit.sweep",
 ]
 
 # Methods of a protocol users implement for the classic metrics: the metric makes one Generator

@@ -44,7 +44,31 @@ def make_figures(outdir: str) -> list[str]:
     fixed = repair(lesson2)
     save(plot.draw(fixed.graph, fixed.after.regularize), "lesson-3.svg")
     save(_metrics_figure(), "metrics-timeblockdiag.svg")
+    phase, paper = _sweep_figures()
+    save(phase, "sweep-phase-diagram.svg")
+    save(paper, "sweep-paper-graphs.svg")
     return made
+
+
+def _sweep_figures():
+    """The sweeps page's pictures, computed by identkit.sweep (one thread worker: the same
+    table as any cluster would give, and no processes to start inside the build)."""
+    import tempfile
+
+    from identkit.sweep import plot_results, run
+
+    er = {"kind": "graphs", "family": "erdos-renyi", "graphs_per_cell": 100, "seed": 0,
+          "axes": {"d": [2, 4, 6, 8, 10], "p": {"from": 0.1, "to": 0.9, "step": 0.1},
+                   "regularize": ["a", "z", "az"]}}
+    paper = {"kind": "graphs", "family": "paper", "d": 10, "graphs_per_cell": 200, "seed": 0,
+             "axes": {"regularize": ["a", "z"], "p": {"from": 0.1, "to": 0.9, "step": 0.1}}}
+    figures = []
+    for spec, style in ((er, None), (paper, "curves")):
+        with tempfile.TemporaryDirectory() as folder:
+            done = run(spec, folder, workers=1, processes=False, progress=False)
+            figures.append(plot_results(done.results, style=style, x="p",
+                                        y="regularize" if style else None))
+    return figures
 
 
 def _metrics_figure():

@@ -8,8 +8,10 @@ keeps its finished runs and a rerun skips them. The table printed at the end put
 beside the paper's number (Lachapelle et al., JMLR 2026: Figs. 5 and 7, Table 3) and states the
 wall time, steps per second and peak memory of the runs.
 
-``--only ROW`` runs the rows whose name contains ROW (several may be given), so two processes
-can share a 2-core machine; ``--table`` only prints what the results file holds.
+``--only ROW`` runs the rows whose name contains ROW (several may be given) and ``--seeds 0,1``
+only those seeds, so two processes can share a 2-core machine; ``--steps N`` sets the training
+length of every run (results of different lengths are kept apart); ``--table`` only prints
+what the results file holds.
 """
 
 from __future__ import annotations
@@ -122,6 +124,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=30_000)
     parser.add_argument("--only", action="append", default=[])
+    parser.add_argument("--seeds", type=lambda t: {int(v) for v in t.split(",")},
+                        help="run only these of each row's seeds (comma-separated)")
     parser.add_argument("--results", default="learning-results.jsonl")
     parser.add_argument("--table", action="store_true", help="print the table and stop")
     args = parser.parse_args(argv)
@@ -131,6 +135,8 @@ def main(argv=None) -> int:
             if args.only and not any(o in name for o in args.only):
                 continue
             for seed in seeds:
+                if args.seeds is not None and seed not in args.seeds:
+                    continue
                 if (name, seed, args.steps) in done:
                     continue
                 rec = run(dataset, estimator, settings, seed, args.steps)

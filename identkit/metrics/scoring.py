@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import os
 import zipfile
-from dataclasses import dataclass
-
 import numpy as np
 
+from .._compat import keyword_only
 from ..graphs import LatentGraph
 from ._common import MetricError, MetricResult
 from .paper import mcc, r_score, rcon
@@ -86,7 +85,6 @@ def _samples(x, key):
     return x
 
 
-@dataclass(frozen=True, repr=False)
 class ScoreResult(MetricResult):
     """What :func:`score` returns: a :class:`MetricResult` (MCC is the headline value) whose
     text and summary are the ones ``identkit score`` prints.
@@ -105,6 +103,8 @@ class ScoreResult(MetricResult):
     ['matching', 'mcc', 'r', 'rcon']
     """
 
+    __slots__ = ()
+
     def summary(self) -> dict:
         """The plain data ``identkit score --format json`` prints: ``mcc``, ``r``, ``rcon``
         (None without a graph) and ``matching`` (true latent name -> learned column)."""
@@ -122,7 +122,8 @@ class ScoreResult(MetricResult):
         return "\n".join(lines)
 
 
-def score(truth, learned, graph: LatentGraph | None = None, regularize: str | None = None, *,
+@keyword_only("regularize")
+def score(truth, learned, graph: LatentGraph | None = None, *, regularize: str | None = None,
           example: str | None = None, method: str = "pearson") -> MetricResult:
     """MCC, R and, when the true graph is given, Rcon, of learned latents against true ones.
 
@@ -200,11 +201,11 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
             regularize = regularize or ex.regularize
     z = _samples(truth, "z")
     zhat = _samples(learned, "zhat")
-    m = mcc(z, zhat, method)
+    m = mcc(z, zhat, method=method)
     r = r_score(z, zhat)
     details = {"mcc": m.value, "r": r.value, "rcon": None, "method": method}
     if graph is not None:
-        details["rcon"] = rcon(graph, z, zhat, regularize, matching=m.matching).value
+        details["rcon"] = rcon(graph, z, zhat, regularize=regularize, matching=m.matching).value
         names = graph.latents
     else:
         names = [f"true {i}" for i in range(len(m.matching))]

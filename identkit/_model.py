@@ -54,7 +54,7 @@ def resolve_model(graph=None, *, example: str | None = None, regularize: str | N
     >>> from identkit._model import resolve_model
     >>> resolve_model(example="fig1").regularize, resolve_model(example="fig1",
     ...                                                         regularize="").regularize
-    ('a', '')
+    ('az', '')
     """
     if example is not None:
         from . import examples

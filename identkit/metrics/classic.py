@@ -384,8 +384,8 @@ def dci_from_importance(R) -> MetricResult:
     Raises
     ------
     MetricError
-        If R is not a finite, non-negative 2-D matrix (masked arrays too) or is all zeros (no code is important for anything:
-        :func:`dci` reports 0 for fitted importances in that case, as the reference does).
+        If R is not a finite, non-negative 2-D matrix (masked arrays too) or is all zeros
+        (no code is important for anything: :func:`dci` reports 0 for fitted importances in that case, as the reference does).
 
     Returns
     -------

@@ -319,28 +319,19 @@ def _load_any(args):
     ``("mechanism", mapping, regularize, source)`` for a mechanism file or a worked mechanism
     (``--example mechanism-<name>``). ``regularize`` is ``--regularize`` when given, else the
     example's own (:attr:`identkit.examples.Example.regularize`), else None (all the model
-    has): the one place that rule is written. A file is read once, so ``-`` (standard input)
+    has), as :func:`identkit._model.resolve_model` writes it once for the command line and
+    :func:`identkit.metrics.score` alike. A file is read once, so ``-`` (standard input)
     works for both; a mechanism is recognised without importing sympy."""
-    from . import io
+    from ._model import resolve_model
 
-    given = getattr(args, "regularize", None)
     example = getattr(args, "example", None)
-    if example:
-        from . import examples
-
-        ex = examples.get(example)
-        if ex.kind == "mechanism":
-            return "mechanism", ex.spec, given, example
-        return "graph", ex.graph, ex.regularize if given is None else given, example
     path = getattr(args, "path", None)
-    if not path:
+    if not example and not path:
         raise _UsageError(f"identkit {args.command}: give a graph file PATH or --example NAME "
                           "(PATH - reads standard input)")
-    model = io.read_model(path, **_limits(args))
-    source = "<stdin>" if path == "-" else path
-    if isinstance(model, dict):
-        return "mechanism", model, given, source
-    return "graph", model, given, source
+    m = resolve_model(None if example else path, example=example or None,
+                      regularize=getattr(args, "regularize", None), **_limits(args))
+    return m.kind, m.model, m.regularize, m.source
 
 
 def _load(args):
@@ -502,8 +493,8 @@ def _cmd_score(args, out) -> int:
     if args.true is None or args.learned is None:
         raise _UsageError("identkit score: give --true and --learned, or --model and --data")
 
-    res = score(args.true, args.learned, args.graph, args.regularize, example=args.example,
-                method=args.method)
+    res = score(args.true, args.learned, args.graph, regularize=args.regularize,
+                example=args.example, method=args.method)
     if args.format == "json":
         out.write(_jsonfmt.dumps(res.summary()) + "\n")
     else:

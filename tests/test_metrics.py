@@ -103,7 +103,7 @@ def test_invariance_to_permuting_learned_dims():
     assert r_score(z, zhat).value == pytest.approx(r_score(z, zhat[:, perm]).value)
     assert rcon(g, z, zhat).value == pytest.approx(rcon(g, z, zhat[:, perm]).value)
     mono = np.c_[np.exp(zhat[:, 0]), zhat[:, 1] ** 3, np.arctan(zhat[:, 2])]
-    assert mcc(z, zhat, "spearman").score == pytest.approx(mcc(z, mono, "spearman").score)
+    assert mcc(z, zhat, method="spearman").score == pytest.approx(mcc(z, mono, method="spearman").score)
 
 
 def test_held_out_regressions():

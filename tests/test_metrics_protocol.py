@@ -58,7 +58,7 @@ def test_modularity_uses_only_the_training_rows():
     assert out.value == pytest.approx(1.0, abs=1e-12)
     assert out["mutual_information"][0, 1] == pytest.approx(0.0, abs=1e-12)
     # all rows would mix them: the value the old protocol returned is lower
-    whole = metrics.mutual_info_matrix(metrics.discretize(codes, 20), f)
+    whole = metrics.mutual_info_matrix(metrics.discretize(codes, num_bins=20), f)
     assert modularity(whole) < 0.99
 
 
@@ -410,7 +410,7 @@ def test_rcon_mask_is_row_i_of_c_p_transpose_on_example_4():
     z = rng.standard_normal((300, 3))
     zhat = np.c_[z[:, 1] + 0.3 * z[:, 2], z[:, 2], z[:, 0] + 0.5 * z[:, 1]]
     zhat = zhat + 0.2 * rng.standard_normal(zhat.shape)
-    out = rcon(ex.graph, z, zhat, ex.regularize, matching=[2, 0, 1])
+    out = rcon(ex.graph, z, zhat, regularize=ex.regularize, matching=[2, 0, 1])
     assert out.allowed.astype(int).tolist() == [[1, 1, 1], [1, 0, 0], [1, 1, 1]]
     expected = [_brute_r(z[:, [0]], zhat)[0], _brute_r(z[:, [1]], zhat[:, [0]])[0],
                 _brute_r(z[:, [2]], zhat)[0]]

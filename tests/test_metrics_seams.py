@@ -129,7 +129,7 @@ def test_rcon_graph_first_gives_no_warning():
 @pytest.mark.parametrize("old_call, new_call", [
     (lambda g, z, zh: rcon(z, zh, g), lambda g, z, zh: rcon(g, z, zh)),
     (lambda g, z, zh: rcon(z, zh, g, None, matching=[0, 1, 2]),
-     lambda g, z, zh: rcon(g, z, zh, None, matching=[0, 1, 2])),
+     lambda g, z, zh: rcon(g, z, zh, regularize=None, matching=[0, 1, 2])),
     (lambda g, z, zh: rcon(z, zh, graph=g, test_fraction=0.3),
      lambda g, z, zh: rcon(g, z, zh, test_fraction=0.3)),
 ], ids=["positional", "with-regularize", "graph-by-keyword"])
@@ -148,7 +148,7 @@ def test_rcon_old_order_keeps_a_positional_regularize():
     zhat = z @ np.random.default_rng(3).standard_normal((z.shape[1],) * 2)
     with pytest.warns(DeprecationWarning):
         old = rcon(z, zhat, g.graph, g.regularize)
-    assert old.value == rcon(g.graph, z, zhat, g.regularize).value
+    assert old.value == rcon(g.graph, z, zhat, regularize=g.regularize).value
 
 
 def test_rcon_with_no_graph_anywhere_is_still_an_error():

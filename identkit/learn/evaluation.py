@@ -172,8 +172,8 @@ def evaluate(model, x, z_true, graph: LatentGraph, *, regularize: str | None = N
         m = mcc(z, zh)
         matching = m.matching
         r = r_score(z, zh)
-        rc = rcon(graph, z, zh, regularize, matching=matching)
-        s = None if learned_graph is None else float(shd(graph, learned_graph, matching))
+        rc = rcon(graph, z, zh, regularize=regularize, matching=matching)
+        s = None if learned_graph is None else float(shd(graph, learned_graph, matching=matching))
     except MetricError as exc:
         raise LearnError(f"cannot evaluate: {exc}") from None
     C = entanglement_graph(graph, regularize)

@@ -3,9 +3,11 @@ disentanglement metrics and VAE diagnostics, in numpy.
 
 One calling convention: every metric takes the ground truth first and the learned
 representation second (keywords ``truth`` and ``learned``), checks both (shapes, pairing, NaN,
-inf, complex values, constant true latents, too few samples: :class:`MetricError`) and returns
-a frozen :class:`MetricResult` (``value``, ``details``, ``to_dict()``). :func:`score` is the
-one-call counterpart of ``identkit score``.
+inf, complex values, masked arrays, constant true latents, too few samples:
+:class:`MetricError`), takes every option by keyword, and returns a frozen
+:class:`MetricResult`: a ``float`` (it formats, compares, rounds and averages as its value)
+carrying ``details`` and ``to_dict()``. :func:`score` is the one-call counterpart of
+``identkit score``.
 
 Arrays are shaped ``(n_samples, n_dims)``. Mutual information is computed from our own
 contingency tables; classifier-based metrics use scikit-learn (``identkit[metrics]``).

@@ -12,7 +12,6 @@ rows with :func:`train_test_rows`.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -22,7 +21,8 @@ from .._compat import graph_first, keyword_only  # graph_first: re-exported for 
 from ..errors import DependencyError, MetricError
 
 __all__ = ["MetricError", "MetricWarning", "MetricResult", "DetailsWithRenames", "as_samples",
-           "pair", "sklearn", "train_test_rows", "graph_first"]
+           "pair", "sklearn", "train_test_rows", "graph_first", "refuse_masked",
+           "check_discrete", "classifier_rows", "MIN_ROWS_PER_CLASS"]
 
 class MetricWarning(UserWarning):
     """A metric returned a documented fallback value (for example a constant learned column)."""
@@ -90,16 +90,21 @@ def _plain(v):
     return v
 
 
-@dataclass(frozen=True, eq=False)
-class MetricResult:
-    """The value of a metric and the details that produced it (read-only).
+class MetricResult(float):
+    """The value of a metric, a number, with the details that produced it (read-only).
+
+    A ``MetricResult`` is a ``float``: formatting (``f"{res:.3f}"``), comparisons, ``round``,
+    arithmetic, ``numpy`` (``np.mean``, ``np.isclose``), ``sorted``, ``json.dumps`` and
+    ``pickle`` treat it as its value, so it goes wherever a score is expected (a scorer, a
+    table column). Arithmetic gives a plain ``float``. ``str`` is the readable report (the
+    value and the details), ``f"{res}"`` the bare number.
 
     Attributes
     ----------
     metric : str
         The metric's name, e.g. ``"MCC (pearson)"``.
     value : float
-        The headline number (the one papers report).
+        The headline number (the one papers report), the float the result is.
     details : mapping
         Everything else the computation produced: the matching, the importance matrix, the
         secondary scores. Entries are also readable as ``result["key"]`` and, for identifiers,
@@ -114,27 +119,59 @@ class MetricResult:
 
     Examples
     --------
+    >>> import json, numpy as np
     >>> from identkit.metrics import MetricResult
     >>> res = MetricResult("toy", 0.5, {"matching": (1, 0)})
     >>> float(res), res.matching, res.to_dict()
     (0.5, (1, 0), {'metric': 'toy', 'value': 0.5, 'matching': [1, 0]})
+    >>> f"{res:.3f}", res > 0.4, round(res, 1), res + 1, float(np.mean([res, 1.0]))
+    ('0.500', True, 0.5, 1.5, 0.75)
+    >>> json.dumps({"score": res})
+    '{"score": 0.5}'
     >>> print(res)
     toy: 0.5000
       matching: (1, 0)
     """
 
-    metric: str
-    value: float
-    details: Mapping[str, Any] = field(default_factory=dict)
-    renamed: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    __slots__ = ("metric", "details", "renamed")
 
-    def __post_init__(self):
-        object.__setattr__(self, "value", float(self.value))
-        object.__setattr__(self, "renamed", MappingProxyType(dict(self.renamed)))
-        details = _freeze(dict(self.details))
-        if self.renamed:
-            details = DetailsWithRenames(details, self.renamed, self.metric)
-        object.__setattr__(self, "details", details)
+    def __new__(cls, metric: str, value, details: Mapping[str, Any] | None = None,
+                renamed: Mapping[str, str] | None = None):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise MetricError(f"{metric}: a metric's value is a real number, got "
+                              f"{type(value).__name__} {value!r}") from None
+        self = super().__new__(cls, number)
+        renamed = MappingProxyType(dict(renamed or {}))
+        frozen = _freeze(dict(details or {}))
+        if renamed:
+            frozen = DetailsWithRenames(frozen, renamed, metric)
+        object.__setattr__(self, "metric", str(metric))
+        object.__setattr__(self, "renamed", renamed)
+        object.__setattr__(self, "details", frozen)
+        return self
+
+    def __init__(self, *args, **kwargs):  # everything is set in __new__ (a float is immutable)
+        super().__init__()
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a MetricResult is read-only: cannot set {name!r}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"a MetricResult is read-only: cannot delete {name!r}")
+
+    def __reduce__(self):
+        details = self.details.data if isinstance(self.details, DetailsWithRenames) \
+            else self.details
+        return (_rebuild, (type(self), self.metric, self.value, _thaw(details),
+                           dict(self.renamed)))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
     def _current(self, key: str) -> str:
         new = self.renamed.get(key)
@@ -144,8 +181,13 @@ class MetricResult:
                       stacklevel=3)
         return new
 
+    @property
+    def value(self) -> float:
+        """The headline number, as a plain ``float``."""
+        return float.__float__(self)
+
     def __float__(self) -> float:
-        return self.value
+        return float.__float__(self)
 
     @property
     def score(self) -> float:
@@ -164,7 +206,7 @@ class MetricResult:
                            f"{', '.join(self.details) or 'none'}") from None
 
     def __getattr__(self, name: str):
-        if name.startswith("_") or name in ("metric", "value", "details", "renamed"):
+        if name.startswith("_") or name in ("metric", "details", "renamed"):
             raise AttributeError(name)
         try:
             return self.details[self._current(name)]
@@ -176,7 +218,8 @@ class MetricResult:
         """Plain JSON-ready dict: ``metric``, ``value`` and the details (arrays as lists)."""
         return {"metric": self.metric, "value": self.value, **_plain(self.details)}
 
-    def __str__(self) -> str:
+    def to_text(self) -> str:
+        """The value and the details, one per line (what ``str`` and ``print`` show)."""
         lines = [f"{self.metric}: {self.value:.4f}"]
         for k, v in self.details.items():
             if isinstance(v, float):
@@ -189,15 +232,82 @@ class MetricResult:
                 lines.append(f"  {k}: {_plain(v) if isinstance(v, np.ndarray) else v}")
         return "\n".join(lines)
 
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __format__(self, spec: str) -> str:
+        return float.__repr__(self.value) if not spec else format(self.value, spec)
+
     def __repr__(self) -> str:
-        return f"MetricResult({self.metric!r}, value={self.value!r}, details={list(self.details)})"
+        return (f"{type(self).__name__}({self.metric!r}, value={self.value!r}, "
+                f"details={list(self.details)})")
+
+
+def _thaw(v):
+    """The plain (writable) form of frozen details, for pickling."""
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    if isinstance(v, tuple):
+        return tuple(_thaw(x) for x in v)
+    if isinstance(v, Mapping):
+        return {k: _thaw(x) for k, x in v.items()}
+    return v
+
+
+def _rebuild(cls, metric, value, details, renamed):
+    return cls(metric, value, details, renamed)
+
+
+def refuse_masked(x, name: str) -> None:
+    """Refuse a numpy masked array: ``np.asarray`` would drop its mask and score the hidden
+    values as data."""
+    if np.ma.isMaskedArray(x):
+        raise MetricError(f"{name} is a masked array: metrics do not read a mask; fill the "
+                          "masked entries (x.filled(value)) or keep the unmasked rows "
+                          "(x[~np.ma.getmaskarray(x).any(axis=1)]) first")
+
+
+def check_discrete(f, metric: str, option: str = "factor_bins") -> None:
+    """Refuse ground-truth factors with a non-integer value: ``metric`` is defined for discrete
+    factors (class labels, or bins of a mutual information), where every distinct float would
+    become a class of its own. The message names ``option``, the argument that discretizes."""
+    f = np.asarray(f)
+    if not np.issubdtype(f.dtype, np.floating):
+        return
+    frac = np.flatnonzero((f != np.round(f)).any(axis=0))
+    if frac.size:
+        k = int(frac[0])
+        v = float(f[np.flatnonzero(f[:, k] != np.round(f[:, k]))[0], k])
+        raise MetricError(
+            f"{metric} is defined for discrete factors, but truth column {k} has the "
+            f"non-integer value {v!r}: pass {option}=N to cut each factor into N equal-width "
+            "bins, or give integer labels")
+
+
+MIN_ROWS_PER_CLASS = 2
+
+
+def classifier_rows(y_train, n: int, test_fraction: float, metric: str, k: int) -> None:
+    """Refuse a factor whose training rows cannot train a classifier: at least two classes and
+    :data:`MIN_ROWS_PER_CLASS` training rows per class; the message names the rows needed."""
+    classes = np.unique(y_train).size
+    if classes >= 2 and y_train.size >= MIN_ROWS_PER_CLASS * classes:
+        return
+    c = max(classes, 2)
+    need = int(np.ceil(MIN_ROWS_PER_CLASS * c / (1 - test_fraction)))
+    raise MetricError(
+        f"{metric}: factor {k} has {classes} class(es) on {y_train.size} training rows (of {n}); "
+        f"its classifier needs at least 2 classes and {MIN_ROWS_PER_CLASS} training rows per "
+        f"class: give at least {need} rows")
 
 
 def as_samples(x, name: str, min_rows: int = 2, *, constant: str = "allow") -> np.ndarray:
     """A finite real float array of shape (n_samples, n_dims); 1-D input is one dimension.
 
     ``constant="error"`` refuses a column with a single value (its correlation is undefined).
+    A masked array is refused (:func:`refuse_masked`).
     """
+    refuse_masked(x, name)
     if np.iscomplexobj(x):
         raise MetricError(f"{name} has complex values; metrics need real numbers")
     kind = getattr(getattr(x, "dtype", None), "kind", None)

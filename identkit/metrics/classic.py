@@ -43,8 +43,10 @@ from typing import Callable
 import numpy as np
 import scipy.linalg
 
+from .._compat import keyword_only
 from .._rng import as_generator
-from ._common import MetricError, MetricResult, as_samples, sklearn, train_test_rows, warn
+from ._common import (MetricError, MetricResult, as_samples, check_discrete, classifier_rows,
+                      refuse_masked, sklearn, train_test_rows, warn)
 from .information import discretize, entropy, mutual_info_matrix
 
 __all__ = [
@@ -67,6 +69,16 @@ def _factors_codes(truth, learned):
     return f, codes
 
 
+def _discrete_factors(f, metric, factor_bins):
+    """The factors as class labels: cut into ``factor_bins`` equal-width bins when given (the
+    histogram discretization of the reference), else refused unless every value is an
+    integer."""
+    if factor_bins is not None:
+        return discretize(f, num_bins=factor_bins)
+    check_discrete(f, metric)
+    return f
+
+
 def _logistic(max_iter):
     from sklearn.linear_model import LogisticRegression
 
@@ -76,7 +88,8 @@ def _logistic(max_iter):
 # ------------------------------------------------------------------------------------ MIG
 
 
-def mig(truth, learned, num_bins: int = 20) -> MetricResult:
+@keyword_only("num_bins")
+def mig(truth, learned, *, num_bins: int = 20, factor_bins: int | None = None) -> MetricResult:
     """Mutual Information Gap (Chen et al. 2018), with 20-bin histogram discretization.
 
     ``MIG = mean_k (I₍₁₎(k) − I₍₂₎(k)) / H(v_k)`` where I₍₁₎ ≥ I₍₂₎ are the two largest mutual
@@ -85,10 +98,14 @@ def mig(truth, learned, num_bins: int = 20) -> MetricResult:
     Parameters
     ----------
     truth : array_like (n, K)
-        Discrete ground-truth factors.
+        Discrete ground-truth factors (integer values of any dtype); continuous factors are
+        refused unless ``factor_bins`` discretizes them.
     learned : array_like (n, d̂)
         Learned codes, d̂ ≥ 2.
-    num_bins : int
+    num_bins : int, keyword-only
+        Equal-width bins of each code (at most the number of samples).
+    factor_bins : int, optional, keyword-only
+        Cut each factor into this many equal-width bins first (for continuous factors).
 
     Returns
     -------
@@ -112,7 +129,8 @@ def mig(truth, learned, num_bins: int = 20) -> MetricResult:
     f, codes = _factors_codes(truth, learned)
     if codes.shape[1] < 2:
         raise MetricError("MIG needs at least two codes (it compares the best two)")
-    m = mutual_info_matrix(discretize(codes, num_bins), f)
+    f = _discrete_factors(f, "MIG", factor_bins)
+    m = mutual_info_matrix(discretize(codes, num_bins=num_bins), f)
     h = np.array([entropy(f[:, k]) for k in range(f.shape[1])])   # > 0: no constant factor
     top = np.sort(m, axis=0)[::-1]
     value = float(np.mean((top[0] - top[1]) / h))
@@ -213,7 +231,7 @@ def sap(truth, learned, *, continuous_factors: bool = False, test_fraction: floa
 # ---------------------------------------------------------------------- modularity, explicitness
 
 
-def modularity(mi: np.ndarray) -> float:
+def modularity(mi: np.ndarray) -> MetricResult:
     """Modularity from a (codes × factors) mutual-information matrix (Ridgeway & Mozer 2018).
 
     For each code, ``δ = (Σ_k m_k² − max_k m_k²) / (max_k m_k² (K − 1))`` and the code scores
@@ -223,27 +241,49 @@ def modularity(mi: np.ndarray) -> float:
     --------
     >>> import numpy as np
     >>> from identkit.metrics import modularity
-    >>> modularity(np.eye(3)), modularity(np.ones((3, 3)))
+    >>> float(modularity(np.eye(3))), float(modularity(np.ones((3, 3))))
     (1.0, 0.0)
+    >>> modularity(np.eye(3)).per_code.tolist()
+    [1.0, 1.0, 1.0]
+
+    Raises
+    ------
+    MetricError
+        A matrix that is not 2-D with at least 2 factors, or has a negative, NaN or infinite
+        entry (a mutual information is finite and non-negative), or is masked.
+
+    Returns
+    -------
+    MetricResult
+        ``value`` the modularity (a number, as every metric's result); details ``per_code``.
 
     Notes
     -----
-    O(d̂ K). A helper on a given matrix: returns a float.
+    O(d̂ K).
     """
-    mi = np.asarray(mi, dtype=float)
+    refuse_masked(mi, "the mutual-information matrix")
+    try:
+        mi = np.asarray(mi, dtype=float)
+    except (TypeError, ValueError):
+        raise MetricError("modularity needs a numeric (codes x factors) matrix") from None
     if mi.ndim != 2 or mi.shape[1] < 2:
         raise MetricError("modularity needs a (codes x factors) matrix with at least 2 factors")
+    bad = np.argwhere(~(mi >= 0))  # negative and NaN alike
+    if bad.size or not np.isfinite(mi).all():
+        i, j = bad[0] if bad.size else np.argwhere(~np.isfinite(mi))[0]
+        raise MetricError(f"the mutual-information matrix has the entry {mi[i, j]!r} at row {i}, "
+                          f"column {j}: mutual information is finite and non-negative")
     sq = mi**2
     best = sq.max(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         delta = (sq.sum(axis=1) - best) / (best * (mi.shape[1] - 1))
     score = np.where(best == 0, 0.0, 1.0 - delta)
-    return float(score.mean())
+    return MetricResult("modularity", float(score.mean()), {"per_code": score})
 
 
 def modularity_explicitness(truth, learned, *, num_bins: int = 20,
                             test_fraction: float = 1 / 3, max_iter: int | None = None,
-                            seed=0) -> MetricResult:
+                            factor_bins: int | None = None, seed=0) -> MetricResult:
     """Modularity and explicitness (Ridgeway & Mozer 2018) on a train/test split of the rows.
 
     Modularity comes from the mutual information between the 20-bin codes and the factors on
@@ -263,8 +303,17 @@ def modularity_explicitness(truth, learned, *, num_bins: int = 20,
         as the reference does (100 L-BFGS iterations, which may stop before convergence with a
         ``ConvergenceWarning``); 1000 gives a better-converged fit, whose numbers are not
         comparable with published ones.
+    factor_bins : int, optional
+        Cut each factor into this many equal-width bins first (continuous factors are refused
+        otherwise: both parts are defined for class labels).
     seed : None, int or numpy.random.Generator
         For the split.
+
+    Raises
+    ------
+    MetricError
+        Bad input, non-integer factors without ``factor_bins``, or too few training rows for
+        a factor's classifier (the message names the rows needed).
 
     Returns
     -------
@@ -286,9 +335,12 @@ def modularity_explicitness(truth, learned, *, num_bins: int = 20,
     O(n d̂ K) for the mutual information plus K logistic regressions on (n, d̂).
     """
     f, codes = _factors_codes(truth, learned)
+    f = _discrete_factors(f, "modularity and explicitness", factor_bins)
     train, test = train_test_rows(codes.shape[0], test_fraction, seed=seed)
-    mi = mutual_info_matrix(discretize(codes[train], num_bins), f[train])
-    details = {"modularity": modularity(mi)}
+    for k in range(f.shape[1]):
+        classifier_rows(f[train, k], codes.shape[0], test_fraction, "explicitness", k)
+    mi = mutual_info_matrix(discretize(codes[train], num_bins=num_bins), f[train])
+    details = {"modularity": float(modularity(mi))}
     sklearn()
     from sklearn.metrics import roc_auc_score
 
@@ -332,8 +384,8 @@ def dci_from_importance(R) -> MetricResult:
     Raises
     ------
     MetricError
-        If R is not a finite 2-D matrix or is all zeros (no code is important for anything:
-        :func:`dci` reports 0 for fitted importances in that case, as the reference does).
+        If R is not a finite, non-negative 2-D matrix (masked arrays too) or is all zeros
+        (no code is important for anything: :func:`dci` reports 0 for fitted importances in that case, as the reference does).
 
     Returns
     -------
@@ -354,12 +406,23 @@ def dci_from_importance(R) -> MetricResult:
     -----
     O(d̂ K).
     """
-    R = np.asarray(R, dtype=float)
+    refuse_masked(R, "the importance matrix")
+    try:
+        R = np.asarray(R, dtype=float)
+    except (TypeError, ValueError):
+        raise MetricError("the importance matrix must be a numeric (codes x factors) matrix") \
+            from None
     if R.ndim != 2 or R.shape[0] < 1 or R.shape[1] < 1:
         raise MetricError("the importance matrix must be (codes x factors)")
     if not np.isfinite(R).all():
-        raise MetricError("the importance matrix has non-finite entries")
-    R = np.abs(R)
+        i, j = np.argwhere(~np.isfinite(R))[0]
+        raise MetricError(f"the importance matrix has the non-finite entry {R[i, j]!r} at row "
+                          f"{i}, column {j}")
+    if (R < 0).any():
+        i, j = np.argwhere(R < 0)[0]
+        raise MetricError(f"the importance matrix has the negative entry {R[i, j]!r} at row {i}, "
+                          f"column {j}: importances are non-negative (take np.abs of signed "
+                          "coefficients first)")
     if R.sum() == 0:
         raise MetricError("the importance matrix is all zeros")
 
@@ -379,7 +442,7 @@ def dci_from_importance(R) -> MetricResult:
 
 
 def dci(truth, learned, *, importance: str = "gbt", test_fraction: float = 1 / 3,
-        seed=0) -> MetricResult:
+        factor_bins: int | None = None, seed=0) -> MetricResult:
     """DCI (Eastwood & Williams 2018).
 
     Parameters
@@ -392,6 +455,10 @@ def dci(truth, learned, *, importance: str = "gbt", test_fraction: float = 1 / 3
         absolute coefficients of a least-squares fit of each factor on standardized codes
         (numpy only).
     test_fraction : float in (0, 1)
+    factor_bins : int, optional
+        Cut each factor into this many equal-width bins first. ``gbt`` classifies the factors,
+        so it refuses non-integer factors without it; ``linear`` regresses them and takes
+        continuous factors as they are.
     seed : None, int or numpy.random.Generator
         For the split and for the trees (each factor's classifier gets its own
         ``random_state`` drawn from it, so ties between equally good splits follow the seed).
@@ -422,6 +489,8 @@ def dci(truth, learned, *, importance: str = "gbt", test_fraction: float = 1 / 3
     if importance not in ("gbt", "linear"):
         raise MetricError(f"importance must be 'gbt' or 'linear', got {importance!r}")
     f, codes = _factors_codes(truth, learned)
+    if importance == "gbt" or factor_bins is not None:
+        f = _discrete_factors(f, "DCI with importance='gbt'", factor_bins)
     rng = as_generator(seed)
     train, test = train_test_rows(codes.shape[0], test_fraction, seed=rng)
     d, K = codes.shape[1], f.shape[1]
@@ -431,6 +500,8 @@ def dci(truth, learned, *, importance: str = "gbt", test_fraction: float = 1 / 3
         sklearn()
         from sklearn.ensemble import GradientBoostingClassifier
 
+        for k in range(K):
+            classifier_rows(f[train, k], codes.shape[0], test_fraction, "DCI", k)
         states = rng.integers(0, 2**31 - 1, size=K)
         for k in range(K):
             model = GradientBoostingClassifier(random_state=int(states[k]))
@@ -669,7 +740,8 @@ def factor_vae_score(truth: GroundTruth, learned, *, batch_size: int = 64,
                          "eval_accuracy": ev, "num_active_dims": int(active.sum())})
 
 
-def irs_from_samples(truth, learned, diff_quantile: float = 0.99,
+@keyword_only("diff_quantile", "num_bins")
+def irs_from_samples(truth, learned, *, diff_quantile: float = 0.99,
                      num_bins: int | None = 20) -> MetricResult:
     """Interventional Robustness Score (Suter et al. 2019) from paired samples.
 
@@ -703,7 +775,9 @@ def irs_from_samples(truth, learned, diff_quantile: float = 0.99,
     if not 0 < diff_quantile <= 1:
         raise MetricError(f"diff_quantile must be in (0, 1], got {diff_quantile!r}")
     if num_bins is not None:
-        f = discretize(f, num_bins)
+        f = discretize(f, num_bins=num_bins)
+    else:
+        check_discrete(f, "IRS with num_bins=None", "num_bins")
     active = codes.std(axis=0) > 0
     if not active.any():
         warn("every code is constant: IRS is 0")
@@ -747,7 +821,7 @@ def irs(truth: GroundTruth, learned, *, num_train: int = 10_000, diff_quantile: 
     rng = as_generator(seed)
     f = truth.sample_factors(num_train, rng)
     codes = _codes_of(learned, truth.observations(f, rng), "IRS")
-    return irs_from_samples(f, codes, diff_quantile, num_bins)
+    return irs_from_samples(f, codes, diff_quantile=diff_quantile, num_bins=num_bins)
 
 
 # -------------------------------------------------------------------------------- unsupervised
@@ -783,7 +857,8 @@ def gaussian_total_correlation(learned) -> MetricResult:
                         float(0.5 * (np.log(np.diag(S)).sum() - logdet)), {"covariance": S})
 
 
-def gaussian_wasserstein_correlation(learned, normalized: bool = False) -> MetricResult:
+@keyword_only("normalized")
+def gaussian_wasserstein_correlation(learned, *, normalized: bool = False) -> MetricResult:
     """Squared 2-Wasserstein distance between the Gaussian with the codes' covariance and the
     Gaussian with only its diagonal: ``2 tr Σ − 2 tr (Σ diag(Σ))^{1/2}``; ``normalized`` divides
     by ``Σ_i Σ_ii``.
@@ -809,7 +884,8 @@ def gaussian_wasserstein_correlation(learned, normalized: bool = False) -> Metri
                         {"covariance": S, "normalized": normalized})
 
 
-def mean_mutual_information(learned, num_bins: int = 20) -> MetricResult:
+@keyword_only("num_bins")
+def mean_mutual_information(learned, *, num_bins: int = 20) -> MetricResult:
     """Mean pairwise mutual information between distinct codes (20-bin discretization).
 
     Examples
@@ -828,7 +904,7 @@ def mean_mutual_information(learned, num_bins: int = 20) -> MetricResult:
     d = codes.shape[1]
     if d < 2:
         raise MetricError("mutual information between codes needs at least two codes")
-    disc = discretize(codes, num_bins)
+    disc = discretize(codes, num_bins=num_bins)
     M = mutual_info_matrix(disc, disc)
     np.fill_diagonal(M, 0.0)
     return MetricResult("mean mutual information", float(M.sum() / (d * d - d)),

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import MetricError, as_samples
+from .._compat import keyword_only
+from ._common import MetricError, as_samples, refuse_masked
 
 __all__ = ["discretize", "mutual_information", "mutual_info_matrix", "entropy"]
 
 
-def discretize(x, num_bins: int = 20) -> np.ndarray:
+@keyword_only("num_bins")
+def discretize(x, *, num_bins: int = 20) -> np.ndarray:
     """Equal-width histogram bins per column, labels ``1 .. num_bins`` (int64, same shape).
+
+    ``num_bins`` is at most the number of samples (more bins than samples leave bins empty
+    and only cost memory: refused).
 
     Examples
     --------
@@ -27,9 +32,13 @@ def discretize(x, num_bins: int = 20) -> np.ndarray:
     -----
     O(n d log num_bins).
     """
-    if not isinstance(num_bins, (int, np.integer)) or num_bins < 1:
+    if isinstance(num_bins, bool) or not isinstance(num_bins, (int, np.integer)) or \
+            num_bins < 1:
         raise MetricError(f"num_bins must be a positive integer, got {num_bins!r}")
     x = as_samples(x, "x", min_rows=1)
+    if num_bins > x.shape[0]:
+        raise MetricError(f"num_bins={num_bins} is more than the {x.shape[0]} samples: give at "
+                          f"most {x.shape[0]} bins")
     out = np.empty(x.shape, dtype=np.int64)
     for j in range(x.shape[1]):
         edges = np.histogram_bin_edges(x[:, j], bins=num_bins)
@@ -37,9 +46,17 @@ def discretize(x, num_bins: int = 20) -> np.ndarray:
     return out
 
 
-def _labels(x):
-    """Map arbitrary labels to 0..k-1 (per call)."""
-    _, inv = np.unique(np.asarray(x), return_inverse=True)
+def _labels(x, name="labels"):
+    """Map discrete labels to 0..k-1 (per call); a masked array and non-integer floats (each
+    would be a label of its own) are refused, naming :func:`discretize`."""
+    refuse_masked(x, name)
+    x = np.asarray(x)
+    if np.issubdtype(x.dtype, np.floating) or np.iscomplexobj(x):
+        if np.iscomplexobj(x) or not np.isfinite(x).all() or (x != np.round(x)).any():
+            raise MetricError(f"{name} must be discrete (integer labels); a non-integer or "
+                              "non-finite value would be a label of its own: discretize them "
+                              "first (identkit.metrics.discretize(x, num_bins=N))")
+    _, inv = np.unique(x, return_inverse=True)
     return inv.reshape(-1)
 
 
@@ -59,7 +76,7 @@ def mutual_information(a, b) -> float:
     -----
     O(n log n + k_a k_b) for k_a and k_b distinct labels.
     """
-    a, b = _labels(a), _labels(b)
+    a, b = _labels(a, "a"), _labels(b, "b")
     if a.size != b.size:
         raise MetricError(f"label sequences differ in length ({a.size} and {b.size})")
     n = a.size
@@ -105,6 +122,8 @@ def mutual_info_matrix(codes, factors) -> np.ndarray:
     -----
     O(d K n log n): one contingency table per pair of columns.
     """
+    refuse_masked(codes, "codes")
+    refuse_masked(factors, "factors")
     codes = np.asarray(codes)
     factors = np.asarray(factors)
     if codes.ndim == 1:

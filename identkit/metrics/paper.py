@@ -28,7 +28,7 @@ from scipy.stats import rankdata
 
 from ..entanglement import entanglement_graph
 from ..graphs import LatentGraph
-from .._compat import graph_first
+from .._compat import graph_first, keyword_only
 from ._common import MetricError, MetricResult, pair, train_test_rows, warn
 
 __all__ = ["mcc", "correlation_matrix", "r_score", "rcon", "shd"]
@@ -85,6 +85,21 @@ def _cross(A, ma, sa, B, mb, sb, rows=None):
     return out
 
 
+_SAFE = 2.0 ** 200   # columns whose largest |value| lies in [1/_SAFE, _SAFE] are used as they are
+
+
+def _scaled(A):
+    """``A`` with every column multiplied by a power of two (exact: no rounding) that brings its
+    largest absolute value into [0.5, 1), when some column lies outside [2⁻²⁰⁰, 2²⁰⁰]: squares
+    and cross products of values near the float limits (``1e160 * z``, ``1e-200 * z``) would
+    overflow or vanish, and correlations and R² do not change when a column is rescaled.
+    Otherwise ``A`` itself (no copy)."""
+    top = np.maximum(A.max(axis=0), -A.min(axis=0))
+    if np.all((top == 0) | ((top >= 1 / _SAFE) & (top <= _SAFE))):
+        return A
+    return np.ldexp(A, -np.frexp(top)[1])
+
+
 def _as_pearson(z, zhat, method):
     if method not in ("pearson", "spearman"):
         raise MetricError(f"method must be 'pearson' or 'spearman', got {method!r}")
@@ -94,6 +109,7 @@ def _as_pearson(z, zhat, method):
 
 
 def _correlations(z, zhat):
+    z, zhat = _scaled(z), _scaled(zhat)
     mz, sz = _moments(z, name="truth (true latents)")
     mh, sh = _moments(zhat)
     cross = _cross(z, mz, sz, zhat, mh, sh)
@@ -107,7 +123,8 @@ def _correlations(z, zhat):
     return np.clip(C, 0.0, 1.0)
 
 
-def correlation_matrix(truth, learned, method: str = "pearson") -> np.ndarray:
+@keyword_only("method")
+def correlation_matrix(truth, learned, *, method: str = "pearson") -> np.ndarray:
     """``|corr(z_i, ẑ_j)|`` for every true i and learned j, shape (d, d̂).
 
     A constant learned column has no correlation: its entries are 0 (with a
@@ -130,7 +147,8 @@ def correlation_matrix(truth, learned, method: str = "pearson") -> np.ndarray:
     return _correlations(*_as_pearson(z, zhat, method))
 
 
-def mcc(truth, learned, method: str = "pearson") -> MetricResult:
+@keyword_only("method")
+def mcc(truth, learned, *, method: str = "pearson") -> MetricResult:
     """Mean correlation coefficient with the Hungarian matching (the paper's §6).
 
     Parameters
@@ -203,6 +221,7 @@ def _regressions(z, zhat, allowed, train, test):
     a set of allowed columns share one Cholesky solve. Cost O(n d̂ (d + d̂)) for the products plus
     Σ over distinct column sets of O(k³ + k² r) (k columns, r latents).
     """
+    z, zhat = _scaled(z), _scaled(zhat)
     mx, sx = _moments(zhat, train)
     my, sy = _moments(z, train, name="truth (true latents)")
     n_fit = z.shape[0] if train is None else train.size
@@ -306,7 +325,8 @@ def _allowed(g: LatentGraph, regularize, matching, d_hat):
 
 
 @graph_first("truth", "learned", "graph", "regularize")
-def rcon(graph: LatentGraph, truth, learned, regularize: str | None = None, *, matching=None,
+@keyword_only("regularize")
+def rcon(graph: LatentGraph, truth, learned, *, regularize: str | None = None, matching=None,
          method: str = "pearson", test_fraction: float | None = None, seed=0) -> MetricResult:
     """Rcon: R restricted to the learned latents the entanglement pattern allows (paper §6).
 
@@ -362,7 +382,7 @@ def rcon(graph: LatentGraph, truth, learned, regularize: str | None = None, *, m
     if z.shape[1] != graph.n_latents:
         raise MetricError(f"truth has {z.shape[1]} latents but the graph has {graph.n_latents}")
     if matching is None:
-        matching = mcc(z, zhat, method).matching
+        matching = mcc(z, zhat, method=method).matching
     try:
         matching = [operator.index(k) for k in matching]
     except TypeError:
@@ -380,7 +400,8 @@ def rcon(graph: LatentGraph, truth, learned, regularize: str | None = None, *, m
                          "test_fraction": test_fraction})
 
 
-def shd(truth: LatentGraph, learned: LatentGraph, matching=None) -> MetricResult:
+@keyword_only("matching")
+def shd(truth: LatentGraph, learned: LatentGraph, *, matching=None) -> MetricResult:
     """Normalized structural Hamming distance between a true and a learned graph.
 
     ``(‖Ga − P̂ᵀĜa‖₀ + ‖Gz − P̂ᵀĜzP̂‖₀) / (d·m + d²)`` over the graphs the true model has, with

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import zipfile
-from dataclasses import dataclass
 
 import numpy as np
 
+from .._compat import keyword_only
 from ..graphs import LatentGraph
 from ._common import MetricError, MetricResult
 from .paper import mcc, r_score, rcon
@@ -86,7 +86,6 @@ def _samples(x, key):
     return x
 
 
-@dataclass(frozen=True, repr=False)
 class ScoreResult(MetricResult):
     """What :func:`score` returns: a :class:`MetricResult` (MCC is the headline value) whose
     text and summary are the ones ``identkit score`` prints.
@@ -105,6 +104,8 @@ class ScoreResult(MetricResult):
     ['matching', 'mcc', 'r', 'rcon']
     """
 
+    __slots__ = ()
+
     def summary(self) -> dict:
         """The plain data ``identkit score --format json`` prints: ``mcc``, ``r``, ``rcon``
         (None without a graph) and ``matching`` (true latent name -> learned column)."""
@@ -122,7 +123,8 @@ class ScoreResult(MetricResult):
         return "\n".join(lines)
 
 
-def score(truth, learned, graph: LatentGraph | None = None, regularize: str | None = None, *,
+@keyword_only("regularize")
+def score(truth, learned, graph: LatentGraph | None = None, *, regularize: str | None = None,
           example: str | None = None, method: str = "pearson") -> MetricResult:
     """MCC, R and, when the true graph is given, Rcon, of learned latents against true ones.
 
@@ -139,7 +141,9 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
         The true graph, for Rcon (a path is read with :func:`identkit.io.read_model`; a
         mechanism file gives the graphs derived from it).
     regularize : str, optional
-        As in :func:`rcon`; with ``example`` the example's own setting is the default.
+        As in :func:`rcon`, keyword-only; with ``example`` the example's own setting is the
+        default, and an empty string means no graph regularized (as ``--regularize ""``): the
+        model and its setting are resolved as the command line resolves them.
     example : str, optional
         A catalogue example whose graph to use instead of ``graph`` (for a worked mechanism,
         ``"mechanism-ex9"``, the graphs derived from it, as ``identkit check`` reads them).
@@ -178,33 +182,18 @@ def score(truth, learned, graph: LatentGraph | None = None, regularize: str | No
     if regularize is not None and graph is None and example is None:
         raise MetricError(f"regularize={regularize!r} chooses the pattern of Rcon, which needs "
                           "the true graph: give graph or example (--graph or --example)")
-    if isinstance(graph, (str, os.PathLike)):
-        from .. import io
+    if graph is not None or example is not None:
+        from .._model import resolve_model
 
-        source = os.fspath(graph)
-        graph = io.read_model(graph)
-        if isinstance(graph, dict):  # a mechanism file: its derived graphs, as for check/draw
-            from ..symbolic import mechanism_from_dict
-
-            graph = mechanism_from_dict(graph, source=source).derive_graph().graph
-    if example is not None:
-        from .. import examples
-
-        ex = examples.get(example)
-        if ex.kind == "mechanism":  # its graphs are those derived from it, as for check/draw
-            from ..symbolic import worked_mechanism
-
-            graph = worked_mechanism(ex.name).derive_graph().graph
-        else:
-            graph = ex.graph
-            regularize = regularize or ex.regularize
+        model = resolve_model(graph, example=example, regularize=regularize)
+        graph, regularize = model.graph(), model.regularize
     z = _samples(truth, "z")
     zhat = _samples(learned, "zhat")
-    m = mcc(z, zhat, method)
+    m = mcc(z, zhat, method=method)
     r = r_score(z, zhat)
     details = {"mcc": m.value, "r": r.value, "rcon": None, "method": method}
     if graph is not None:
-        details["rcon"] = rcon(graph, z, zhat, regularize, matching=m.matching).value
+        details["rcon"] = rcon(graph, z, zhat, regularize=regularize, matching=m.matching).value
         names = graph.latents
     else:
         names = [f"true {i}" for i in range(len(m.matching))]

@@ -47,6 +47,11 @@ __all__ = ["kl_decomposition", "gaussian_log_density", "aggregate_log_densities"
 
 _LOG_2PI = float(np.log(2 * np.pi))
 
+LOGVAR_LIMIT = 200.0
+"""The largest ``|logvar|`` :func:`kl_decomposition` takes: variances between e⁻²⁰⁰ and e²⁰⁰
+(about 1e-87 and 1e87); beyond them ``exp`` overflows in the densities and the estimate would
+be NaN."""
+
 
 def gaussian_log_density(z, mu, logvar, *, xp=np) -> np.ndarray:
     """Element-wise ``log N(z; mu, exp(logvar))`` (broadcasting).
@@ -157,7 +162,8 @@ def kl_decomposition(mu, logvar, *, dataset_size: int | None = None,
     Raises
     ------
     MetricError
-        Shapes that differ, non-finite values, ``dataset_size`` below M, an unknown estimator,
+        Shapes that differ, non-finite values, a log-variance beyond ±``LOGVAR_LIMIT`` (200),
+        an estimate that is not finite, ``dataset_size`` below M, an unknown estimator,
         a stratified minibatch of fewer than 3 points.
 
     Examples
@@ -179,6 +185,13 @@ def kl_decomposition(mu, logvar, *, dataset_size: int | None = None,
     logvar = as_samples(logvar, "logvar")
     if mu.shape != logvar.shape:
         raise MetricError(f"mu {mu.shape} and logvar {logvar.shape} must have the same shape")
+    out = np.flatnonzero(np.abs(logvar).max(axis=1) > LOGVAR_LIMIT)
+    if out.size:
+        r = int(out[0])
+        c = int(np.argmax(np.abs(logvar[r])))
+        raise MetricError(f"logvar has {logvar[r, c]!r} at row {r}, column {c}: log-variances "
+                          f"beyond ±{LOGVAR_LIMIT:g} overflow the densities; clip them "
+                          f"(np.clip(logvar, -{LOGVAR_LIMIT:g}, {LOGVAR_LIMIT:g})) first")
     if estimator not in ("stratified", "weighted"):
         raise MetricError(f"estimator must be 'stratified' or 'weighted', got {estimator!r}")
     M, d = mu.shape
@@ -207,6 +220,9 @@ def kl_decomposition(mu, logvar, *, dataset_size: int | None = None,
     dwkl = float(np.mean(log_prod - log_pz))
     closed = float(np.mean(0.5 * (np.exp(logvar) + mu**2 - 1.0 - logvar).sum(-1)))
     kl = mi + tc + dwkl
+    if not np.isfinite([mi, tc, dwkl, closed]).all():
+        raise MetricError("the KL decomposition is not finite for these encodings (means or "
+                          "samples too large for float64): rescale mu and z first")
     return MetricResult(f"KL decomposition ({estimator})", kl,
                         {"index_code_mutual_information": mi, "total_correlation": tc,
                          "dimension_wise_kl": dwkl, "kl": kl, "kl_closed_form": closed,

@@ -681,19 +681,24 @@ def main(argv=None) -> int:
     file and the place), and identkit's own bugs, whose line says how to get the traceback
     (``--debug`` or ``IDENTKIT_DEBUG=1``).
     """
-    out = sys.stdout
     _one_blas_thread_for_small_checks(sys.argv[1:] if argv is None else list(argv))
+    import contextlib
     import warnings
 
+    from ._console import Stream
+
+    # both streams print in whatever encoding they have: the symbols an encoding lacks (an ASCII
+    # terminal, cp1252) become ASCII forms (identkit._console), progress lines included
+    out = Stream(sys.stdout)
     held = []
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), contextlib.redirect_stderr(Stream(sys.stderr)):
         # Warnings are held until the command ends: an answer prints them, a refusal stays the
         # one line the contract promises (a warning before an error would make it two).
         warnings.showwarning = lambda message, *rest, **kw: held.append(str(message))
         status = _run(argv, out)
-    if status in (0, 1):
-        for message in held:
-            print(f"identkit: warning: {_one_line(message)}", file=sys.stderr)
+        if status in (0, 1):
+            for message in held:
+                print(f"identkit: warning: {_one_line(message)}", file=sys.stderr)
     return status
 
 
@@ -702,6 +707,7 @@ def _run(argv, out) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        out.json = getattr(args, "format", None) == "json"  # JSON escapes, not ASCII forms
         if args.version:
             from . import __version__
 

@@ -371,6 +371,8 @@ def test_bad_data_is_a_learn_error_naming_the_argument(change, fragment):
     ({"bound": 2, "warmup_steps": -1}, "warmup_steps"),
     ({"bound": 2, "schedule_steps": 0}, "schedule_steps"),
     ({"bound": 2, "mask_learning_rate": 0.0}, "mask_learning_rate"),
+    ({"bound": 2, "hidden": 16}, "hidden must be a sequence"),
+    ({"bound": 2, "prior_hidden": (8, 0)}, "each prior_hidden width"),
 ])
 def test_bad_settings_are_learn_errors(kwargs, fragment):
     x, a, _ = _toy(256)

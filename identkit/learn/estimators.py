@@ -47,6 +47,15 @@ _DEC_LOGVAR_INIT = -10.0
 _CHUNK_ROWS = 8192         # rows per encoder call in transform
 
 
+def _widths(value, name: str) -> tuple:
+    """A sequence of positive layer widths, or a LearnError naming ``name``."""
+    try:
+        widths = tuple(value)
+    except TypeError:
+        raise LearnError(f"{name} must be a sequence of layer widths, got {value!r}") from None
+    return tuple(_positive_int(w, f"each {name} width") for w in widths)
+
+
 def _positive_int(value, name, minimum=1):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise LearnError(f"{name} must be an integer >= {minimum}, got {value!r}")
@@ -168,12 +177,7 @@ class _VAE:
 
     def _check_hyper(self):
         self._d = _positive_int(self.n_latents, "n_latents")
-        try:
-            hidden = tuple(self.hidden)
-        except TypeError:
-            raise LearnError(f"hidden must be a sequence of layer widths, got "
-                             f"{self.hidden!r}") from None
-        self._hidden = tuple(_positive_int(h, "each hidden width") for h in hidden)
+        self._hidden = _widths(self.hidden, "hidden")
         _positive_int(self.steps, "steps")
         _positive_int(self.batch_size, "batch_size")
         _positive_int(self.log_every, "log_every")
@@ -781,12 +785,7 @@ class MechanismSparsityVAE(_VAE):
         if self.regularize is not None and (not isinstance(self.regularize, str) or
                                             self.regularize not in ("a", "z", "az", "za")):
             raise LearnError(f"regularize must be 'a', 'z' or 'az', got {self.regularize!r}")
-        try:
-            ph = tuple(self.prior_hidden)
-        except TypeError:
-            raise LearnError(f"prior_hidden must be a sequence of widths, got "
-                             f"{self.prior_hidden!r}") from None
-        self._prior_hidden = tuple(_positive_int(h, "each prior_hidden width") for h in ph)
+        self._prior_hidden = _widths(self.prior_hidden, "prior_hidden")
         _positive_float(self.mask_learning_rate, "mask_learning_rate")
         if self.sparsity == "constraint":
             if self.bound is None:

@@ -209,17 +209,19 @@ def kl_decomposition(mu, logvar, *, dataset_size: int | None = None,
     log_qz = np.empty(M)
     log_prod = np.empty(M)
     block = max(1, 2**21 // (M * d))
-    for s in range(0, M, block):
-        w = None if logw is None else logw[s:s + block]
-        log_qz[s:s + block], log_prod[s:s + block] = aggregate_log_densities(
-            z[s:s + block], mu, logvar, dataset_size=N, log_weights=w)
-    log_qz_given_x = gaussian_log_density(z, mu, logvar).sum(-1)
-    log_pz = gaussian_log_density(z, 0.0, 0.0).sum(-1)
-    mi = float(np.mean(log_qz_given_x - log_qz))
-    tc = float(np.mean(log_qz - log_prod))
-    dwkl = float(np.mean(log_prod - log_pz))
-    closed = float(np.mean(0.5 * (np.exp(logvar) + mu**2 - 1.0 - logvar).sum(-1)))
-    kl = mi + tc + dwkl
+    # overflow is refused below with a message of its own, not printed as numpy warnings
+    with np.errstate(over="ignore", invalid="ignore"):
+        for s in range(0, M, block):
+            w = None if logw is None else logw[s:s + block]
+            log_qz[s:s + block], log_prod[s:s + block] = aggregate_log_densities(
+                z[s:s + block], mu, logvar, dataset_size=N, log_weights=w)
+        log_qz_given_x = gaussian_log_density(z, mu, logvar).sum(-1)
+        log_pz = gaussian_log_density(z, 0.0, 0.0).sum(-1)
+        mi = float(np.mean(log_qz_given_x - log_qz))
+        tc = float(np.mean(log_qz - log_prod))
+        dwkl = float(np.mean(log_prod - log_pz))
+        closed = float(np.mean(0.5 * (np.exp(logvar) + mu**2 - 1.0 - logvar).sum(-1)))
+        kl = mi + tc + dwkl
     if not np.isfinite([mi, tc, dwkl, closed]).all():
         raise MetricError("the KL decomposition is not finite for these encodings (means or "
                           "samples too large for float64): rescale mu and z first")

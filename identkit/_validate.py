@@ -17,7 +17,7 @@ from ._csr import BoolCSR, is_scipy_sparse
 from .errors import GraphError
 
 __all__ = ["as_bool_csr", "rows_to_csr", "csr_from_dense", "first_seen", "first_duplicate",
-           "check_names", "check_perm", "BARE_NAME", "BARE"]
+           "check_names", "check_printable", "check_perm", "BARE_NAME", "BARE", "CONTROL"]
 
 
 def bad_entry_message(arg, row, col, value):
@@ -167,10 +167,36 @@ def check_names(names, n: int, prefix: str, arg: str) -> tuple[str, ...]:
     for k, nm in enumerate(names):
         if not isinstance(nm, str) or not nm.strip():
             raise GraphError(f"{arg}[{k}] is {nm!r}; names must be non-empty strings")
+        check_printable(nm, f"{arg}[{k}]")
         if nm in seen:
             raise GraphError(f"{arg} has the duplicate name {nm!r} (positions {seen[nm]} and {k})")
         seen[nm] = k
     return names
+
+
+# C0 and C1 control characters and DEL (Unicode category Cc: NUL, ESC, BEL, CR, tab, newline...)
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def check_printable(name: str, arg: str) -> None:
+    """Refuse a name holding a control character (NUL, ESC, a newline...): such a name would
+    act on a terminal where it is printed, or break a one-line message.
+
+    Examples
+    --------
+    >>> from identkit._validate import check_printable
+    >>> check_printable("café au lait", "latents[0]")
+    >>> check_printable("red" + chr(27) + "[31m", "latents[1]")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identkit.errors.GraphError: latents[1] 'red\\x1b[31m' holds the control character U+001B ...
+    """
+    m = CONTROL.search(name)
+    if m:
+        shown = name if len(name) <= 40 else name[:40] + "..."
+        raise GraphError(f"{arg} {shown!r} holds the control character U+{ord(m.group()):04X} "
+                         f"at position {m.start()}; names cannot hold control characters "
+                         "(U+0000-001F, U+007F-009F)")
 
 
 # A bare name: a letter (any script) or _, then letters, digits, _ . ' or - (but not "->").

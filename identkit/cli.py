@@ -410,7 +410,7 @@ def _cmd_design(args, out) -> int:
     if args.format == "json":
         out.write(_jsonfmt.dumps(des.to_dict()) + "\n")
     else:
-        out.write(str(des) + "\n")
+        out.write(_option_words(str(des), args) + "\n")
     return 0
 
 
@@ -426,7 +426,7 @@ def _cmd_repair(args, out) -> int:
     if args.format == "json":
         out.write(_jsonfmt.dumps(rep.to_dict()) + "\n")
     else:
-        out.write(str(rep) + "\n")
+        out.write(_option_words(str(rep), args) + "\n")
     return 0 if rep.after.complete else 1
 
 
@@ -695,19 +695,23 @@ def main(argv=None) -> int:
         # Warnings are held until the command ends: an answer prints them, a refusal stays the
         # one line the contract promises (a warning before an error would make it two).
         warnings.showwarning = lambda message, *rest, **kw: held.append(str(message))
-        status = _run(argv, out)
+        parsed = {}
+        status = _run(argv, out, parsed)
         if status in (0, 1):
             for message in held:
-                print(f"identkit: warning: {_one_line(message)}", file=sys.stderr)
+                print(f"identkit: warning: {_one_line(_option_words(message, parsed.get('args')))}",
+                      file=sys.stderr)
     return status
 
 
-def _run(argv, out) -> int:
+def _run(argv, out, parsed=None) -> int:
     args = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         out.json = getattr(args, "format", None) == "json"  # JSON escapes, not ASCII forms
+        if parsed is not None:
+            parsed["args"] = args  # for the warnings, in the command's words
         if args.version:
             from . import __version__
 
@@ -725,7 +729,7 @@ def _run(argv, out) -> int:
         print(_one_line(str(exc)), file=sys.stderr)
         return 2
     except IdentkitError as exc:
-        print(f"identkit: error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"identkit: error: {_one_line(_option_words(str(exc), args))}", file=sys.stderr)
         return 2
     except MemoryError:
         # only the commands that read a file have --max-memory; design's size is --latents
@@ -751,10 +755,56 @@ def _run(argv, out) -> int:
         return 2
 
 
-def _one_line(text: str, limit: int = 500) -> str:
-    """The first line of a message, cut to ``limit`` characters (a message is one line)."""
+def _one_line(text: str, limit: int = 240) -> str:
+    """The first line of a message, at most about ``limit`` characters (a message is one line):
+    a longer one keeps its start and its end (where the reason usually is), cut in the middle.
+    The messages quote long inputs by their start already (identkit.symbolic.parser.shown);
+    this is the bound for every other one (a name of a million characters)."""
     line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[:limit] + "..."
+    if len(line) <= limit:
+        return line
+    head = limit * 2 // 3
+    return f"{line[:head]} [... {len(line) - limit + 5:,} characters ...] {line[-(limit - head):]}"
+
+
+# The API's keywords that are not an option's name, in the command's words
+_KEYWORD_OPTIONS = {"temporal=False": "--static", "temporal=True": "--temporal",
+                    "standardize=False": "--no-standardize"}
+_POSITIONALS = {"command", "path", "source", "name", "debug", "version"}
+_REPR = r"""(?:'[^']*'|"[^"]*"|True|False|None|-?[0-9][0-9.e+-]*)"""
+
+
+def _option_words(text: str, args) -> str:
+    """A message of the API in the command's words: ``regularize='b'`` becomes
+    ``--regularize 'b'``, ``transition_variance`` becomes ``--transition-variance``,
+    ``temporal=False`` becomes ``--static``, for the options the command has (their names are
+    the API's keywords, ``-`` for ``_``). Quoted text (a user's name) is left alone.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from identkit.cli import _option_words
+    >>> args = argparse.Namespace(command="x", regularize=None, max_memory=None, obs_noise=0.0)
+    >>> _option_words("regularize='b': unknown letter 'b'", args)
+    "--regularize 'b': unknown letter 'b'"
+    >>> _option_words("raise it with max_memory, or --max-memory on the command line", args)
+    'raise it with --max-memory'
+    >>> _option_words("pass temporal=False (--static) for i.i.d. data; key 'obs_noise'", args)
+    "pass --static for i.i.d. data; key 'obs_noise'"
+    """
+    import re
+
+    for word, option in _KEYWORD_OPTIONS.items():
+        text = re.sub(rf"(?<![\w'\"-]){re.escape(word)}(?: \({re.escape(option)}\))?(?![\w'\"])",
+                      option, text)
+    dests = [d for d in vars(args) if d not in _POSITIONALS] if args is not None else []
+    for dest in sorted(dests, key=len, reverse=True):
+        option = "--" + dest.replace("_", "-")
+        text = re.sub(rf"(?<![\w'\"-]){dest}=({_REPR})", rf"{option} \1", text)
+        if "_" in dest:  # a bare keyword of two words is unambiguous (not "latents")
+            text = re.sub(rf"(?<![\w'\"-]){dest}(?![\w'\"-])", option, text)
+        text = re.sub(rf"{option}, or {option}(?: on the command line)?", option, text)
+    return text
 
 
 def console_main():  # pragma: no cover - entry point

@@ -213,6 +213,9 @@ _GRAPH_KEYS = ("Gz", "Ga", "temporal_edges", "action_edges", "interventions")
 
 def _check_keys(data, source) -> None:
     """A mapping, with only schema keys (the closest one suggested), and at least one graph."""
+    if data is None:  # an empty YAML document, only comments, or null
+        _fail(source, "empty model: the file holds no keys (give Gz, Ga, temporal_edges, "
+                      "action_edges or interventions)")
     if not isinstance(data, dict):
         _fail(source, f"the top level must be a mapping of keys, got {type(data).__name__}")
     for key in data:
@@ -249,14 +252,17 @@ def _interventions(targets, source):
 def _latent_names(data, latents, t_edges, a_edges, targets, source) -> list:
     """The latent names: declared, or from a matrix's number of rows, or from the names used
     (in order of first appearance); a declared list must match the matrix's rows."""
-    d = None
-    for key in ("Gz", "Ga"):
-        if key in data:
+    d = key = None
+    for k in ("Gz", "Ga"):
+        if k in data:
             try:
-                d = len(data[key])
+                rows = len(data[k])
             except TypeError:
-                _fail(source, f"key '{key}' must be a list of rows")
-            break
+                _fail(source, f"key '{k}' must be a list of rows")
+            if d is not None and rows != d:
+                _fail(source, f"'Ga' has {rows} rows but 'Gz' has {d}: both graphs have one row "
+                              "per latent (rows are children)")
+            d, key = (rows, k) if d is None else (d, key)
     if isinstance(latents, int):
         latent_names = [f"z{k + 1}" for k in range(latents)]
     elif latents is not None:
@@ -270,7 +276,7 @@ def _latent_names(data, latents, t_edges, a_edges, targets, source) -> list:
         if not latent_names:
             _fail(source, "no latents: declare 'latents' or give at least one edge")
     if d is not None and d != len(latent_names):
-        _fail(source, f"'latents' declares {len(latent_names)} latents but the matrix has {d} rows")
+        _fail(source, f"'latents' declares {len(latent_names)} latents but '{key}' has {d} rows")
     return latent_names
 
 
@@ -1187,6 +1193,9 @@ def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
         return _read_npz(data, source, max_memory)
     text = _decode(data, source)
     del data
+    if not text.strip():  # every format: an empty file is no model (not malformed JSON)
+        _fail(source, "empty model: the input is empty (give Gz, Ga, temporal_edges, "
+                      "action_edges or interventions)")
     if format is None and fmt == "text":
         fmt = _format_of(path, text[:4096])
     if fmt in ("json", "yaml"):

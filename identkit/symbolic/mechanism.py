@@ -44,7 +44,7 @@ from ..errors import GraphFileError, ParseError, did_you_mean
 from ..graphs import LatentGraph
 from ..io import is_mechanism_data
 from ._exact import BudgetExpired, ZeroDecision, active_budget, decide_zero
-from .parser import parse_expression
+from .parser import parse_expression, shown
 
 __all__ = ["SymbolicMechanism", "DerivedGraph", "load_mechanism", "mechanism_from_dict",
            "worked_mechanism",
@@ -344,7 +344,7 @@ class SymbolicMechanism:
                     val, _ = interval(expr, pt, 30)
                 except Undefined:
                     raise MechanismFileError(
-                        f"{self.source}: {what} {str(expr)!r} is not a real number at "
+                        f"{self.source}: {what} {shown(expr)} is not a real number at "
                         f"{_fmt(pt)}") from None
                 except Unknown as exc:
                     reason, seen = str(exc), pt
@@ -353,7 +353,7 @@ class SymbolicMechanism:
                 lo = mpmath.make_mpf(val._mpi_[0])
                 if positive and hi <= 0:
                     raise MechanismFileError(
-                        f"{self.source}: {what} {str(expr)!r} is not positive at {_fmt(pt)} "
+                        f"{self.source}: {what} {shown(expr)} is not positive at {_fmt(pt)} "
                         f"(value {mpmath.nstr((lo + hi) / 2, 15)} ± "
                         f"{mpmath.nstr((hi - lo) / 2, 3)})")
                 if positive and lo <= 0:
@@ -362,7 +362,7 @@ class SymbolicMechanism:
                 evaluated += 1
             if not evaluated:
                 raise MechanismFileError(
-                    f"{self.source}: {what} {str(expr)!r} could not be evaluated at any of "
+                    f"{self.source}: {what} {shown(expr)} could not be evaluated at any of "
                     f"{n_points} random points (e.g. at {_fmt(seen)}: {reason}), so it does "
                     "not define a density there")
 
@@ -382,13 +382,13 @@ class SymbolicMechanism:
         if deg % 2 == 0 and deg > 0:
             if not lead.free_symbols and not lead < 0:
                 raise MechanismFileError(
-                    f"{self.source}: the log-density of {self.latents[i]} {str(lp)!r} is a "
+                    f"{self.source}: the log-density of {self.latents[i]} {shown(lp)} is a "
                     f"polynomial of degree {deg} in {self.latents[i]} with leading coefficient "
                     f"{lead} ≥ 0, so its exponential does not integrate: it is not a density")
             return lead
         if deg == 0 or decide_zero(lead, rng).zero is False:
             raise MechanismFileError(
-                f"{self.source}: the log-density of {self.latents[i]} {str(lp)!r} is a "
+                f"{self.source}: the log-density of {self.latents[i]} {shown(lp)} is a "
                 f"polynomial of degree {deg} in {self.latents[i]}, so its exponential does not "
                 f"integrate over {self.latents[i]}: it is not a density")
         return None
@@ -748,8 +748,12 @@ def mechanism_from_dict(data, source: str = "<mechanism>") -> SymbolicMechanism:
     >>> mech.lags, mech.derive_graph().graph.Gz.astype(int).tolist()
     (1, [[1, 0], [1, 1]])
     """
+    if data is None:  # an empty YAML document (only comments, or null)
+        raise GraphFileError(f"{source}: empty model: the file holds no keys (give latents and "
+                             "mean or log_density)")
     if not isinstance(data, dict):
-        raise GraphFileError(f"{source}: the top level must be a mapping of keys")
+        raise GraphFileError(f"{source}: the top level must be a mapping of keys, got "
+                             f"{type(data).__name__}")
     for key in data:
         if key not in MECHANISM_KEYS:
             hint = did_you_mean(str(key), MECHANISM_KEYS, cutoff=0.4)
@@ -819,6 +823,9 @@ def load_mechanism(path, *, max_bytes: int | None = None) -> SymbolicMechanism:
     text = io.read_text(path, io.MAX_BYTES if max_bytes is None else max_bytes)  # checks path
     path = os.fsdecode(path)
     source = "<stdin>" if path == "-" else path
+    if not text.strip():
+        raise GraphFileError(f"{source}: empty model: the input is empty (give latents and "
+                             "mean or log_density)")
     fmt = "json" if path.lower().endswith(".json") or text.lstrip().startswith("{") else "yaml"
     return mechanism_from_dict(io.parse_data(text, fmt, source), source)
 

@@ -16,13 +16,41 @@ import sympy
 
 from ..errors import ParseError
 
-__all__ = ["FUNCTIONS", "parse_expression"]
+__all__ = ["FUNCTIONS", "parse_expression", "shown"]
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100
 MAX_EXPONENT = 1000
 MAX_DEGREE = 10_000
 MAX_NODES = 20_000
+
+
+SHOWN = 60  # characters of an expression a message quotes
+
+
+def shown(text, column: int | None = None) -> str:
+    """An expression as a message quotes it: whole when short, else its start (or, with
+    ``column``, the part around that 1-based column) and its length, so a refusal stays one
+    line of about 200 characters however long the expression.
+
+    Examples
+    --------
+    >>> from identkit.symbolic.parser import shown
+    >>> shown("a1 + 2*a2")
+    "'a1 + 2*a2'"
+    >>> shown("exp(" * 40 + "a1" + ")" * 40)
+    "'exp(exp(exp(exp(exp(exp(exp(exp(exp(exp(exp(exp(exp(exp(exp(...' (202 characters)"
+    >>> shown("x" * 100 + " ^ y", column=102)
+    "'...xxxxxxxxxxxxxxxxxxxxxxxxxxxxx ^ y' (104 characters)"
+    """
+    text = str(text)
+    if len(text) <= SHOWN:
+        return repr(text)
+    if column is None or column <= SHOWN - 10:
+        return f"{text[:SHOWN] + '...'!r} ({len(text)} characters)"
+    lo, hi = max(column - 1 - SHOWN // 2, 0), column - 1 + SHOWN // 2
+    part = ("..." if lo else "") + text[lo:hi] + ("..." if hi < len(text) else "")
+    return f"{part!r} ({len(text)} characters)"
 
 
 def _sigmoid(x):
@@ -122,9 +150,10 @@ def _syntax_tree(text: str, where: str) -> ast.Expression:
         return ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         col = (exc.offset or 1)
-        raise ParseError(f"{where}: {text!r}: syntax error at column {col}: {exc.msg}") from None
+        raise ParseError(f"{where}: {shown(text, col)}: syntax error at column {col}: "
+                         f"{exc.msg}") from None
     except (ValueError, MemoryError, RecursionError):
-        raise ParseError(f"{where}: {text!r} cannot be parsed") from None
+        raise ParseError(f"{where}: {shown(text)} cannot be parsed") from None
 
 
 class _Builder:
@@ -137,7 +166,8 @@ class _Builder:
     def fail(self, node, what):
         col = getattr(node, "col_offset", None)
         at = f" (column {col + 1})" if col is not None else ""
-        raise ParseError(f"{self.where}: {self.text!r}: {what}{at}")
+        raise ParseError(f"{self.where}: {shown(self.text, None if col is None else col + 1)}: "
+                         f"{what}{at}")
 
     def walk(self, node, depth):
         if depth > MAX_DEPTH:
@@ -246,10 +276,10 @@ def _check_size(expr, text: str, where: str) -> None:
     """Refuse a built expression over :data:`MAX_NODES` nodes or :data:`MAX_DEGREE`."""
     nodes, degree = _size(expr)
     if nodes > MAX_NODES:
-        raise ParseError(f"{where}: {text!r}: the expression has {nodes} nodes once built "
+        raise ParseError(f"{where}: {shown(text)}: the expression has {nodes} nodes once built "
                          f"(at most {MAX_NODES})")
     if degree > MAX_DEGREE:
-        raise ParseError(f"{where}: {text!r}: the powers multiply to degree {degree} (at most "
+        raise ParseError(f"{where}: {shown(text)}: the powers multiply to degree {degree} (at most "
                          f"{MAX_DEGREE}), too costly to differentiate and evaluate exactly")
 
 

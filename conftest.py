@@ -13,12 +13,15 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
-
-settings.register_profile(
-    "identkit", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.load_profile("identkit")
+try:  # the docs pages run once without the test extras too (tests/test_newcomer_path.py)
+    from hypothesis import HealthCheck, settings
+except ModuleNotFoundError:
+    settings = None
+if settings is not None:
+    settings.register_profile(
+        "identkit", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.load_profile("identkit")
 
 THEOREMS = Path(__file__).resolve().parent / "theorems"
 

@@ -268,3 +268,10 @@ def test_an_empty_regularize_is_honoured_with_an_example_figure_1():
     assert metrics.score(z, zh, example="fig1", regularize="")["rcon"] == pytest.approx(1.0)
     assert metrics.score(z, zh, example="fig1")["rcon"] < 0.99
     assert metrics.score(z, zh, g, regularize="")["rcon"] == pytest.approx(1.0)
+
+
+def test_modularity_names_the_first_bad_entry_whether_nan_or_negative():
+    """A NaN before a negative entry is the one named (kills ``~(mi >= 0)`` -> ``mi < 0``)."""
+    mi = np.array([[np.nan, 0.5], [0.2, -1.0]])
+    with pytest.raises(ik.errors.MetricError, match=r"nan\)? at row 0, column 0"):
+        metrics.modularity(mi)

@@ -732,10 +732,7 @@ def _run(argv, out, parsed=None) -> int:
         print(f"identkit: error: {_one_line(_option_words(str(exc), args))}", file=sys.stderr)
         return 2
     except MemoryError:
-        # only the commands that read a file have --max-memory; design's size is --latents
-        hint = " (see --max-memory)" if hasattr(args, "max_memory") else ""
-        print(f"identkit: error: out of memory; the input is too large for this machine{hint}",
-              file=sys.stderr)
+        print(f"identkit: error: {_out_of_memory(args)}", file=sys.stderr)
         return 2
     except OSError as exc:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
@@ -753,6 +750,50 @@ def _run(argv, out, parsed=None) -> int:
               "rerun with --debug (or IDENTKIT_DEBUG=1) for the traceback, and please report it "
               "with the command and input", file=sys.stderr)
         return 2
+
+
+_INPUTS = ("path", "source", "true", "learned", "graph", "model", "data")
+_SIZES = ("latents", "samples", "maps", "x_dim", "actions", "steps")
+
+
+def _out_of_memory(args) -> str:
+    """The message for a MemoryError no estimate caught: what was being read (file and size)
+    and the size options given, so the user knows what to shrink. Every command that can
+    estimate its work refuses before this, with the estimate; this is the last resort.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from identkit.cli import _out_of_memory
+    >>> _out_of_memory(argparse.Namespace(command="design", latents="1000000"))
+    'out of memory in design with --latents 1000000: the work is too large for this machine'
+    >>> print(_out_of_memory(argparse.Namespace(command="check", path="-", max_memory=None)))
+    out of memory in check reading <stdin>: the input is too large for this machine
+    (see --max-memory)
+    """
+    import os
+
+    if args is None:
+        return "out of memory: the work is too large for this machine"
+    parts = []
+    for dest in _INPUTS:
+        value = getattr(args, dest, None)
+        if isinstance(value, str) and value:
+            if value == "-":
+                parts.append("reading <stdin>")
+            else:
+                size = os.path.getsize(value) if os.path.isfile(value) else None
+                parts.append(f"reading {value}" + (f" ({size:,} bytes)" if size else ""))
+    for dest in _SIZES:
+        value = getattr(args, dest, None)
+        if isinstance(value, (int, str)) and not isinstance(value, bool) and value != "":
+            parts.append(f"with --{dest.replace('_', '-')} {value}")
+    what = "input" if any(p.startswith("reading") for p in parts) else "work"
+    # only the commands that read a file have --max-memory; design's size is --latents
+    hint = " (see --max-memory)" if hasattr(args, "max_memory") else ""
+    where = " ".join([getattr(args, "command", None) or "", *parts]).strip()
+    return f"out of memory{' in ' + where if where else ''}: the {what} is too large for " \
+           f"this machine{hint}"
 
 
 def _one_line(text: str, limit: int = 240) -> str:

@@ -113,3 +113,19 @@ def test_cli_messages_speak_in_options_not_keywords(capsys):
     assert code == 2 and "--regularize 'a'" in err and "regularize=" not in err
     code, out, err = run(capsys, "design", "--latents", "3", "--format", "text")
     assert code == 0 and "--static" in out and "temporal=False" not in out
+
+
+def test_out_of_memory_names_the_file_and_the_sizes_given(tmp_path, monkeypatch, capsys):
+    """The last-resort message (no estimate caught it) names what was being read and the size
+    options, so the user knows what to shrink."""
+    import identkit.report
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"Gz": [[1, 0], [0, 1]]}))
+    monkeypatch.setattr(identkit.report, "analyze", out_of_memory)
+    code, out, err = run(capsys, "check", path)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"reading {path}" in err and "bytes)" in err and "--max-memory" in err

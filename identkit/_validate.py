@@ -17,7 +17,8 @@ from ._csr import BoolCSR, is_scipy_sparse
 from .errors import GraphError
 
 __all__ = ["as_bool_csr", "rows_to_csr", "csr_from_dense", "first_seen", "first_duplicate",
-           "check_names", "check_printable", "check_perm", "BARE_NAME", "BARE", "CONTROL"]
+           "check_names", "check_printable", "check_perm", "BARE_NAME", "BARE", "CONTROL",
+           "MAX_NAME_LENGTH"]
 
 
 def bad_entry_message(arg, row, col, value):
@@ -167,11 +168,34 @@ def check_names(names, n: int, prefix: str, arg: str) -> tuple[str, ...]:
     for k, nm in enumerate(names):
         if not isinstance(nm, str) or not nm.strip():
             raise GraphError(f"{arg}[{k}] is {nm!r}; names must be non-empty strings")
+        check_length(nm, f"{arg}[{k}]")
         check_printable(nm, f"{arg}[{k}]")
         if nm in seen:
             raise GraphError(f"{arg} has the duplicate name {nm!r} (positions {seen[nm]} and {k})")
         seen[nm] = k
     return names
+
+
+# The longest name a model may hold, in characters. A name is a label printed in every report
+# line that mentions its latent; a longer one multiplies the memory of every report.
+MAX_NAME_LENGTH = 1_000
+
+
+def check_length(name: str, arg: str) -> None:
+    """Refuse a name longer than :data:`MAX_NAME_LENGTH` characters, quoting only its start.
+
+    Examples
+    --------
+    >>> from identkit._validate import check_length
+    >>> check_length("z" * 1000, "latents[0]")
+    >>> check_length("z" * 1001, "latents[0]")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identkit.errors.GraphError: latents[0] 'zzzz...' has 1001 characters; a name has at most 1000 characters
+    """
+    if len(name) > MAX_NAME_LENGTH:
+        raise GraphError(f"{arg} {name[:20] + '...'!r} has {len(name)} characters; a name has at "
+                         f"most {MAX_NAME_LENGTH} characters")
 
 
 # C0 and C1 control characters and DEL (Unicode category Cc: NUL, ESC, BEL, CR, tab, newline...)
@@ -200,7 +224,8 @@ def check_printable(name: str, arg: str) -> None:
 
 
 # A bare name: a letter (any script) or _, then letters, digits, _ . ' or - (but not "->").
-BARE_NAME = r"[^\W\d](?:[\w.']|-(?!>))*"
+# (Unrolled, so that matching a long run keeps no per-character state in the regex engine.)
+BARE_NAME = r"[^\W\d][\w.']*(?:-(?!>)[\w.']*)*"
 BARE = re.compile(BARE_NAME)
 
 

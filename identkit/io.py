@@ -50,7 +50,7 @@ import numpy as np
 
 from . import _jsonfmt
 from .errors import DependencyError, GraphError, GraphFileError, did_you_mean
-from ._validate import BARE_NAME, first_seen
+from ._validate import BARE_NAME, MAX_NAME_LENGTH, first_seen
 from .graphs import LatentGraph, quote_name
 
 __all__ = [
@@ -407,16 +407,28 @@ def graph_to_dict(g: LatentGraph, style: str = "auto") -> dict:
 # ')', ':' or '#' (the rest of the line is a comment). Anything else is a token of its own so the
 # message can quote it.
 _TOKEN = re.compile(
-    r"""\s*(?:(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<bare>""" + BARE_NAME + r""")|(?P<arrow>->)"""
+    r"""\s*(?:(?P<quoted>"[^"\\]*(?:\\.[^"\\]*){0,%d}")|(?P<bare>""" % MAX_NAME_LENGTH
+    + BARE_NAME + r""")|(?P<arrow>->)"""
     r"""|(?P<punct>[,():])|(?P<comment>\#)|(?P<open>")|(?P<other>[^\s,():"#]+))"""
 )
+
+
+# A run of characters no name may be cut from: longer than a name can be (checked before the
+# tokens, so that no long token is ever built).
+_LONG_RUN = re.compile(r'[^\s,():"#]{%d,}' % (MAX_NAME_LENGTH + 1))
 
 
 def _tokens(line: str, source, lineno):
     """The tokens of one line as ``(kind, value)``; kind is 'name' or the punctuation itself.
 
-    Complexity: O(len(line)).
+    A name longer than :data:`identkit._validate.MAX_NAME_LENGTH` characters is refused before
+    it is built. Complexity: O(len(line)) time, O(1) memory beyond the tokens.
     """
+    long = _LONG_RUN.search(line.split("#", 1)[0] if '"' not in line else line)
+    if long and '"' not in line[:long.start()]:
+        _fail(source, f"line {lineno}: the name {long.group()[:20] + '...'!r} has "
+                      f"{len(long.group()):,} characters; a name has at most {MAX_NAME_LENGTH} "
+                      "characters")
     out, pos, n = [], 0, len(line)
     while pos < n:
         m = _TOKEN.match(line, pos)
@@ -426,6 +438,10 @@ def _tokens(line: str, source, lineno):
         kind = m.lastgroup
         if kind == "comment":
             break
+        if m.end(kind) - m.start(kind) > MAX_NAME_LENGTH + 2:  # + 2: the quotes
+            _fail(source, f"line {lineno}: the name {m.group(kind)[:20] + '...'!r} has "
+                          f"{m.end(kind) - m.start(kind):,} characters; a name has at most "
+                          f"{MAX_NAME_LENGTH} characters")
         if kind == "quoted":
             try:
                 value = json.loads(m.group("quoted"))
@@ -435,7 +451,8 @@ def _tokens(line: str, source, lineno):
         elif kind == "bare":
             out.append(("name", m.group("bare")))
         elif kind == "open":
-            _fail(source, f"line {lineno}: a quoted name is not closed (a '\"' is missing)")
+            _fail(source, f"line {lineno}: a quoted name is not closed (a '\"' is missing) or is "
+                          f"longer than {MAX_NAME_LENGTH} characters")
         elif kind == "other":
             out.append(("other", m.group("other")))
         else:

@@ -129,3 +129,61 @@ def test_out_of_memory_names_the_file_and_the_sizes_given(tmp_path, monkeypatch,
     code, out, err = run(capsys, "check", path)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert f"reading {path}" in err and "bytes)" in err and "--max-memory" in err
+
+
+# ------------------------------------------------------------------ the length of a name (item 4)
+
+LONG = 10**6  # far over the cap; what used to cost 200 times its size in the text reader
+
+
+@pytest.mark.parametrize("text", [
+    "a" * LONG + " -> b\n",                      # bare
+    "a-" * (LONG // 2) + " -> b\n",              # bare with hyphens (a repeated group)
+    '"' + "a" * LONG + '" -> b\n',               # quoted
+    '"' + "a\\n" * (LONG // 3) + '" -> b\n',     # quoted, full of escapes
+    "latents: b, " + "c" * LONG + "\nb -> b\n",  # in a statement
+])
+def test_a_name_over_the_cap_is_refused_in_the_text_form(tmp_path, text):
+    import tracemalloc
+
+    path = tmp_path / "g.txt"
+    path.write_text(text)
+    tracemalloc.start()
+    try:
+        with pytest.raises(GraphFileError, match="1000 characters") as info:
+            read_model(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(str(info.value)) < len(str(path)) + 150
+    assert peak < 20 * len(text)  # was about 170 bytes per character in the regex engine
+
+
+@pytest.mark.parametrize("ext", ["json", "yaml", "npz"])
+def test_a_name_over_the_cap_is_refused_in_every_format(tmp_path, ext):
+    import identkit as ik
+
+    path = tmp_path / f"g.{ext}"
+    names = ["z" * 1001, "b"]
+    if ext == "npz":
+        import numpy as np
+
+        np.savez(path, Gz=np.eye(2, dtype=np.int8), latents=np.array(names))
+    else:
+        text = {"latents": names, "Gz": [[1, 0], [0, 1]]}
+        path.write_text(json.dumps(text) if ext == "json" else yaml.safe_dump(text))
+    with pytest.raises(GraphFileError, match="has 1001 characters; a name has at most 1000 characters"):
+        read_model(path)
+    with pytest.raises(ik.errors.GraphError, match="at most 1000"):
+        ik.LatentGraph(Gz=[[1, 0], [0, 1]], latents=names)
+
+
+def test_a_name_at_the_cap_is_accepted_and_round_trips(tmp_path):
+    import identkit as ik
+
+    names = ["z" * 1000, "w-" * 499 + "ab", "x y" * 333 + "x"]
+    g = ik.LatentGraph(Gz=[[1, 0, 0], [1, 1, 0], [0, 1, 1]], latents=names)
+    for ext in ("txt", "json", "yaml"):
+        path = tmp_path / f"g.{ext}"
+        ik.io.write_graph(g, path)
+        assert read_model(path) == g

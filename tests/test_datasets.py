@@ -506,7 +506,7 @@ def test_generate_refuses_10_to_the_12_samples_in_one_line(capsys):
 def test_generate_bad_knob_is_one_line_exit_2(capsys):
     code, _, err = run(capsys, "generate", "TimeDiag", "--samples", "10", "--obs-noise", "-1",
                        "-o", "x.npz")
-    assert code == 2 and "obs_noise" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "--obs-noise" in err and "obs_noise" not in err and len(err.strip().splitlines()) == 1
 
 
 # ------------------------------------------------------------------ the two routes, memory

@@ -441,7 +441,7 @@ def test_cli_fit_then_score_model(dataset, capsys):
     (["fit", "{d}/train.npz", "-o", "{d}/nowhere/m.npz"], "cannot write"),
     (["fit", "{d}/train.npz", "-o", "{d}/m2.npz", "--bound", "99"], "larger than the 16"),
     (["fit", "{d}/missing.npz", "-o", "{d}/m2.npz"], "no such file"),
-    (["fit", "{d}/train.npz", "-o", "{d}/m2.npz", "--batch-size", "5000"], "batch_size"),
+    (["fit", "{d}/train.npz", "-o", "{d}/m2.npz", "--batch-size", "5000"], "--batch-size"),
     (["score", "--model", "{d}/train.npz", "--data", "{d}/test.npz"], "not a model"),
     (["score", "--model", "{d}/train.npz"], "go together"),
 ])

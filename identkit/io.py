@@ -418,6 +418,12 @@ _TOKEN = re.compile(
 _LONG_RUN = re.compile(r'[^\s,():"#]{%d,}' % (MAX_NAME_LENGTH + 1))
 
 
+def _name_too_long(source, lineno, text):
+    """Refuse a name (or a run of name characters) over the cap, quoting only its start."""
+    _fail(source, f"line {lineno}: the name {text[:20] + '...'!r} has {len(text):,} characters; "
+                  f"a name has at most {MAX_NAME_LENGTH} characters")
+
+
 def _tokens(line: str, source, lineno):
     """The tokens of one line as ``(kind, value)``; kind is 'name' or the punctuation itself.
 
@@ -426,9 +432,7 @@ def _tokens(line: str, source, lineno):
     """
     long = _LONG_RUN.search(line.split("#", 1)[0] if '"' not in line else line)
     if long and '"' not in line[:long.start()]:
-        _fail(source, f"line {lineno}: the name {long.group()[:20] + '...'!r} has "
-                      f"{len(long.group()):,} characters; a name has at most {MAX_NAME_LENGTH} "
-                      "characters")
+        _name_too_long(source, lineno, long.group())
     out, pos, n = [], 0, len(line)
     while pos < n:
         m = _TOKEN.match(line, pos)
@@ -439,9 +443,7 @@ def _tokens(line: str, source, lineno):
         if kind == "comment":
             break
         if m.end(kind) - m.start(kind) > MAX_NAME_LENGTH + 2:  # + 2: the quotes
-            _fail(source, f"line {lineno}: the name {m.group(kind)[:20] + '...'!r} has "
-                          f"{m.end(kind) - m.start(kind):,} characters; a name has at most "
-                          f"{MAX_NAME_LENGTH} characters")
+            _name_too_long(source, lineno, m.group(kind))
         if kind == "quoted":
             try:
                 value = json.loads(m.group("quoted"))

@@ -252,17 +252,17 @@ def _interventions(targets, source):
 def _latent_names(data, latents, t_edges, a_edges, targets, source) -> list:
     """The latent names: declared, or from a matrix's number of rows, or from the names used
     (in order of first appearance); a declared list must match the matrix's rows."""
-    d = key = None
+    rows = {}
     for k in ("Gz", "Ga"):
         if k in data:
             try:
-                rows = len(data[k])
+                rows[k] = len(data[k])
             except TypeError:
                 _fail(source, f"key '{k}' must be a list of rows")
-            if d is not None and rows != d:
-                _fail(source, f"'Ga' has {rows} rows but 'Gz' has {d}: both graphs have one row "
-                              "per latent (rows are children)")
-            d, key = (rows, k) if d is None else (d, key)
+    if len(set(rows.values())) > 1:
+        _fail(source, f"'Ga' has {rows['Ga']} rows but 'Gz' has {rows['Gz']}: both graphs have "
+                      "one row per latent (rows are children)")
+    key, d = next(iter(rows.items()), (None, None))
     if isinstance(latents, int):
         latent_names = [f"z{k + 1}" for k in range(latents)]
     elif latents is not None:

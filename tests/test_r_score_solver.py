@@ -152,13 +152,14 @@ def test_near_collinear_columns_match_exact_arithmetic(eps, qr_calls):
     assert qr_calls == [4]
 
 
-def test_a_column_collinear_up_to_rounding_level_noise_adds_nothing():
+@pytest.mark.parametrize("n, noise", [(2000, 1e-13), (10_000, 2.5e-12)])
+def test_a_column_collinear_up_to_rounding_level_noise_adds_nothing(n, noise):
     """The rank threshold is relative to the largest singular value (max(n, k)·eps·s_max on the
-    standardised data): a combination perturbed by 1e-13 of its spread is collinear and fits no
-    noise; R is that of the other columns."""
-    z, base, rng = _data(2000, 3, 0, seed=11)
+    standardised data, whose s_max grows like √n): a combination perturbed by ~1e-12 of its
+    spread is collinear and fits no noise; R is that of the other columns."""
+    z, base, rng = _data(n, 3, 0, seed=11)
     combo = base[:, 0] + base[:, 1]
-    zhat = np.c_[base, combo + 1e-13 * combo.std() * rng.standard_normal(2000)]
+    zhat = np.c_[base, combo + noise * combo.std() * rng.standard_normal(n)]
     _close(r_score(z, zhat).per_latent, _sklearn_r(z, base))
 
 

@@ -11,10 +11,10 @@ import mpmath
 import numpy as np
 import pytest
 
+import identkit as ik
 import identkit.metrics.paper as paper
 from identkit.errors import IdentkitError
 from identkit.metrics import MetricError, r_score, rcon, train_test_rows
-import identkit as ik
 
 
 def _sklearn_r(z, zhat, train=None, test=None):

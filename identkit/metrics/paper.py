@@ -344,8 +344,15 @@ def r_score(truth, learned, *, test_fraction: float | None = None, seed=0) -> Me
 
     Notes
     -----
-    O(n d̂ (d + d̂) + d̂³): two Gram products and one Cholesky solve with d right-hand sides
-    (20,000 × 600 takes well under a second).
+    O(n d̂ (d + d̂) + d̂³): two Gram products and one Cholesky solve of the standardised
+    learned latents' Gram matrix with d right-hand sides (20,000 × 600 takes well under a
+    second; 10,000 × 50 some 10-20 ms, over 100x faster than one scikit-learn
+    ``LinearRegression`` per true latent, with the same numbers to 1e-10). The learned
+    latents' units do not matter (``1e160 * learned`` gives the same R). When that Gram matrix
+    is singular or ill-conditioned (estimated 1/cond below 1e-6: collinear or nearly collinear
+    learned latents), the fit is redone from the data by a QR factorisation, O(n (d + d̂)²),
+    which does not square the condition number; a learned latent that is a linear combination
+    of others (up to max(n, d̂) · eps relative) then adds nothing.
     """
     z, zhat = pair(truth, learned)
     train, test = (None, None) if test_fraction is None else \

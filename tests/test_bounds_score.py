@@ -101,7 +101,8 @@ def test_max_bytes_above_the_files_reads_them(capsys, small):
 
 def test_read_array_and_score_take_the_limits_as_keywords(tmp_path):
     big, z = _big_samples(tmp_path, ".npy")
-    with pytest.raises(MetricError, match=r"big\.npy: is 4\.8 KiB, over the size limit of 1\.0 KiB"):
+    with pytest.raises(MetricError,
+                       match=r"big\.npy: is 4\.8 KiB, over the size limit of 1\.0 KiB"):
         read_array(big, max_bytes=1024)
     with pytest.raises(MetricError, match="big.npy: its array of shape"):
         score(big, z, max_memory=1024)

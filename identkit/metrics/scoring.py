@@ -69,10 +69,12 @@ def read_array(path, key: str | None = None, *, max_bytes: int = MAX_BYTES,
     >>> np.savetxt(path, np.eye(2), delimiter=",", header="z1,z2", comments="")
     >>> read_array(path).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
-    >>> read_array(path, max_bytes=8)
-    Traceback (most recent call last):
-    ...
-    identkit.errors.MetricError: ...z.csv: is 24 bytes, over the size limit of 8 bytes (raise it with max_bytes, or --max-bytes on the command line)
+    >>> from identkit.metrics import MetricError
+    >>> try:
+    ...     read_array(path, max_bytes=100)
+    ... except MetricError as exc:
+    ...     print(str(exc).split(": ", 1)[1].split(" (")[0])
+    is 106 bytes, over the size limit of 100 bytes
     """
     try:
         path = os.fsdecode(path)

@@ -497,8 +497,9 @@ def _cmd_score(args, out) -> int:
     stdin = [opt for opt, v in (("--true", args.true), ("--learned", args.learned),
                                 ("--graph", args.graph)) if v == "-"]
     if len(stdin) > 1:
-        raise _UsageError(f"identkit score: {' and '.join(stdin)} both read standard input "
-                          "(-); give only one of them as -")
+        both = "both" if len(stdin) == 2 else "all"
+        raise _UsageError(f"identkit score: {', '.join(stdin[:-1])} and {stdin[-1]} {both} read "
+                          "standard input (-); give only one of them as -")
 
     res = score(args.true, args.learned, args.graph, regularize=args.regularize,
                 example=args.example, method=args.method, **_limits(args))

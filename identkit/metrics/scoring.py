@@ -334,8 +334,9 @@ def score(truth, learned, graph: LatentGraph | None = None, *, regularize: str |
     stdin = [name for name, x in (("truth", truth), ("learned", learned), ("graph", graph))
              if isinstance(x, (str, os.PathLike)) and os.fsdecode(x) == "-"]
     if len(stdin) > 1:
-        raise MetricError(f"{' and '.join(stdin)} both read standard input ('-'), which holds "
-                          "one file: give one of them as a file")
+        both = "both" if len(stdin) == 2 else "all"
+        raise MetricError(f"{', '.join(stdin[:-1])} and {stdin[-1]} {both} read standard input "
+                          "('-'), which holds one file: give only one of them as '-'")
     limits = {"max_bytes": max_bytes, "max_memory": max_memory}
     if graph is not None or example is not None:
         from .._model import resolve_model

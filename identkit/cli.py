@@ -221,8 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_limits(p)
 
     p = sub.add_parser("score", help="MCC, R and Rcon of learned latents against true ones")
-    p.add_argument("--true", metavar="Z", help="true latents: .npy, .npz or .csv")
-    p.add_argument("--learned", metavar="ZHAT", help="learned latents")
+    p.add_argument("--true", metavar="Z",
+                   help="true latents: .npy, .npz or .csv (- reads standard input)")
+    p.add_argument("--learned", metavar="ZHAT",
+                   help="learned latents, as --true (one of them may be -)")
     p.add_argument("--model", metavar="MODEL.npz",
                    help="a model 'identkit fit' wrote, scored on --data (instead of --true and "
                    "--learned)")
@@ -492,9 +494,15 @@ def _cmd_score(args, out) -> int:
         return _score_model(args, out)
     if args.true is None or args.learned is None:
         raise _UsageError("identkit score: give --true and --learned, or --model and --data")
+    stdin = [opt for opt, v in (("--true", args.true), ("--learned", args.learned),
+                                ("--graph", args.graph)) if v == "-"]
+    if len(stdin) > 1:
+        both = "both" if len(stdin) == 2 else "all"
+        raise _UsageError(f"identkit score: {', '.join(stdin[:-1])} and {stdin[-1]} {both} read "
+                          "standard input (-); give only one of them as -")
 
     res = score(args.true, args.learned, args.graph, regularize=args.regularize,
-                example=args.example, method=args.method)
+                example=args.example, method=args.method, **_limits(args))
     if args.format == "json":
         out.write(_jsonfmt.dumps(res.summary()) + "\n")
     else:
@@ -508,8 +516,9 @@ def _score_model(args, out) -> int:
     if args.true is not None or args.learned is not None:
         raise _UsageError("identkit score: --model replaces --true and --learned")
     from . import learn
-    model = learn.load(args.model)
-    data = learn.read_dataset(args.data, max_bytes=_limits(args)["max_bytes"])
+    limits = _limits(args)
+    model = learn.load(args.model, **limits)
+    data = learn.read_dataset(args.data, **limits)
     graph = data["graph"]
     if graph is None or data["z"] is None:
         raise _UsageError(f"identkit score: {args.data} has no true latents 'z' and graph: "

@@ -13,7 +13,34 @@ from ..graphs import LatentGraph
 __all__ = ["read_dataset"]
 
 
-def read_dataset(path, *, max_bytes: int | None = None) -> dict:
+def _check_limits(path: str, max_bytes: int | None, max_memory: int | None) -> None:
+    """Refuse a missing or irregular file, one over ``max_bytes``, and an ``.npz`` whose arrays
+    would need more than ``max_memory`` once loaded, estimated from their headers (for
+    :func:`read_dataset` and :func:`identkit.learn.load`); an unreadable archive is left to
+    :func:`numpy.load` and its caller's message."""
+    from ..io import _size
+    from ..metrics.scoring import npz_memory
+
+    if not os.path.exists(path):
+        raise LearnError(f"{path}: no such file")
+    if not os.path.isfile(path):
+        raise LearnError(f"{path}: not a regular file")
+    size = os.path.getsize(path)
+    if max_bytes is not None and size > max_bytes:
+        raise LearnError(f"{path}: {size} bytes, more than the limit of {max_bytes} "
+                         "(see --max-bytes)")
+    if max_memory is None:
+        return
+    try:
+        need = npz_memory(path)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return
+    if need > max_memory:
+        raise LearnError(f"{path}: its arrays would need about {_size(need)} of memory once "
+                         f"loaded, over the limit of {_size(max_memory)} (see --max-memory)")
+
+
+def read_dataset(path, *, max_bytes: int | None = None, max_memory: int | None = None) -> dict:
     """The arrays of a dataset file (``.npz`` of ``identkit generate``) for training.
 
     Returns
@@ -27,18 +54,13 @@ def read_dataset(path, *, max_bytes: int | None = None) -> dict:
     Raises
     ------
     LearnError
-        Naming the file: missing, not a regular file, larger than ``max_bytes``, not an
-        ``.npz``, without ``x``, with arrays whose row counts differ.
+        Naming the file: missing, not a regular file, larger than ``max_bytes``, with arrays
+        that would need more than ``max_memory`` once loaded (estimated from their headers,
+        before any is decompressed), not an ``.npz``, without ``x``, with arrays whose row
+        counts differ.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise LearnError(f"{path}: no such file")
-    if not os.path.isfile(path):
-        raise LearnError(f"{path}: not a regular file")
-    size = os.path.getsize(path)
-    if max_bytes is not None and size > max_bytes:
-        raise LearnError(f"{path}: {size} bytes, more than the limit of {max_bytes} "
-                         "(see --max-bytes)")
+    _check_limits(path, max_bytes, max_memory)
     try:
         with np.load(path, allow_pickle=False) as npz:
             if not hasattr(npz, "files"):

@@ -972,14 +972,17 @@ class MechanismSparsityVAE(_VAE):
 _CLASSES = {c.__name__: c for c in (MechanismSparsityVAE, BetaVAE, AnnealedVAE, BetaTCVAE)}
 
 
-def load(path):
+def load(path, *, max_bytes: int | None = None, max_memory: int | None = None):
     """Read a model written by ``save``; returns an estimator of the saved class, fitted.
+
+    ``max_bytes`` and ``max_memory`` (``--max-bytes``, ``--max-memory``), when given, bound the
+    file's size and the memory its arrays declare, checked before any is loaded.
 
     Raises
     ------
     LearnError
-        When the file is missing, is not an ``.npz`` written by ``save``, or its header and
-        parameters disagree (the message names the file).
+        When the file is missing, is over a limit, is not an ``.npz`` written by ``save``, or
+        its header and parameters disagree (the message names the file).
 
     Examples
     --------
@@ -995,6 +998,10 @@ def load(path):
     import zipfile
 
     path = os.fspath(path)
+    if max_bytes is not None or max_memory is not None:
+        from .data import _check_limits
+
+        _check_limits(path, max_bytes, max_memory)
     try:
         with np.load(path, allow_pickle=False) as npz:
             meta = json.loads(str(npz["meta"][()]))

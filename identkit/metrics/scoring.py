@@ -3,12 +3,16 @@ arrays or from files."""
 
 from __future__ import annotations
 
+import io as _io
+import math
 import os
 import zipfile
 
 import numpy as np
 
 from .._compat import keyword_only
+from ..errors import GraphFileError
+from ..io import MAX_BYTES, MAX_MEMORY, _read_bytes, _size
 from ..graphs import LatentGraph
 from ._common import MetricError, MetricResult
 from .paper import mcc, r_score, rcon
@@ -16,21 +20,46 @@ from .paper import mcc, r_score, rcon
 __all__ = ["read_array", "score"]
 
 
-def read_array(path, key: str | None = None) -> np.ndarray:
-    """Read a 2-D array of samples from ``.npy``, ``.npz`` or ``.csv``.
+_EXTENSIONS = (".npy", ".npz", ".csv")
+_NPY_MAGIC = b"\x93NUMPY"
+_LIMIT_HINT = "(raise it with max_memory, or --max-memory on the command line)"
+
+
+def read_array(path, key: str | None = None, *, max_bytes: int = MAX_BYTES,
+               max_memory: int = MAX_MEMORY) -> np.ndarray:
+    """Read a 2-D array of samples from ``.npy``, ``.npz`` or ``.csv``, or standard input.
+
+    The file is read once, at most ``max_bytes`` of it (:func:`identkit.io.read_text`'s
+    bound), and the memory its array needs is estimated from what it declares before anything
+    is allocated: the shape and dtype in an ``.npy`` header (of the one ``.npz`` member taken,
+    which is never decompressed when it is too large: a small compressed file may declare a
+    huge array), the number of values a ``.csv`` can hold (one per comma or line end).
 
     Parameters
     ----------
     path : str or os.PathLike
+        A regular file, or ``-`` for standard input, whose format is then recognised from its
+        first bytes (the ``.npy`` magic, a zip archive for ``.npz``, else ``.csv`` text).
     key : str, optional
         For ``.npz``: the array to take; optional when the file holds one array.
         A ``.csv`` may start with one header line (detected by letters other than exponents).
+    max_bytes : int
+        Refuse a file (or standard input) longer than this; default
+        :data:`identkit.io.MAX_BYTES` (``--max-bytes``).
+    max_memory : int
+        Refuse an array that would need more memory than this once loaded; default
+        :data:`identkit.io.MAX_MEMORY` (``--max-memory``).
 
     Raises
     ------
     MetricError
-        Naming the file: missing, unreadable, an unsupported extension, or an ``.npz`` with
+        Naming the file: missing, unreadable, not a regular file, over ``max_bytes``, an array
+        over ``max_memory`` (with the estimate), an unsupported extension, or an ``.npz`` with
         several arrays and none called ``key``.
+
+    Notes
+    -----
+    O(file size) time; peak memory the file's bytes plus the array.
 
     Examples
     --------
@@ -40,49 +69,162 @@ def read_array(path, key: str | None = None) -> np.ndarray:
     >>> np.savetxt(path, np.eye(2), delimiter=",", header="z1,z2", comments="")
     >>> read_array(path).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
+    >>> from identkit.metrics import MetricError
+    >>> try:
+    ...     read_array(path, max_bytes=100)
+    ... except MetricError as exc:
+    ...     print(str(exc).split(": ", 1)[1].split(" (")[0])
+    is 106 bytes, over the size limit of 100 bytes
     """
     try:
         path = os.fsdecode(path)
     except TypeError:
         raise MetricError(f"path: an array file path is a str or os.PathLike, got "
                           f"{type(path).__name__} {path!r}") from None
-    if not os.path.exists(path):
-        raise MetricError(f"{path}: no such file")
-    if not os.path.isfile(path):  # a named pipe would block, a device read without end
-        raise MetricError(f"{path}: not a regular file")
+    source = "<stdin>" if path == "-" else path
     ext = os.path.splitext(path)[1].lower()
+    if path != "-" and ext not in _EXTENSIONS and os.path.isfile(path):
+        raise MetricError(f"{path}: use .npy, .npz or .csv")
+    try:
+        data = _read_bytes(path, max_bytes)  # refuses a missing file, a pipe, a directory
+    except GraphFileError as exc:
+        raise MetricError(str(exc)) from None
+    if path == "-":
+        ext = (".npy" if data.startswith(_NPY_MAGIC) else
+               ".npz" if data.startswith((b"PK\x03\x04", b"PK\x05\x06")) else ".csv")
+    if not data:
+        raise MetricError(f"{source}: empty, no samples")
     try:
         if ext == ".npy":
-            return np.load(path, allow_pickle=False)
+            return _npy(data, source, max_memory)
         if ext == ".npz":
-            with np.load(path, allow_pickle=False) as data:
-                name = key if key is not None and key in data.files else (
-                    data.files[0] if len(data.files) == 1 else None)
-                if name is not None:
-                    arr = data[name]
-                    if not isinstance(arr, np.ndarray):  # a member without an .npy header
-                        raise MetricError(f"{path}: member {name!r} is not a .npy array")
-                    return arr
-                ask = ("name one with key" if key is None else
-                       f"no array is named {key!r}; name one of them")
-                raise MetricError(f"{path}: holds {', '.join(data.files)}; {ask} "
-                                  "or keep one array")
-        if ext == ".csv":
-            with open(path, encoding="utf-8") as fh:
-                first = fh.readline()
-            skip = 1 if any(c.isalpha() for c in first.replace("e", "").replace("E", "")) else 0
-            return np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
+            return _npz(data, source, key, max_memory)
+        return _csv(data, source, max_memory)
     except MetricError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise MetricError(f"{path}: cannot read the array: "
+        raise MetricError(f"{source}: cannot read the array: "
                           f"{(str(exc).splitlines() or [type(exc).__name__])[0]}") from None
-    raise MetricError(f"{path}: use .npy, .npz or .csv")
 
 
-def _samples(x, key):
+def _npy_need(fh):
+    """The bytes the array of the ``.npy`` stream ``fh`` declares, read from its header only,
+    and its shape. O(header)."""
+    from numpy.lib import format as npformat
+
+    version = npformat.read_magic(fh)
+    read = npformat.read_array_header_1_0 if version == (1, 0) else \
+        npformat.read_array_header_2_0
+    shape, _, dtype = read(fh)
+    need = math.prod(shape) * max(dtype.itemsize, 1)
+    return need, shape
+
+
+def _npy(data: bytes, source, max_memory):
+    from numpy.lib import format as npformat
+
+    fh = _io.BytesIO(data)
+    need, shape = _npy_need(fh)
+    if need > max_memory:
+        raise MetricError(f"{source}: its array of shape {shape} would need about {_size(need)} "
+                          f"of memory, over the limit of {_size(max_memory)} {_LIMIT_HINT}")
+    held = len(data) - fh.tell()
+    if held < need:  # checked before numpy allocates the whole declared array
+        raise MetricError(f"{source}: cannot read the array: its header declares shape {shape} "
+                          f"({_size(need)}) but the file holds {_size(held)} of data")
+    fh.seek(0)
+    return npformat.read_array(fh, allow_pickle=False)
+
+
+def _npz_names(zf) -> dict:
+    """``{array name: zip member}`` as :func:`numpy.load` names an ``.npz``'s arrays."""
+    return {(n[:-4] if n.endswith(".npy") else n): n for n in zf.namelist()}
+
+
+def _npz(data: bytes, source, key, max_memory):
+    from numpy.lib import format as npformat
+
+    with zipfile.ZipFile(_io.BytesIO(data)) as zf:
+        members = _npz_names(zf)
+        name = key if key is not None and key in members else (
+            next(iter(members)) if len(members) == 1 else None)
+        if name is None:
+            ask = ("name one with key" if key is None else
+                   f"no array is named {key!r}; name one of them")
+            raise MetricError(f"{source}: holds {', '.join(members)}; {ask} "
+                              "or keep one array")
+        info = zf.getinfo(members[name])
+        with zf.open(info) as fh:
+            # numpy would return a member without an .npy header as its raw bytes, all of them
+            if fh.read(len(_NPY_MAGIC)) != _NPY_MAGIC:
+                raise MetricError(f"{source}: member {name!r} is not a .npy array")
+        with zf.open(info) as fh:
+            need, shape = _npy_need(fh)
+            if need > max_memory:  # a zip bomb: a small file declaring a huge array
+                raise MetricError(f"{source}: member {name!r} of shape {shape} would "
+                                  f"decompress to about {_size(need)}, over the memory limit "
+                                  f"of {_size(max_memory)} {_LIMIT_HINT}")
+            held = info.file_size - fh.tell()
+            if held < need:
+                raise MetricError(f"{source}: cannot read the array: member {name!r} declares "
+                                  f"shape {shape} ({_size(need)}) but holds {_size(held)}")
+        with zf.open(info) as fh:
+            return npformat.read_array(fh, allow_pickle=False)
+
+
+def npz_memory(path) -> int:
+    """The memory the arrays of an ``.npz`` file need once loaded, estimated from the
+    ``.npy`` headers of its members (a member without one counts its uncompressed size),
+    without decompressing any array. O(members).
+
+    For readers of other ``.npz`` files (:func:`identkit.learn.load`,
+    :func:`identkit.learn.read_dataset`) to check ``max_memory`` before :func:`numpy.load`.
+
+    Raises
+    ------
+    OSError, ValueError, EOFError, zipfile.BadZipFile
+        When the archive or a header cannot be read; the caller names the file.
+
+    Examples
+    --------
+    >>> import numpy as np, os, tempfile
+    >>> from identkit.metrics.scoring import npz_memory
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.npz")
+    >>> np.savez_compressed(path, a=np.zeros((1000, 1000)), b=np.zeros(3, dtype=np.int8))
+    >>> npz_memory(path), os.path.getsize(path) < 100_000
+    (8000003, True)
+    """
+    total = 0
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            with zf.open(info) as fh:
+                magic = fh.read(len(_NPY_MAGIC))
+            if magic != _NPY_MAGIC:
+                total += info.file_size
+                continue
+            with zf.open(info) as fh:
+                total += _npy_need(fh)[0]
+    return total
+
+
+def _csv(data: bytes, source, max_memory):
+    # each value takes at least one byte and a comma or line end: an upper bound on the values
+    values = data.count(b",") + data.count(b"\n") + 1
+    need = values * 8
+    if need > max_memory:
+        raise MetricError(f"{source}: up to {values} values would need about {_size(need)} of "
+                          f"memory as floats, over the limit of {_size(max_memory)} "
+                          f"{_LIMIT_HINT}")
+    text = data.decode("utf-8-sig")
+    del data
+    first = text.split("\n", 1)[0]
+    skip = 1 if any(c.isalpha() for c in first.replace("e", "").replace("E", "")) else 0
+    return np.loadtxt(_io.StringIO(text), delimiter=",", skiprows=skip, ndmin=2)
+
+
+def _samples(x, key, limits):
     if isinstance(x, (str, os.PathLike)):
-        return read_array(x, key)
+        return read_array(x, key, **limits)
     return x
 
 
@@ -125,7 +267,8 @@ class ScoreResult(MetricResult):
 
 @keyword_only("regularize")
 def score(truth, learned, graph: LatentGraph | None = None, *, regularize: str | None = None,
-          example: str | None = None, method: str = "pearson") -> MetricResult:
+          example: str | None = None, method: str = "pearson", max_bytes: int = MAX_BYTES,
+          max_memory: int = MAX_MEMORY) -> MetricResult:
     """MCC, R and, when the true graph is given, Rcon, of learned latents against true ones.
 
     Unlike :func:`rcon`, ``score`` keeps the data first: the graph is optional (R and MCC need
@@ -149,6 +292,11 @@ def score(truth, learned, graph: LatentGraph | None = None, *, regularize: str |
         ``"mechanism-ex9"``, the graphs derived from it, as ``identkit check`` reads them).
     method : {"pearson", "spearman"}
         For MCC and its matching (which Rcon reuses).
+    max_bytes, max_memory : int
+        The limits of every file read (``truth``, ``learned``, ``graph``), as for
+        :func:`read_array` and :func:`identkit.io.read_model` (``--max-bytes``,
+        ``--max-memory``). One of ``truth``, ``learned`` and ``graph`` may be ``-``, standard
+        input.
 
     Returns
     -------
@@ -159,7 +307,8 @@ def score(truth, learned, graph: LatentGraph | None = None, *, regularize: str |
     Raises
     ------
     MetricError
-        Unreadable files or inputs the metrics refuse; both ``graph`` and ``example``.
+        Unreadable files or inputs the metrics refuse; both ``graph`` and ``example``; more
+        than one input read from standard input.
 
     Examples
     --------
@@ -182,13 +331,20 @@ def score(truth, learned, graph: LatentGraph | None = None, *, regularize: str |
     if regularize is not None and graph is None and example is None:
         raise MetricError(f"regularize={regularize!r} chooses the pattern of Rcon, which needs "
                           "the true graph: give graph or example (--graph or --example)")
+    stdin = [name for name, x in (("truth", truth), ("learned", learned), ("graph", graph))
+             if isinstance(x, (str, os.PathLike)) and os.fsdecode(x) == "-"]
+    if len(stdin) > 1:
+        both = "both" if len(stdin) == 2 else "all"
+        raise MetricError(f"{', '.join(stdin[:-1])} and {stdin[-1]} {both} read standard input "
+                          "('-'), which holds one file: give only one of them as '-'")
+    limits = {"max_bytes": max_bytes, "max_memory": max_memory}
     if graph is not None or example is not None:
         from .._model import resolve_model
 
-        model = resolve_model(graph, example=example, regularize=regularize)
+        model = resolve_model(graph, example=example, regularize=regularize, **limits)
         graph, regularize = model.graph(), model.regularize
-    z = _samples(truth, "z")
-    zhat = _samples(learned, "zhat")
+    z = _samples(truth, "z", limits)
+    zhat = _samples(learned, "zhat", limits)
     m = mcc(z, zhat, method=method)
     r = r_score(z, zhat)
     details = {"mcc": m.value, "r": r.value, "rcon": None, "method": method}

@@ -53,6 +53,8 @@ class MechanismCheck:
     guarantee: Guarantee
     justified: EntanglementReport
     out_of_time: bool = False
+    stopped_at: str = ""
+    validated: bool = True
 
     @property
     def guaranteed(self) -> bool:
@@ -67,7 +69,9 @@ class MechanismCheck:
         undecided_graphs = list(self.derived.undecided_graphs().values())
         reasons = []
         if self.out_of_time:
-            reasons.append("the check stopped at its time budget: undecided (time budget)")
+            reasons.append(f"the check stopped at its time budget"
+                           f"{' while ' + self.stopped_at if self.stopped_at else ''}: "
+                           f"undecided (time budget); {self.decided_so_far()}")
         if fails:
             reasons.append(f"{_names(fails)} {'fails' if len(fails) == 1 else 'fail'}")
         if open_:
@@ -75,6 +79,25 @@ class MechanismCheck:
         if undecided_graphs:
             reasons.append("; ".join(undecided_graphs))
         return verdicts.verdict(self.guarantee, self.report, reasons, graphs="derived")
+
+    def decided_so_far(self) -> str:
+        """What was decided before the time budget ran out (one phrase): whether the
+        mechanism was shown to define a density, and how many graph entries were decided.
+
+        Examples
+        --------
+        >>> from identkit.symbolic import mechanism_from_dict
+        >>> mech = mechanism_from_dict({"latents": ["z1"], "mean": {"z1": "z1_lag1"}})
+        >>> mech.check(time_budget=0.0).decided_so_far()
+        'the mechanism was not yet shown to define a density, so no graph entry was derived'
+        """
+        if not self.validated:
+            return ("the mechanism was not yet shown to define a density, so no graph entry "
+                    "was derived")
+        decisions = self.derived.decisions.values()
+        decided = sum(d.zero is not None for d in decisions)
+        return (f"the mechanism defines a density at the points sampled; {decided} of "
+                f"{len(decisions)} graph entries decided")
 
     def symmetries(self):
         """The graph-preserving permutations and automorphisms of the derived graphs under the
@@ -106,6 +129,8 @@ class MechanismCheck:
             "graph_alone": verdicts.graph_alone(self.report, graphs="derived"),
             "guaranteed": self.guaranteed,
             "out_of_time": self.out_of_time,
+            "stopped_at": self.stopped_at or None,
+            "validated": self.validated,
             "verdict": self.verdict(),
         })
         data["explanation"] = data["verdict"]
@@ -200,23 +225,101 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, *, s
     if not isinstance(mech, SymbolicMechanism):
         raise MechanismError(f"check_mechanism needs a SymbolicMechanism (mechanism_from_dict, "
                              f"load_mechanism, worked_mechanism), got {type(mech).__name__}")
-    rng = as_generator(seed)
-    budget = Budget(time_budget, progress)  # validation counts against the budget too
-    budget.stage = "checking that the mechanism defines a density"
-    mech.validate(seed=rng)
+    return _check_within(mech, regularize, as_generator(seed), Budget(time_budget, progress))
+
+
+def _check_within(mech: SymbolicMechanism, regularize, rng, budget: Budget) -> MechanismCheck:
+    """The check of ``mech`` within ``budget`` (perhaps already started, when parsing counted
+    against it too): validation, derivation and assumptions, each stopped at the deadline.
+
+    The alarm interrupts at most once (:meth:`Budget.alarm`); whatever had not finished then
+    is redone with the budget spent, which marks it ``undecided (time budget)`` at once
+    (derivation and assumptions check the budget before any work). A mechanism whose
+    validation did not finish gets no derived entry at all: its graphs are not known to be
+    the graphs of a density."""
+    validated = False
+    derived = assumptions = None
     with budget.active():
-        # the alarm may interrupt anywhere once; a second pass with the budget spent marks
-        # whatever is left undecided at once
         try:
+            budget.stage = "checking that the mechanism defines a density"
+            budget.check()
+            mech.validate(seed=rng)
+            validated = True
             derived = mech.derive_graph(seed=rng, budget=budget)
-        except BudgetExpired:
-            derived = mech.derive_graph(seed=rng, budget=budget)
-        try:
             assumptions = check_assumptions(mech, derived, seed=rng)
         except BudgetExpired:
+            budget._expire()
+        # from here on the alarm cannot fire again: only the checks of the budget raise, and
+        # derivation and the assumptions catch them themselves
+        if derived is None:
+            if not validated:
+                budget._expire()  # validity unknown: no entry may be decided
+            derived = mech.derive_graph(seed=rng, budget=budget)
+        if assumptions is None:
             assumptions = check_assumptions(mech, derived, seed=rng)
     report, guarantee, justified = verdicts.combine(derived.graph, regularize,
                                                     assumptions.routes(),
                                                     derived.undecided_graphs())
     return MechanismCheck(mech, derived, report, assumptions, guarantee, justified,
-                          budget.expired)
+                          budget.expired, budget.stopped_at if budget.expired else "", validated)
+
+
+@dataclass(frozen=True)
+class _StoppedWhileParsing:
+    """What ``identkit check`` answers when the time budget ran out before the mechanism file's
+    expressions were parsed: undecided, with nothing decided (the same output methods as
+    :class:`MechanismCheck`)."""
+
+    source: str
+    regularize: str | None
+    stopped_at: str
+    guaranteed = False
+    out_of_time = True
+
+    def verdict(self) -> str:
+        return ("Complete disentanglement is NOT guaranteed: the check stopped at its time "
+                f"budget while {self.stopped_at}: undecided (time budget); nothing was decided "
+                "(no density check, no derived graph, no assumption). A larger --time-budget "
+                "may decide it.")
+
+    def to_dict(self, *, symmetries: bool = False) -> dict:
+        return {"regularize": self.regularize, "derived_from": "mechanism",
+                "source": self.source, "Gz": None, "Ga": None, "guaranteed": False,
+                "out_of_time": True, "stopped_at": self.stopped_at, "validated": False,
+                "verdict": self.verdict(), "explanation": self.verdict()}
+
+    def to_text(self, *, symmetries: bool = False) -> str:
+        return self.verdict()
+
+    def to_markdown(self, *, symmetries: bool = False) -> str:
+        return f"**{self.verdict()}**"
+
+    def __str__(self):
+        return self.to_text()
+
+
+def _check_data(data, source: str, regularize=None, *, seed=0, time_budget: float | None = 60.0,
+                progress=None, start: float | None = None):
+    """Parse a mechanism mapping and check it, all within one time budget begun at ``start``
+    (a :func:`time.monotonic` reading taken when the command began; default now): the
+    command line's ``check`` on a mechanism file.
+
+    Returns a :class:`MechanismCheck`, or, when the budget ran out before the expressions were
+    parsed, an answer that is undecided with nothing decided. A file that is not a valid
+    mechanism is still refused (:func:`mechanism_from_dict`'s errors) when parsing finishes
+    in time and finds the fault.
+    """
+    from .mechanism import mechanism_from_dict
+
+    budget = Budget(time_budget, progress, start=start)
+    mech = None
+    with budget.active():
+        try:
+            budget.stage = "parsing the mechanism"
+            budget.check()
+            mech = mechanism_from_dict(data, source=source)
+        except BudgetExpired:
+            budget._expire()
+    if mech is None:
+        return _StoppedWhileParsing(source, regularize, budget.stopped_at)
+    return _check_within(mech, regularize, as_generator(seed), budget)

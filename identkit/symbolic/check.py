@@ -245,6 +245,7 @@ def _check_within(mech: SymbolicMechanism, regularize, rng, budget: Budget) -> M
             budget.check()
             mech.validate(seed=rng)
             validated = True
+            budget.stage = "deriving the graphs"
             derived = mech.derive_graph(seed=rng, budget=budget)
             assumptions = check_assumptions(mech, derived, seed=rng)
         except BudgetExpired:

@@ -111,7 +111,7 @@ def test_a_small_mechanism_still_gets_its_full_verdict_under_the_default_budget(
     assert res.stdout.startswith("Complete disentanglement is guaranteed through Theorem 1")
     assert "time budget" not in res.stdout
     data = json.loads(_check(f, "--format", "json").stdout)
-    assert data["out_of_time"] is False and data["stopped_at"] is None and data["validated"]
+    assert data["out_of_time"] is False and "stopped_at" not in data
 
 
 def test_bad_input_is_still_refused_with_exit_2_under_the_budget(tmp_path):

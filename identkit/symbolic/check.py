@@ -40,6 +40,15 @@ class MechanismCheck:
         The analysis of the justified pattern (all ones when nothing is justified).
     guaranteed : bool
         Complete disentanglement follows: the justified pattern is the identity.
+    out_of_time : bool
+        The time budget ran out: what it did not reach is ``undecided (time budget)``.
+    stopped_at : str
+        The stage the check had reached when the budget ran out ("" when it did not), e.g.
+        ``"checking that the mechanism defines a density"`` or ``"deriving the graphs:
+        entry 12 of 7200"``; the JSON form has it (and ``validated``) when out of time.
+    validated : bool
+        The mechanism was checked to define a density (False only when the budget ran out
+        first; then no graph entry is decided).
 
     ``to_text``, ``to_markdown`` and ``to_dict`` take ``symmetries=True`` to add the two
     permutation groups of the derived graphs (:class:`identkit.symmetry.Symmetries`), as the
@@ -129,10 +138,10 @@ class MechanismCheck:
             "graph_alone": verdicts.graph_alone(self.report, graphs="derived"),
             "guaranteed": self.guaranteed,
             "out_of_time": self.out_of_time,
-            "stopped_at": self.stopped_at or None,
-            "validated": self.validated,
             "verdict": self.verdict(),
         })
+        if self.out_of_time:  # where the budget stopped the check, and whether it was valid
+            data.update({"stopped_at": self.stopped_at, "validated": self.validated})
         data["explanation"] = data["verdict"]
         if symmetries:
             data.update(self.symmetries().to_dict())

@@ -148,6 +148,10 @@ def test_validation_counts_against_the_budget():
                for d in res.derived.decisions.values())
     assert len(res.derived.decisions) == D * (D + D)
     assert "not yet shown to define a density" in res.verdict()
+    # the verdict names the first ten undecided entries of each graph and counts the rest
+    assert res.verdict().count(" (undecided (time budget))") == 2 * 10
+    assert "Ga entries undecided: a1 → z1 (undecided (time budget)), a2 → z1" in res.verdict()
+    assert f"and {D * D - 10} more" in res.verdict()
     assert res.to_dict()["validated"] is False
 
 
@@ -170,6 +174,15 @@ def test_a_budget_reaching_past_validation_says_how_many_entries_were_decided():
     n = len(res.derived.decisions)
     assert f"the mechanism defines a density at the points sampled; 0 of {n} graph entries " \
            "decided" in res.verdict()
+
+
+def test_few_undecided_entries_are_all_named_as_the_derived_graphs_name_them():
+    from identkit.symbolic.check import _undecided_graphs
+
+    for d in (1, 2, 3):
+        res = check_mechanism(mechanism_from_dict(_spec(d)), time_budget=0.0)
+        assert _undecided_graphs(res.derived) == res.derived.undecided_graphs()
+        assert "more" not in res.verdict()
 
 
 def test_parsing_counts_against_the_budget():

@@ -24,6 +24,36 @@ def _names(verdicts) -> str:
     return ", ".join(sorted({f"{v.assumption} ({v.target})" for v in verdicts}))
 
 
+_SHOWN = 10  # undecided entries named per graph in a verdict; the rest are counted
+
+
+def _undecided_graphs(derived: DerivedGraph) -> dict:
+    """:meth:`DerivedGraph.undecided_graphs` naming at most ``_SHOWN`` entries per graph (the
+    first, rows then columns) and counting the rest, so that a verdict stays a paragraph when
+    the time budget leaves thousands of entries undecided (every entry stays in
+    ``graph_decisions``). Linear in the entries."""
+    g, decisions = derived.graph, derived.decisions
+    counts: dict = {}
+    for (kind, _, _), dec in decisions.items():
+        if dec.zero is None:
+            counts[kind] = counts.get(kind, 0) + 1
+    out = {}
+    for kind in sorted(counts):
+        cols = g.latents if kind == "z" else g.actions
+        shown = []
+        for i in range(len(g.latents)):
+            for j in range(len(cols)):
+                dec = decisions.get((kind, i, j))
+                if dec is not None and dec.zero is None and len(shown) < _SHOWN:
+                    shown.append(f"{cols[j]} → {g.latents[i]} ({dec.route})")
+            if len(shown) == _SHOWN:
+                break
+        more = counts[kind] - len(shown)
+        out[kind] = (f"G{kind} entries undecided: " + ", ".join(shown)
+                     + (f" and {more} more" if more else ""))
+    return out
+
+
 @dataclass(frozen=True)
 class MechanismCheck:
     """Derived graphs, their analysis, the assumption verdicts and what they justify.
@@ -75,7 +105,7 @@ class MechanismCheck:
         reg = self.report.regularize
         fails = self.assumptions.failures(reg)
         open_ = [v for v in self.assumptions.not_holding(reg) if v.holds is None]
-        undecided_graphs = list(self.derived.undecided_graphs().values())
+        undecided_graphs = list(_undecided_graphs(self.derived).values())
         reasons = []
         if self.out_of_time:
             reasons.append(f"the check stopped at its time budget"
@@ -269,7 +299,7 @@ def _check_within(mech: SymbolicMechanism, regularize, rng, budget: Budget) -> M
             assumptions = check_assumptions(mech, derived, seed=rng)
     report, guarantee, justified = verdicts.combine(derived.graph, regularize,
                                                     assumptions.routes(),
-                                                    derived.undecided_graphs())
+                                                    _undecided_graphs(derived))
     return MechanismCheck(mech, derived, report, assumptions, guarantee, justified,
                           budget.expired, budget.stopped_at if budget.expired else "", validated)
 

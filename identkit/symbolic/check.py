@@ -239,7 +239,9 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, *, s
     seed : None, int or numpy.random.Generator
         Keyword-only (positional use is deprecated); default 0: the same result every call.
     time_budget : float or None
-        Seconds after which whatever is left is ``undecided (time budget)`` (None: no limit).
+        Seconds for the whole check (validation, derivation, assumptions), after which
+        whatever is left is ``undecided (time budget)`` (None: no limit). When validation
+        does not finish, no graph entry is decided; ``stopped_at`` names the stage reached.
     progress : callable, optional
         Receives a line of text every 2 s for checks that take longer than 2 s.
 

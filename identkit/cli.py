@@ -360,11 +360,11 @@ def _cmd_check_mechanism(args, data, out, start=None) -> int:
     """``check`` on a mechanism: one --time-budget from ``start`` (when the command began)
     bounds parsing, validation, derivation and the assumptions; what it does not reach is
     undecided (time budget), exit status 1."""
-    from .symbolic.check import _check_data
+    from .symbolic.check import check_mechanism_data
 
-    res = _check_data(data, args.path, args.regularize, time_budget=args.time_budget,
-                      progress=lambda line: print(line, file=sys.stderr, flush=True),
-                      start=start)
+    res = check_mechanism_data(data, args.path, args.regularize, time_budget=args.time_budget,
+                               progress=lambda line: print(line, file=sys.stderr, flush=True),
+                               start=start)
     _write_check(res, args.format, out)
     return 0 if res.guaranteed else 1
 

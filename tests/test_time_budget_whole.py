@@ -14,7 +14,7 @@ import pytest
 from identkit.symbolic import check_mechanism, mechanism_from_dict
 from identkit.symbolic._exact import Budget, BudgetExpired
 from identkit._rng import as_generator
-from identkit.symbolic.check import _check_data, _check_within
+from identkit.symbolic.check import _check_within, check_mechanism_data
 
 D = 60  # validating, deriving and checking this mechanism takes longer than 2 s
 
@@ -188,14 +188,15 @@ def test_few_undecided_entries_are_all_named_as_the_derived_graphs_name_them():
 def test_parsing_counts_against_the_budget():
     """A budget begun 100 s ago (the command's start) with 2 s to spend is spent before the
     expressions are parsed: undecided while parsing, nothing decided."""
-    res = _check_data(_spec(), "m.yaml", time_budget=2.0, start=time.monotonic() - 100)
+    res = check_mechanism_data(_spec(), "m.yaml", time_budget=2.0,
+                               start=time.monotonic() - 100)
     assert res.out_of_time and not res.guaranteed
     assert res.stopped_at == "parsing the mechanism"
     assert "while parsing the mechanism: undecided (time budget)" in res.verdict()
     assert res.to_dict(symmetries=True)["stopped_at"] == "parsing the mechanism"
     small = {"latents": ["z1", "z2"], "actions": ["a1", "a2"],
              "mean": {"z1": "z1_lag1 + z2_lag1 + sin(a1)", "z2": "z2_lag1 + sin(a2)"}}
-    ok = _check_data(small, "s.yaml")
+    ok = check_mechanism_data(small, "s.yaml")
     assert ok.guaranteed and not ok.out_of_time and ok.validated
 
 

@@ -102,7 +102,9 @@ class Budget:
         self.stage = ""
         self.stopped_at = ""
 
-    def _expire(self):
+    def expire(self):
+        """Mark the budget spent, keeping in :attr:`stopped_at` the stage reached the first
+        time (the work calls it when it meets :class:`BudgetExpired`)."""
         if not self.expired:
             self.stopped_at = self.stage
         self.expired = True
@@ -111,7 +113,7 @@ class Budget:
         """Raise :class:`BudgetExpired` once the deadline has passed."""
         now = time.monotonic()
         if self.expired or (self.deadline is not None and now > self.deadline):
-            self._expire()
+            self.expire()
             raise BudgetExpired
         if self.progress is not None and now - self._last >= 2 and now - self.start >= 2:
             self._last = now
@@ -134,7 +136,7 @@ class Budget:
         def handler(signum, frame):
             if self.expired:  # already spent (seen by a check): the work is winding down
                 return
-            self._expire()
+            self.expire()
             raise BudgetExpired
 
         old = signal.signal(signal.SIGALRM, handler)

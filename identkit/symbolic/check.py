@@ -290,12 +290,12 @@ def _check_within(mech: SymbolicMechanism, regularize, rng, budget: Budget) -> M
             derived = mech.derive_graph(seed=rng, budget=budget)
             assumptions = check_assumptions(mech, derived, seed=rng)
         except BudgetExpired:
-            budget._expire()
+            budget.expire()
         # from here on the alarm cannot fire again: only the checks of the budget raise, and
         # derivation and the assumptions catch them themselves
         if derived is None:
             if not validated:
-                budget._expire()  # validity unknown: no entry may be decided
+                budget.expire()  # validity unknown: no entry may be decided
             derived = mech.derive_graph(seed=rng, budget=budget)
         if assumptions is None:
             assumptions = check_assumptions(mech, derived, seed=rng)
@@ -340,16 +340,49 @@ class _StoppedWhileParsing:
         return self.to_text()
 
 
-def _check_data(data, source: str, regularize=None, *, seed=0, time_budget: float | None = 60.0,
-                progress=None, start: float | None = None):
-    """Parse a mechanism mapping and check it, all within one time budget begun at ``start``
-    (a :func:`time.monotonic` reading taken when the command began; default now): the
-    command line's ``check`` on a mechanism file.
+def check_mechanism_data(data, source: str, regularize=None, *, seed=0,
+                         time_budget: float | None = 60.0, progress=None,
+                         start: float | None = None):
+    """Parse a mechanism mapping and check it, all within one time budget: the command
+    line's ``check`` on a mechanism file (``--time-budget`` bounds the whole command).
 
-    Returns a :class:`MechanismCheck`, or, when the budget ran out before the expressions were
-    parsed, an answer that is undecided with nothing decided. A file that is not a valid
-    mechanism is still refused (:func:`mechanism_from_dict`'s errors) when parsing finishes
-    in time and finds the fault.
+    Parameters
+    ----------
+    data : dict
+        A mapping in the mechanism-file schema (:func:`mechanism_from_dict`).
+    source : str
+        The file's name, for messages.
+    regularize : str, optional
+        As for :func:`check_mechanism`.
+    seed, progress
+        As for :func:`check_mechanism`.
+    time_budget : float or None
+        Seconds for parsing, validation, derivation and assumptions together.
+    start : float, optional
+        When the budget began, a :func:`time.monotonic` reading (the command's start, so
+        reading the file counts too); default now.
+
+    Returns
+    -------
+    MechanismCheck
+        Or, when the budget ran out before the expressions were parsed, an answer with the
+        same output methods that is ``undecided (time budget)`` with nothing decided.
+
+    Raises
+    ------
+    GraphFileError, MechanismFileError
+        When parsing or validation finishes in time and finds the file at fault.
+
+    Examples
+    --------
+    >>> import time
+    >>> from identkit.symbolic.check import check_mechanism_data
+    >>> spec = {"latents": ["z1"], "actions": ["a1"], "mean": {"z1": "sin(a1)"}}
+    >>> check_mechanism_data(spec, "m.yaml").guaranteed
+    True
+    >>> late = check_mechanism_data(spec, "m.yaml", time_budget=1, start=time.monotonic() - 5)
+    >>> late.guaranteed, late.stopped_at
+    (False, 'parsing the mechanism')
     """
     from .mechanism import mechanism_from_dict
 
@@ -361,7 +394,7 @@ def _check_data(data, source: str, regularize=None, *, seed=0, time_budget: floa
             budget.check()
             mech = mechanism_from_dict(data, source=source)
         except BudgetExpired:
-            budget._expire()
+            budget.expire()
     if mech is None:
         return _StoppedWhileParsing(source, regularize, budget.stopped_at)
     return _check_within(mech, regularize, as_generator(seed), budget)

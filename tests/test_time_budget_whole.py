@@ -212,3 +212,32 @@ def test_the_alarm_interrupts_at_most_once():
         assert budget.expired and budget.stopped_at == ""
         with pytest.raises(BudgetExpired):  # the checks keep saying so
             budget.check()
+
+
+def test_validation_stops_at_its_checks_where_no_alarm_can_interrupt():
+    """Outside the main thread there is no alarm: validation meets the budget at its own
+    checks (per latent and per expression), so a budget that runs out during validation
+    stops it there."""
+    import threading
+
+    class RunsOutInValidation(Budget):
+        calls = 0
+
+        def check(self):
+            self.calls += 1
+            if self.calls == 2:  # the first check inside validation
+                self.deadline = time.monotonic() - 1
+            super().check()
+
+    mech = mechanism_from_dict(_spec(4))
+    got = {}
+
+    def run():
+        got["res"] = _check_within(mech, None, as_generator(0), RunsOutInValidation(60.0))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=60)
+    res = got["res"]
+    assert res.out_of_time and not res.validated and not res.guaranteed
+    assert res.stopped_at == "checking that the mechanism defines a density"

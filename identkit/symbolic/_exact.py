@@ -80,22 +80,40 @@ class Budget:
         None: no budget.
     progress : callable or None
         Called with one line of text at most every 2 s once 2 s have passed.
+    start : float, optional
+        When the budget began (a :func:`time.monotonic` reading; default now), so that work
+        done before the budget object exists (reading the file) counts against it too.
+
+    Attributes
+    ----------
+    stage : str
+        What the work is doing now (set by the work, shown in progress lines).
+    stopped_at : str
+        The stage the work had reached when the budget ran out ("" while it has not).
     """
 
-    def __init__(self, seconds=None, progress=None):
-        self.start = time.monotonic()
+    def __init__(self, seconds=None, progress=None, start=None):
+        self.start = time.monotonic() if start is None else float(start)
         self.seconds = seconds
         self.deadline = None if seconds is None else self.start + float(seconds)
         self.progress = progress
         self.expired = False
         self._last = self.start
         self.stage = ""
+        self.stopped_at = ""
+
+    def expire(self):
+        """Mark the budget spent, keeping in :attr:`stopped_at` the stage reached the first
+        time (the work calls it when it meets :class:`BudgetExpired`)."""
+        if not self.expired:
+            self.stopped_at = self.stage
+        self.expired = True
 
     def check(self):
         """Raise :class:`BudgetExpired` once the deadline has passed."""
         now = time.monotonic()
         if self.expired or (self.deadline is not None and now > self.deadline):
-            self.expired = True
+            self.expire()
             raise BudgetExpired
         if self.progress is not None and now - self._last >= 2 and now - self.start >= 2:
             self._last = now
@@ -104,7 +122,11 @@ class Budget:
     @contextmanager
     def alarm(self):
         """Interrupt a long single computation (a sympy call) at the deadline: SIGALRM in the
-        main thread of a POSIX process, otherwise only the checks between steps apply."""
+        main thread of a POSIX process, otherwise only the checks between steps apply.
+
+        The alarm interrupts at most once, and never after :meth:`check` has found the budget
+        spent: from then on the work only meets :class:`BudgetExpired` at its own checks, so
+        it can mark what is left undecided without being interrupted again."""
         usable = (self.deadline is not None and hasattr(signal, "setitimer")
                   and threading.current_thread() is threading.main_thread())
         if not usable:
@@ -112,7 +134,9 @@ class Budget:
             return
 
         def handler(signum, frame):
-            self.expired = True
+            if self.expired:  # already spent (seen by a check): the work is winding down
+                return
+            self.expire()
             raise BudgetExpired
 
         old = signal.signal(signal.SIGALRM, handler)

@@ -24,6 +24,36 @@ def _names(verdicts) -> str:
     return ", ".join(sorted({f"{v.assumption} ({v.target})" for v in verdicts}))
 
 
+_SHOWN = 10  # undecided entries named per graph in a verdict; the rest are counted
+
+
+def _undecided_graphs(derived: DerivedGraph) -> dict:
+    """:meth:`DerivedGraph.undecided_graphs` naming at most ``_SHOWN`` entries per graph (the
+    first, rows then columns) and counting the rest, so that a verdict stays a paragraph when
+    the time budget leaves thousands of entries undecided (every entry stays in
+    ``graph_decisions``). Linear in the entries."""
+    g, decisions = derived.graph, derived.decisions
+    counts: dict = {}
+    for (kind, _, _), dec in decisions.items():
+        if dec.zero is None:
+            counts[kind] = counts.get(kind, 0) + 1
+    out = {}
+    for kind in sorted(counts):
+        cols = g.latents if kind == "z" else g.actions
+        shown = []
+        for i in range(len(g.latents)):
+            for j in range(len(cols)):
+                dec = decisions.get((kind, i, j))
+                if dec is not None and dec.zero is None and len(shown) < _SHOWN:
+                    shown.append(f"{cols[j]} → {g.latents[i]} ({dec.route})")
+            if len(shown) == _SHOWN:
+                break
+        more = counts[kind] - len(shown)
+        out[kind] = (f"G{kind} entries undecided: " + ", ".join(shown)
+                     + (f" and {more} more" if more else ""))
+    return out
+
+
 @dataclass(frozen=True)
 class MechanismCheck:
     """Derived graphs, their analysis, the assumption verdicts and what they justify.
@@ -40,6 +70,15 @@ class MechanismCheck:
         The analysis of the justified pattern (all ones when nothing is justified).
     guaranteed : bool
         Complete disentanglement follows: the justified pattern is the identity.
+    out_of_time : bool
+        The time budget ran out: what it did not reach is ``undecided (time budget)``.
+    stopped_at : str
+        The stage the check had reached when the budget ran out ("" when it did not), e.g.
+        ``"checking that the mechanism defines a density"`` or ``"deriving the graphs:
+        entry 12 of 7200"``; the JSON form has it (and ``validated``) when out of time.
+    validated : bool
+        The mechanism was checked to define a density (False only when the budget ran out
+        first; then no graph entry is decided).
 
     ``to_text``, ``to_markdown`` and ``to_dict`` take ``symmetries=True`` to add the two
     permutation groups of the derived graphs (:class:`identkit.symmetry.Symmetries`), as the
@@ -53,6 +92,8 @@ class MechanismCheck:
     guarantee: Guarantee
     justified: EntanglementReport
     out_of_time: bool = False
+    stopped_at: str = ""
+    validated: bool = True
 
     @property
     def guaranteed(self) -> bool:
@@ -64,10 +105,12 @@ class MechanismCheck:
         reg = self.report.regularize
         fails = self.assumptions.failures(reg)
         open_ = [v for v in self.assumptions.not_holding(reg) if v.holds is None]
-        undecided_graphs = list(self.derived.undecided_graphs().values())
+        undecided_graphs = list(_undecided_graphs(self.derived).values())
         reasons = []
         if self.out_of_time:
-            reasons.append("the check stopped at its time budget: undecided (time budget)")
+            reasons.append(f"the check stopped at its time budget"
+                           f"{' while ' + self.stopped_at if self.stopped_at else ''}: "
+                           f"undecided (time budget); {self.decided_so_far()}")
         if fails:
             reasons.append(f"{_names(fails)} {'fails' if len(fails) == 1 else 'fail'}")
         if open_:
@@ -75,6 +118,25 @@ class MechanismCheck:
         if undecided_graphs:
             reasons.append("; ".join(undecided_graphs))
         return verdicts.verdict(self.guarantee, self.report, reasons, graphs="derived")
+
+    def decided_so_far(self) -> str:
+        """What was decided before the time budget ran out (one phrase): whether the
+        mechanism was shown to define a density, and how many graph entries were decided.
+
+        Examples
+        --------
+        >>> from identkit.symbolic import mechanism_from_dict
+        >>> mech = mechanism_from_dict({"latents": ["z1"], "mean": {"z1": "z1_lag1"}})
+        >>> mech.check(time_budget=0.0).decided_so_far()
+        'the mechanism was not yet shown to define a density, so no graph entry was derived'
+        """
+        if not self.validated:
+            return ("the mechanism was not yet shown to define a density, so no graph entry "
+                    "was derived")
+        decisions = self.derived.decisions.values()
+        decided = sum(d.zero is not None for d in decisions)
+        return (f"the mechanism defines a density at the points sampled; {decided} of "
+                f"{len(decisions)} graph entries decided")
 
     def symmetries(self):
         """The graph-preserving permutations and automorphisms of the derived graphs under the
@@ -108,6 +170,8 @@ class MechanismCheck:
             "out_of_time": self.out_of_time,
             "verdict": self.verdict(),
         })
+        if self.out_of_time:  # where the budget stopped the check, and whether it was valid
+            data.update({"stopped_at": self.stopped_at, "validated": self.validated})
         data["explanation"] = data["verdict"]
         if symmetries:
             data.update(self.symmetries().to_dict())
@@ -175,7 +239,9 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, *, s
     seed : None, int or numpy.random.Generator
         Keyword-only (positional use is deprecated); default 0: the same result every call.
     time_budget : float or None
-        Seconds after which whatever is left is ``undecided (time budget)`` (None: no limit).
+        Seconds for the whole check (validation, derivation, assumptions), after which
+        whatever is left is ``undecided (time budget)`` (None: no limit). When validation
+        does not finish, no graph entry is decided; ``stopped_at`` names the stage reached.
     progress : callable, optional
         Receives a line of text every 2 s for checks that take longer than 2 s.
 
@@ -200,23 +266,135 @@ def check_mechanism(mech: SymbolicMechanism, regularize: str | None = None, *, s
     if not isinstance(mech, SymbolicMechanism):
         raise MechanismError(f"check_mechanism needs a SymbolicMechanism (mechanism_from_dict, "
                              f"load_mechanism, worked_mechanism), got {type(mech).__name__}")
-    rng = as_generator(seed)
-    budget = Budget(time_budget, progress)  # validation counts against the budget too
-    budget.stage = "checking that the mechanism defines a density"
-    mech.validate(seed=rng)
+    return _check_within(mech, regularize, as_generator(seed), Budget(time_budget, progress))
+
+
+def _check_within(mech: SymbolicMechanism, regularize, rng, budget: Budget) -> MechanismCheck:
+    """The check of ``mech`` within ``budget`` (perhaps already started, when parsing counted
+    against it too): validation, derivation and assumptions, each stopped at the deadline.
+
+    The alarm interrupts at most once (:meth:`Budget.alarm`); whatever had not finished then
+    is redone with the budget spent, which marks it ``undecided (time budget)`` at once
+    (derivation and assumptions check the budget before any work). A mechanism whose
+    validation did not finish gets no derived entry at all: its graphs are not known to be
+    the graphs of a density."""
+    validated = False
+    derived = assumptions = None
     with budget.active():
-        # the alarm may interrupt anywhere once; a second pass with the budget spent marks
-        # whatever is left undecided at once
         try:
+            budget.stage = "checking that the mechanism defines a density"
+            budget.check()
+            mech.validate(seed=rng)
+            validated = True
+            budget.stage = "deriving the graphs"
             derived = mech.derive_graph(seed=rng, budget=budget)
-        except BudgetExpired:
-            derived = mech.derive_graph(seed=rng, budget=budget)
-        try:
             assumptions = check_assumptions(mech, derived, seed=rng)
         except BudgetExpired:
+            budget.expire()
+        # from here on the alarm cannot fire again: only the checks of the budget raise, and
+        # derivation and the assumptions catch them themselves
+        if derived is None:
+            if not validated:
+                budget.expire()  # validity unknown: no entry may be decided
+            derived = mech.derive_graph(seed=rng, budget=budget)
+        if assumptions is None:
             assumptions = check_assumptions(mech, derived, seed=rng)
     report, guarantee, justified = verdicts.combine(derived.graph, regularize,
                                                     assumptions.routes(),
-                                                    derived.undecided_graphs())
+                                                    _undecided_graphs(derived))
     return MechanismCheck(mech, derived, report, assumptions, guarantee, justified,
-                          budget.expired)
+                          budget.expired, budget.stopped_at if budget.expired else "", validated)
+
+
+@dataclass(frozen=True)
+class _StoppedWhileParsing:
+    """What ``identkit check`` answers when the time budget ran out before the mechanism file's
+    expressions were parsed: undecided, with nothing decided (the same output methods as
+    :class:`MechanismCheck`)."""
+
+    source: str
+    regularize: str | None
+    stopped_at: str
+    guaranteed = False
+    out_of_time = True
+
+    def verdict(self) -> str:
+        return ("Complete disentanglement is NOT guaranteed: the check stopped at its time "
+                f"budget while {self.stopped_at}: undecided (time budget); nothing was decided "
+                "(no density check, no derived graph, no assumption). A larger --time-budget "
+                "may decide it.")
+
+    def to_dict(self, *, symmetries: bool = False) -> dict:
+        return {"regularize": self.regularize, "derived_from": "mechanism",
+                "source": self.source, "Gz": None, "Ga": None, "guaranteed": False,
+                "out_of_time": True, "stopped_at": self.stopped_at, "validated": False,
+                "verdict": self.verdict(), "explanation": self.verdict()}
+
+    def to_text(self, *, symmetries: bool = False) -> str:
+        return self.verdict()
+
+    def to_markdown(self, *, symmetries: bool = False) -> str:
+        return f"**{self.verdict()}**"
+
+    def __str__(self):
+        return self.to_text()
+
+
+def check_mechanism_data(data, source: str, regularize=None, *, seed=0,
+                         time_budget: float | None = 60.0, progress=None,
+                         start: float | None = None):
+    """Parse a mechanism mapping and check it, all within one time budget: the command
+    line's ``check`` on a mechanism file (``--time-budget`` bounds the whole command).
+
+    Parameters
+    ----------
+    data : dict
+        A mapping in the mechanism-file schema (:func:`mechanism_from_dict`).
+    source : str
+        The file's name, for messages.
+    regularize : str, optional
+        As for :func:`check_mechanism`.
+    seed, progress
+        As for :func:`check_mechanism`.
+    time_budget : float or None
+        Seconds for parsing, validation, derivation and assumptions together.
+    start : float, optional
+        When the budget began, a :func:`time.monotonic` reading (the command's start, so
+        reading the file counts too); default now.
+
+    Returns
+    -------
+    MechanismCheck
+        Or, when the budget ran out before the expressions were parsed, an answer with the
+        same output methods that is ``undecided (time budget)`` with nothing decided.
+
+    Raises
+    ------
+    GraphFileError, MechanismFileError
+        When parsing or validation finishes in time and finds the file at fault.
+
+    Examples
+    --------
+    >>> import time
+    >>> from identkit.symbolic.check import check_mechanism_data
+    >>> spec = {"latents": ["z1"], "actions": ["a1"], "mean": {"z1": "sin(a1)"}}
+    >>> check_mechanism_data(spec, "m.yaml").guaranteed
+    True
+    >>> late = check_mechanism_data(spec, "m.yaml", time_budget=1, start=time.monotonic() - 5)
+    >>> late.guaranteed, late.stopped_at
+    (False, 'parsing the mechanism')
+    """
+    from .mechanism import mechanism_from_dict
+
+    budget = Budget(time_budget, progress, start=start)
+    mech = None
+    with budget.active():
+        try:
+            budget.stage = "parsing the mechanism"
+            budget.check()
+            mech = mechanism_from_dict(data, source=source)
+        except BudgetExpired:
+            budget.expire()
+    if mech is None:
+        return _StoppedWhileParsing(source, regularize, budget.stopped_at)
+    return _check_within(mech, regularize, as_generator(seed), budget)

@@ -313,7 +313,9 @@ class SymbolicMechanism:
 
         rng = as_generator(seed)
         checks = []
+        budget = active_budget()  # inside a check: its time budget bounds validation too
         for i, n in enumerate(self.latents):
+            budget.check()
             if self.mean is not None:
                 checks.append((f"the mean of {n}", self.mean[i], False))
                 checks.append((f"the variance of {n}", self.variance[i], True))
@@ -327,6 +329,7 @@ class SymbolicMechanism:
         domain = self.domain()
         acts = self.action_symbols()
         for what, expr, positive in checks:
+            budget.check()
             free = sorted(expr.free_symbols, key=lambda x: x.name)
             evaluated, reason, seen = 0, "", None
             scales = _validation_scales(expr, SCALES)

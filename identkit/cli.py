@@ -140,8 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--time-budget", type=float_option(0.001, 86400.0), default=60.0,
                    metavar="SECONDS",
-                   help="for mechanism files: seconds the exact checks may take (0.001 to 86,400, "
-                        "default 60); what is not decided in time is reported as undecided "
+                   help="for mechanism files: seconds the whole check may take, reading, parsing and "
+                        "validation included (0.001 to 86,400, default 60); what is not decided in time is reported as undecided "
                         "(time budget), never as a guarantee")
 
     p = sub.add_parser("draw", help="draw the graphs beside the entanglement pattern")
@@ -358,13 +358,13 @@ def _write_check(result, fmt, out) -> None:
         out.write(result.to_text(symmetries=True) + "\n")
 
 
-def _cmd_check_mechanism(args, data, out, start=None) -> int:
+def _cmd_check_mechanism(args, data, regularize, out, start=None) -> int:
     """``check`` on a mechanism: one --time-budget from ``start`` (when the command began)
     bounds parsing, validation, derivation and the assumptions; what it does not reach is
     undecided (time budget), exit status 1."""
     from .symbolic.check import check_mechanism_data
 
-    res = check_mechanism_data(data, args.path, args.regularize, time_budget=args.time_budget,
+    res = check_mechanism_data(data, args.path, regularize, time_budget=args.time_budget,
                                progress=lambda line: print(line, file=sys.stderr, flush=True),
                                start=start)
     _write_check(res, args.format, out)
@@ -380,7 +380,7 @@ def _cmd_check(args, out) -> int:
     kind, g, reg, source = _load_any(args)
     if kind == "mechanism":
         args.path = source
-        return _cmd_check_mechanism(args, g, out, start)
+        return _cmd_check_mechanism(args, g, reg, out, start)
     report = analyze(g, reg)
     _write_check(report, args.format, out)
     return 0 if report.complete else 1

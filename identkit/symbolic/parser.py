@@ -105,7 +105,8 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
         nodes once built, and any exact constant, while the expression is built or once
         built, over 10,000 bits (numerator plus denominator: ``(2**64)**64`` has 4,098,
         ``((2**64)**64)**64`` and ``1e-300**1000`` are refused before they are computed, as
-        is ``exp(c*log(b))``, which is ``b**c``). These bounds keep the cost of a check
+        is ``exp(c*log(b))``, which is ``b**c``), and a power of constants beyond
+        ``2**±10,000`` in value (``((pi**64)**64)**64``). These bounds keep the cost of a check
         bounded: every derivative and exact evaluation is polynomial in them.
 
     Examples
@@ -254,6 +255,11 @@ class _Builder:
         if bits > MAX_CONSTANT_BITS:
             self.fail(node, f"the power's exact value would have about {bits} bits (at most "
                             f"{MAX_CONSTANT_BITS})")
+        if left.is_number and right.is_number and not (left.is_Rational and right.is_Rational):
+            scale = _log2_magnitude(left) * _magnitude(right)  # pi**262144 is about 2**432900
+            if scale > MAX_CONSTANT_BITS:
+                self.fail(node, f"the power's value would be about 2**±{int(min(scale, 1e18))} "
+                                f"(at most 2**±{MAX_CONSTANT_BITS})")
         if left.is_number and right.is_number and _magnitude(left) > 1 and \
                 _magnitude(right) > 64:
             self.fail(node, "the power is too large to expand")
@@ -365,6 +371,27 @@ def _exp_powers(arg):
         if len(logs) == 1 and all(f.is_comparable for f in factors if f is not logs[0]):
             out.append((logs[0].args[0], sympy.Mul(*[f for f in factors if f is not logs[0]])))
     return out
+
+
+def _log2_magnitude(x) -> float:
+    """``|log2 |x||`` of a constant (0 when it is 0 or cannot be evaluated: the other bounds
+    apply), computed in mpmath so that values beyond the float range (``pi**4096``) are
+    measured rather than overflowing.
+
+    >>> import sympy
+    >>> from identkit.symbolic.parser import _log2_magnitude
+    >>> round(_log2_magnitude(sympy.pi**4096)), round(_log2_magnitude(1 / sympy.E**1000))
+    (6765, 1443)
+    """
+    import mpmath
+
+    try:
+        v = sympy.N(abs(x), 15)
+        if not v.is_Float or v == 0:
+            return 0.0
+        return float(abs(mpmath.log(v._to_mpmath(60), 2)))
+    except (TypeError, ValueError, OverflowError, AttributeError):
+        return 0.0
 
 
 def _magnitude(x) -> float:

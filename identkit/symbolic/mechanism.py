@@ -68,6 +68,7 @@ MECHANISM_KEYS = ("latents", "actions", "action_values", "action_ranges", "mean"
                   "log_density", "name", "description")
 MAX_LAG = 10
 MAX_EXPANDED_TERMS = 5_000  # terms a log-density may expand to when its degree is sought
+_SATURATED = 10**12  # term counts stop growing here (their exact size is irrelevant)
 _LAG = re.compile(r"^(.+)_lag([1-9][0-9]*)$")
 
 
@@ -382,8 +383,8 @@ class SymbolicMechanism:
         if terms > MAX_EXPANDED_TERMS:
             raise MechanismFileError(
                 f"{self.source}: the log-density of {self.latents[i]} {shown(lp)} would expand "
-                f"to up to {terms} terms (at most {MAX_EXPANDED_TERMS}) to find its degree in "
-                f"{self.latents[i]}: write it with fewer terms")
+                f"to {'over 10**12' if terms >= _SATURATED else f'up to {terms}'} terms (at most "
+                f"{MAX_EXPANDED_TERMS}) to find its degree in {self.latents[i]}")
         found = _degree_and_lead(sympy.expand(lp), zi)
         if found is None:
             return None
@@ -644,8 +645,8 @@ def expanded_terms(expr) -> int:
     expanding: a sum adds its terms' counts, a product multiplies them, a power of a sum of
     ``t`` terms to a positive integer ``n`` has at most the multinomial count
     ``C(n + t - 1, t - 1)`` terms; whatever ``expand`` also expands inside (the arguments of
-    functions, denominators, other powers' bases) is added, as its work. O(nodes) with
-    memoization.
+    functions, denominators, other powers' bases) is added, as its work. Counts saturate at
+    10**12, so nested powers never build huge integers. O(nodes · exponent) with memoization.
 
     Examples
     --------
@@ -659,8 +660,6 @@ def expanded_terms(expr) -> int:
     >>> expanded_terms((x + y + 3)**60)  # (a1 + a2 + 3)**60 expands to 1,891 terms
     1891
     """
-    from math import comb
-
     memo: dict = {}
     work = [0]
 
@@ -672,10 +671,10 @@ def expanded_terms(expr) -> int:
         elif e.is_Mul:
             out = 1
             for a in e.args:
-                out *= count(a)
+                out = min(out * count(a), _SATURATED)
         elif e.is_Pow and e.exp.is_Integer:
             t = count(e.base)
-            out = comb(abs(int(e.exp)) + t - 1, t - 1) if t > 1 else 1
+            out = _capped_comb(abs(int(e.exp)) + t - 1, t - 1) if t > 1 else 1
             if e.exp < 0:  # a denominator: expanded, but one term of the whole
                 work[0] += out
                 out = 1
@@ -684,10 +683,28 @@ def expanded_terms(expr) -> int:
             out = 1
         else:
             out = 1
+        out = min(out, _SATURATED)
         memo[e] = out
         return out
 
-    return count(expr) + work[0]
+    return min(count(expr) + work[0], _SATURATED)
+
+
+def _capped_comb(n: int, k: int) -> int:
+    """``C(n, k)``, or :data:`_SATURATED` once it is reached (O(min(k, n - k)) steps at most,
+    fewer when it saturates early).
+
+    >>> from identkit.symbolic.mechanism import _capped_comb
+    >>> _capped_comb(64, 4), _capped_comb(10**15, 3) == 10**12
+    (635376, True)
+    """
+    k = min(k, n - k)
+    out = 1
+    for j in range(k):
+        out = out * (n - j) // (j + 1)
+        if out >= _SATURATED:
+            return _SATURATED
+    return out
 
 
 def _degree_and_lead(expanded, x):

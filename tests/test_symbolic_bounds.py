@@ -102,7 +102,13 @@ def test_the_same_power_in_a_mean_is_answered_not_refused(tmp_path):
 
 # ------------------------------------------------------------------------ API level
 
-@pytest.mark.parametrize("expr, reason", HOSTILE + [
+# in-process: none of these may hang when a bound is removed (the tower of powers of a
+# product is checked through the CLI only, where a timeout catches it)
+IN_PROCESS = [(e, r) for e, r in HOSTILE if "sin(" not in e] + [
+    ("((sin(z1_lag1)*10**50)**100)**100*a1", "exact value would have about 16800 bits")]
+
+
+@pytest.mark.parametrize("expr, reason", IN_PROCESS + [
     ("2**(2**(2**10))", "the exponent 1024 exceeds 1000"),
     ("(10**-50)**250", "exact value would have about"),
     ("exp(1000)**100", "value would be about 2**"),

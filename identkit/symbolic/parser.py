@@ -363,13 +363,18 @@ def _exp_powers(arg):
     >>> from identkit.symbolic.parser import _exp_powers
     >>> _exp_powers(1 + 1000 * sympy.log(10))
     [(10, 1000)]
+    >>> _exp_powers(sympy.pi * (sympy.log(2) + sympy.log(3)))
+    [(6, pi)]
     """
     out = []
     for term in sympy.Add.make_args(arg):
         factors = sympy.Mul.make_args(term)
-        logs = [f for f in factors if isinstance(f, sympy.log)]
-        if len(logs) == 1 and all(f.is_comparable for f in factors if f is not logs[0]):
-            out.append((logs[0].args[0], sympy.Mul(*[f for f in factors if f is not logs[0]])))
+        # as sympy's exp does: a factor that combines into one log (log(2) + log(3)) counts
+        combined = [sympy.logcombine(f) if f.has(sympy.log) else f for f in factors]
+        logs = [k for k, f in enumerate(combined) if isinstance(f, sympy.log)]
+        rest = [f for k, f in enumerate(factors) if k not in logs]
+        if len(logs) == 1 and all(f.is_comparable for f in rest):
+            out.append((combined[logs[0]].args[0], sympy.Mul(*rest)))
     return out
 
 

@@ -24,6 +24,8 @@ MAX_EXPONENT = 1000
 MAX_DEGREE = 10_000
 MAX_NODES = 20_000
 MAX_CONSTANT_BITS = 10_000  # bits of an exact constant (numerator plus denominator)
+MAX_ROOT_BITS = 4_000  # bits of a constant raised to a non-integer power (sympy factors it)
+MAX_ROOT_BITS_TOTAL = 20_000  # the same, summed over an expression
 
 
 SHOWN = 60  # characters of an expression a message quotes
@@ -104,6 +106,8 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
         magnitude, nested powers whose degrees multiply beyond 10,000, and more than 20,000
         nodes once built, and any exact constant, while the expression is built or once
         built, over 10,000 bits (numerator plus denominator: ``(2**64)**64`` has 4,098,
+        a root of a constant over 4,000 bits, or roots of constants over 20,000 bits in all
+        (sympy factors a constant to take its root: about 0.3 s at 4,000 bits),
         ``((2**64)**64)**64`` and ``1e-300**1000`` are refused before they are computed, as
         is ``exp(c*log(b))``, which is ``b**c``), and a power of constants beyond
         ``2**±10,000`` in value (``((pi**64)**64)**64``). These bounds keep the cost of a check
@@ -167,6 +171,7 @@ class _Builder:
 
     def __init__(self, text: str, symbols: dict, where: str):
         self.text, self.symbols, self.where = text, symbols, where
+        self.root_bits = 0  # bits of constants raised to non-integer powers so far
 
     def fail(self, node, what):
         col = getattr(node, "col_offset", None)
@@ -247,10 +252,26 @@ class _Builder:
     def power(self, node, left, right):
         """``left**right`` unless the exponent exceeds :data:`MAX_EXPONENT` in magnitude, the
         exact constants sympy would compute have more than :data:`MAX_CONSTANT_BITS` bits
-        (estimated by :func:`_power_bits` before anything is computed), or a number above 1
-        is raised beyond 64 (an exact value too large to expand)."""
+        (estimated by :func:`_power_bits` before anything is computed), a constant over
+        :data:`MAX_ROOT_BITS` bits is raised to a non-integer power (or such constants over
+        :data:`MAX_ROOT_BITS_TOTAL` bits in the expression), the value of a power of
+        constants lies beyond ``2**±MAX_CONSTANT_BITS``, or a number above 1 is raised beyond
+        64 (an exact value too large to expand)."""
+        self.check_power(node, left, right)
+        return left**right
+
+    def check_power(self, node, left, right):
+        """The bounds of :meth:`power`, without building the power (also for the powers
+        ``sqrt`` and ``exp`` build)."""
         if right.is_number and _magnitude(right) > MAX_EXPONENT:
             self.fail(node, f"the exponent {right} exceeds {MAX_EXPONENT} in magnitude")
+        roots = _power_bits(left, right, roots=True)
+        self.root_bits += roots
+        if roots > MAX_ROOT_BITS:
+            self.fail(node, f"a root of constants of {roots} bits (at most {MAX_ROOT_BITS})")
+        if self.root_bits > MAX_ROOT_BITS_TOTAL:
+            self.fail(node, f"roots of constants of {self.root_bits} bits in all (at most "
+                            f"{MAX_ROOT_BITS_TOTAL})")
         bits = _power_bits(left, right)
         if bits > MAX_CONSTANT_BITS:
             self.fail(node, f"the power's exact value would have about {bits} bits (at most "
@@ -263,7 +284,6 @@ class _Builder:
         if left.is_number and right.is_number and _magnitude(left) > 1 and \
                 _magnitude(right) > 64:
             self.fail(node, "the power is too large to expand")
-        return left**right
 
     def unary(self, node, depth):
         """Unary ``-`` and ``+``; ``~`` and ``not`` are refused."""
@@ -294,7 +314,9 @@ class _Builder:
         arg = self.walk(node.args[0], depth + 1)
         if func.id in ("exp", "sigmoid"):  # sympy turns exp(c*log(b)) into the power b**c
             for base, exponent in _exp_powers(arg if func.id == "exp" else -arg):
-                self.power(node, base, exponent)
+                self.check_power(node, base, exponent)
+        if func.id == "sqrt":
+            self.check_power(node, arg, sympy.Rational(1, 2))
         return FUNCTIONS[func.id](arg)
 
 
@@ -326,12 +348,14 @@ def _bits(r) -> int:
     return abs(int(r.p)).bit_length() + int(r.q).bit_length()
 
 
-def _power_bits(base, exponent) -> int:
+def _power_bits(base, exponent, roots: bool = False) -> int:
     """An upper estimate of the bits of the exact constants sympy computes when it builds
     ``base**exponent`` for a rational exponent (0 otherwise): a rational base is raised
     (``bits × |exponent|``); a product distributes the power over its factors (``(2**64*z)**64``
     computes ``2**4096``); a power of a power multiplies the exponents. Sums, functions and
-    symbols are left unexpanded and cost nothing. O(size of ``base``'s products).
+    symbols are left unexpanded and cost nothing. With ``roots``, the bits of the rational
+    bases raised to a non-integer power instead (sympy factors them, superlinear in their
+    bits). O(size of ``base``'s products).
 
     >>> import sympy
     >>> from identkit.symbolic.parser import _power_bits
@@ -346,11 +370,13 @@ def _power_bits(base, exponent) -> int:
         return 0
     scale = abs(exponent)
     if base.is_Rational:
+        if roots:
+            return 0 if exponent.is_Integer else _bits(base)
         return int(sympy.ceiling(_bits(base) * scale))
     if base.is_Mul:
-        return sum(_power_bits(f, exponent) for f in base.args)
+        return sum(_power_bits(f, exponent, roots) for f in base.args)
     if base.is_Pow and base.exp.is_Rational:
-        return _power_bits(base.base, base.exp * exponent)
+        return _power_bits(base.base, base.exp * exponent, roots)
     return 0
 
 

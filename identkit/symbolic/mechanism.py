@@ -298,7 +298,8 @@ class SymbolicMechanism:
         ------
         MechanismFileError
             Naming the expression and a point where it fails, or the expression that could
-            not be evaluated at any point tried.
+            not be evaluated at any point tried, or a polynomial log-density that would
+            expand to more than 5,000 terms (its degree is found by expanding it).
 
         Examples
         --------
@@ -372,7 +373,9 @@ class SymbolicMechanism:
         """When ``log p_i`` is a polynomial in ``z_i``: refuse degree 0 or odd degree (``exp``
         of it does not integrate over ``z_i``), else return the leading coefficient, which
         must be negative wherever the density is defined. None for other log-densities
-        (their integrability is not checked)."""
+        (their integrability is not checked). A log-density that would expand to more than
+        :data:`MAX_EXPANDED_TERMS` terms (:func:`expanded_terms`, estimated before expanding)
+        is refused; the degree and lead are then read term by term, O(terms)."""
         from ..errors import MechanismFileError
 
         zi = self.z[self.latents[i]]

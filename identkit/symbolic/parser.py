@@ -104,13 +104,13 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
         subscripts, ...), keyword arguments (named), dunder names, expressions longer than
         10,000 characters or nested deeper than 100, numeric exponents above 1,000 in
         magnitude, nested powers whose degrees multiply beyond 10,000, and more than 20,000
-        nodes once built, and any exact constant, while the expression is built or once
-        built, over 10,000 bits (numerator plus denominator: ``(2**64)**64`` has 4,098,
-        a root of a constant over 4,000 bits, or roots of constants over 20,000 bits in all
-        (sympy factors a constant to take its root: about 0.3 s at 4,000 bits),
-        ``((2**64)**64)**64`` and ``1e-300**1000`` are refused before they are computed, as
-        is ``exp(c*log(b))``, which is ``b**c``), and a power of constants beyond
-        ``2**±10,000`` in value (``((pi**64)**64)**64``). These bounds keep the cost of a check
+        nodes once built. Constants are bounded too, before sympy computes them: an exact
+        constant over 10,000 bits (numerator plus denominator; ``(2**64)**64`` has 4,098,
+        ``((2**64)**64)**64`` and ``1e-300**1000`` are refused, as is ``exp(c*log(b))``,
+        which sympy turns into ``b**c``), a power of constants beyond ``2**±10,000`` in value
+        (``((pi**64)**64)**64``), and a root of a constant over 4,000 bits or roots of
+        constants over 20,000 bits in all (sympy factors a constant to take its root: about
+        0.3 s at 4,000 bits). These bounds keep the cost of a check
         bounded: every derivative and exact evaluation is polynomial in them.
 
     Examples

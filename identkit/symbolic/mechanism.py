@@ -67,6 +67,8 @@ def mechanism_schema() -> dict:
 MECHANISM_KEYS = ("latents", "actions", "action_values", "action_ranges", "mean", "variance",
                   "log_density", "name", "description")
 MAX_LAG = 10
+MAX_EXPANDED_TERMS = 5_000  # terms a log-density may expand to when its degree is sought
+_SATURATED = 10**12  # term counts stop growing here (their exact size is irrelevant)
 _LAG = re.compile(r"^(.+)_lag([1-9][0-9]*)$")
 
 
@@ -296,7 +298,8 @@ class SymbolicMechanism:
         ------
         MechanismFileError
             Naming the expression and a point where it fails, or the expression that could
-            not be evaluated at any point tried.
+            not be evaluated at any point tried, or a polynomial log-density that would
+            expand to more than 5,000 terms (its degree is found by expanding it).
 
         Examples
         --------
@@ -373,15 +376,25 @@ class SymbolicMechanism:
         """When ``log p_i`` is a polynomial in ``z_i``: refuse degree 0 or odd degree (``exp``
         of it does not integrate over ``z_i``), else return the leading coefficient, which
         must be negative wherever the density is defined. None for other log-densities
-        (their integrability is not checked)."""
+        (their integrability is not checked). A log-density that would expand to more than
+        :data:`MAX_EXPANDED_TERMS` terms (:func:`expanded_terms`, estimated before expanding)
+        is refused; the degree and lead are then read term by term, O(terms)."""
         from ..errors import MechanismFileError
 
         zi = self.z[self.latents[i]]
         lp = self.log_density[i]
         if not lp.is_polynomial(zi):
             return None
-        poly = sympy.Poly(sympy.expand(lp), zi)
-        deg, lead = poly.degree(), poly.LC()
+        terms = expanded_terms(lp)
+        if terms > MAX_EXPANDED_TERMS:
+            raise MechanismFileError(
+                f"{self.source}: the log-density of {self.latents[i]} {shown(lp)} would expand "
+                f"to {'over 10**12' if terms >= _SATURATED else f'up to {terms}'} terms (at most "
+                f"{MAX_EXPANDED_TERMS}) to find its degree in {self.latents[i]}")
+        found = _degree_and_lead(sympy.expand(lp), zi)
+        if found is None:
+            return None
+        deg, lead = found
         if deg % 2 == 0 and deg > 0:
             if not lead.free_symbols and not lead < 0:
                 raise MechanismFileError(
@@ -631,6 +644,90 @@ def derive_graph(logp, mech: SymbolicMechanism, *, seed=0, budget=None) -> Deriv
     graph = LatentGraph(Gz=Gz, Ga=Ga, latents=list(mech.latents),
                         actions=list(mech.actions) if m else None)
     return DerivedGraph(graph, decisions)
+
+
+def expanded_terms(expr) -> int:
+    """An upper bound on the number of terms ``sympy.expand(expr)`` builds, computed without
+    expanding: a sum adds its terms' counts, a product multiplies them, a power of a sum of
+    ``t`` terms to a positive integer ``n`` has at most the multinomial count
+    ``C(n + t - 1, t - 1)`` terms; whatever ``expand`` also expands inside (the arguments of
+    functions, denominators, other powers' bases) is added, as its work. Counts saturate at
+    10**12, so nested powers never build huge integers. O(nodes · exponent) with memoization.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from identkit.symbolic.mechanism import expanded_terms
+    >>> x, y = sympy.symbols("x y")
+    >>> expanded_terms((x + y + 1)**2), len(sympy.expand((x + y + 1)**2).args)
+    (6, 6)
+    >>> expanded_terms((x + y)*(x - y)), expanded_terms(sympy.sin((x + 1)**3))
+    (4, 5)
+    >>> expanded_terms((x + y + 3)**60)  # (a1 + a2 + 3)**60 expands to 1,891 terms
+    1891
+    """
+    memo: dict = {}
+    work = [0]
+
+    def count(e):
+        if e in memo:
+            return memo[e]
+        if e.is_Add:
+            out = sum(count(a) for a in e.args)
+        elif e.is_Mul:
+            out = 1
+            for a in e.args:
+                out = min(out * count(a), _SATURATED)
+        elif e.is_Pow and e.exp.is_Integer:
+            t = count(e.base)
+            out = _capped_comb(abs(int(e.exp)) + t - 1, t - 1) if t > 1 else 1
+            if e.exp < 0:  # a denominator: expanded, but one term of the whole
+                work[0] += out
+                out = 1
+        elif e.args:  # a function, a denominator, another power: one term, expanded inside
+            work[0] += sum(count(a) for a in e.args)
+            out = 1
+        else:
+            out = 1
+        out = min(out, _SATURATED)
+        memo[e] = out
+        return out
+
+    return min(count(expr) + work[0], _SATURATED)
+
+
+def _capped_comb(n: int, k: int) -> int:
+    """``C(n, k)``, or :data:`_SATURATED` once it is reached (O(min(k, n - k)) steps at most,
+    fewer when it saturates early).
+
+    >>> from identkit.symbolic.mechanism import _capped_comb
+    >>> _capped_comb(64, 4), _capped_comb(10**15, 3) == 10**12
+    (635376, True)
+    """
+    k = min(k, n - k)
+    out = 1
+    for j in range(k):
+        out = out * (n - j) // (j + 1)
+        if out >= _SATURATED:
+            return _SATURATED
+    return out
+
+
+def _degree_and_lead(expanded, x):
+    """``(degree, leading coefficient)`` in ``x`` of an expanded polynomial in ``x``, read term
+    by term (``sympy.Poly`` over an expression domain is quadratic in the terms: 30 s for
+    3,003); None when it is 0 or a term is not a monomial in ``x``."""
+    by_power: dict = {}
+    for term in sympy.Add.make_args(expanded):
+        coeff, k = term.as_coeff_exponent(x)
+        if not (k.is_Integer and k >= 0) or coeff.has(x):
+            return None
+        by_power.setdefault(int(k), []).append(coeff)
+    for k in sorted(by_power, reverse=True):
+        lead = sympy.Add(*by_power[k])
+        if lead != 0:
+            return k, lead
+    return None
 
 
 def _validation_scales(expr, scales) -> tuple:

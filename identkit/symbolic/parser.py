@@ -23,6 +23,9 @@ MAX_DEPTH = 100
 MAX_EXPONENT = 1000
 MAX_DEGREE = 10_000
 MAX_NODES = 20_000
+MAX_CONSTANT_BITS = 10_000  # bits of an exact constant (numerator plus denominator)
+MAX_ROOT_BITS = 4_000  # bits of a constant raised to a non-integer power (sympy factors it)
+MAX_ROOT_BITS_TOTAL = 20_000  # the same, summed over an expression
 
 
 SHOWN = 60  # characters of an expression a message quotes
@@ -101,8 +104,14 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
         subscripts, ...), keyword arguments (named), dunder names, expressions longer than
         10,000 characters or nested deeper than 100, numeric exponents above 1,000 in
         magnitude, nested powers whose degrees multiply beyond 10,000, and more than 20,000
-        nodes once built. These bounds keep the cost of a check bounded: every derivative
-        and exact evaluation is polynomial in them.
+        nodes once built. Constants are bounded too, before sympy computes them: an exact
+        constant over 10,000 bits (numerator plus denominator; ``(2**64)**64`` has 4,098,
+        ``((2**64)**64)**64`` and ``1e-300**1000`` are refused, as is ``exp(c*log(b))``,
+        which sympy turns into ``b**c``), a power of constants beyond ``2**±10,000`` in value
+        (``((pi**64)**64)**64``), and a root of a constant over 4,000 bits or roots of
+        constants over 20,000 bits in all (sympy factors a constant to take its root: about
+        0.3 s at 4,000 bits). These bounds keep the cost of a check
+        bounded: every derivative and exact evaluation is polynomial in them.
 
     Examples
     --------
@@ -162,6 +171,7 @@ class _Builder:
 
     def __init__(self, text: str, symbols: dict, where: str):
         self.text, self.symbols, self.where = text, symbols, where
+        self.root_bits = 0  # bits of constants raised to non-integer powers so far
 
     def fail(self, node, what):
         col = getattr(node, "col_offset", None)
@@ -174,6 +184,12 @@ class _Builder:
             self.fail(node, f"nested deeper than {MAX_DEPTH}")
         if isinstance(node, ast.Expression):
             return self.walk(node.body, depth + 1)
+        out = self.build(node, depth)
+        if out.is_Rational and _bits(out) > MAX_CONSTANT_BITS:
+            self.fail(node, f"the constant has {_bits(out)} bits (at most {MAX_CONSTANT_BITS})")
+        return out
+
+    def build(self, node, depth):
         if isinstance(node, ast.Constant):
             return self.constant(node)
         if isinstance(node, ast.Name):
@@ -234,14 +250,40 @@ class _Builder:
         return self.power(node, left, right)
 
     def power(self, node, left, right):
-        """``left**right`` unless the exponent exceeds :data:`MAX_EXPONENT` in magnitude or a
-        number above 1 is raised beyond 64 (an exact value too large to expand)."""
+        """``left**right`` unless the exponent exceeds :data:`MAX_EXPONENT` in magnitude, the
+        exact constants sympy would compute have more than :data:`MAX_CONSTANT_BITS` bits
+        (estimated by :func:`_power_bits` before anything is computed), a constant over
+        :data:`MAX_ROOT_BITS` bits is raised to a non-integer power (or such constants over
+        :data:`MAX_ROOT_BITS_TOTAL` bits in the expression), the value of a power of
+        constants lies beyond ``2**±MAX_CONSTANT_BITS``, or a number above 1 is raised beyond
+        64 (an exact value too large to expand)."""
+        self.check_power(node, left, right)
+        return left**right
+
+    def check_power(self, node, left, right):
+        """The bounds of :meth:`power`, without building the power (also for the powers
+        ``sqrt`` and ``exp`` build)."""
         if right.is_number and _magnitude(right) > MAX_EXPONENT:
             self.fail(node, f"the exponent {right} exceeds {MAX_EXPONENT} in magnitude")
+        roots = _power_bits(left, right, roots=True)
+        self.root_bits += roots
+        if roots > MAX_ROOT_BITS:
+            self.fail(node, f"a root of constants of {roots} bits (at most {MAX_ROOT_BITS})")
+        if self.root_bits > MAX_ROOT_BITS_TOTAL:
+            self.fail(node, f"roots of constants of {self.root_bits} bits in all (at most "
+                            f"{MAX_ROOT_BITS_TOTAL})")
+        bits = _power_bits(left, right)
+        if bits > MAX_CONSTANT_BITS:
+            self.fail(node, f"the power's exact value would have about {bits} bits (at most "
+                            f"{MAX_CONSTANT_BITS})")
+        if left.is_number and right.is_number and not (left.is_Rational and right.is_Rational):
+            scale = _log2_magnitude(left) * _magnitude(right)  # pi**262144 is about 2**432900
+            if scale > MAX_CONSTANT_BITS:
+                self.fail(node, f"the power's value would be about 2**±{int(min(scale, 1e18))} "
+                                f"(at most 2**±{MAX_CONSTANT_BITS})")
         if left.is_number and right.is_number and _magnitude(left) > 1 and \
                 _magnitude(right) > 64:
             self.fail(node, "the power is too large to expand")
-        return left**right
 
     def unary(self, node, depth):
         """Unary ``-`` and ``+``; ``~`` and ``not`` are refused."""
@@ -269,18 +311,118 @@ class _Builder:
             self.fail(node, f"{func.id}() takes no keyword arguments (got {names})")
         if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             self.fail(node, f"{func.id}() takes exactly one positional argument")
-        return FUNCTIONS[func.id](self.walk(node.args[0], depth + 1))
+        arg = self.walk(node.args[0], depth + 1)
+        if func.id in ("exp", "sigmoid"):  # sympy turns exp(c*log(b)) into the power b**c
+            for base, exponent in _exp_powers(arg if func.id == "exp" else -arg):
+                self.check_power(node, base, exponent)
+        if func.id == "sqrt":
+            self.check_power(node, arg, sympy.Rational(1, 2))
+        return FUNCTIONS[func.id](arg)
 
 
 def _check_size(expr, text: str, where: str) -> None:
-    """Refuse a built expression over :data:`MAX_NODES` nodes or :data:`MAX_DEGREE`."""
+    """Refuse a built expression over :data:`MAX_NODES` nodes or :data:`MAX_DEGREE`, or
+    holding a constant over :data:`MAX_CONSTANT_BITS` bits (products of many large
+    constants grow one step at a time; each step is within bounds)."""
     nodes, degree = _size(expr)
+    big = max((_bits(r) for r in expr.atoms(sympy.Rational)), default=0)
+    if big > MAX_CONSTANT_BITS:
+        raise ParseError(f"{where}: {shown(text)}: a constant has {big} bits once built (at "
+                         f"most {MAX_CONSTANT_BITS})")
     if nodes > MAX_NODES:
         raise ParseError(f"{where}: {shown(text)}: the expression has {nodes} nodes once built "
                          f"(at most {MAX_NODES})")
     if degree > MAX_DEGREE:
         raise ParseError(f"{where}: {shown(text)}: the powers multiply to degree {degree} (at most "
                          f"{MAX_DEGREE}), too costly to differentiate and evaluate exactly")
+
+
+def _bits(r) -> int:
+    """Bits of an exact rational: numerator plus denominator.
+
+    >>> import sympy
+    >>> from identkit.symbolic.parser import _bits
+    >>> _bits(sympy.Integer(2) ** 64), _bits(sympy.Rational(1, 3))
+    (66, 3)
+    """
+    return abs(int(r.p)).bit_length() + int(r.q).bit_length()
+
+
+def _power_bits(base, exponent, roots: bool = False) -> int:
+    """An upper estimate of the bits of the exact constants sympy computes when it builds
+    ``base**exponent`` for a rational exponent (0 otherwise): a rational base is raised
+    (``bits × |exponent|``); a product distributes the power over its factors (``(2**64*z)**64``
+    computes ``2**4096``); a power of a power multiplies the exponents. Sums, functions and
+    symbols are left unexpanded and cost nothing. With ``roots``, the bits of the rational
+    bases raised to a non-integer power instead (sympy factors them, superlinear in their
+    bits). O(size of ``base``'s products).
+
+    >>> import sympy
+    >>> from identkit.symbolic.parser import _power_bits
+    >>> z = sympy.Symbol("z")
+    >>> _power_bits(sympy.Integer(2) ** 64, 64), _power_bits(sympy.Rational(1, 2), 3)
+    (4224, 9)
+    >>> _power_bits(sympy.sqrt(2) * z, 1000), _power_bits(z + 10**50, 1000)
+    (1500, 0)
+    """
+    exponent = sympy.sympify(exponent)
+    if not exponent.is_Rational:
+        return 0
+    scale = abs(exponent)
+    if base.is_Rational:
+        if roots:
+            return 0 if exponent.is_Integer else _bits(base)
+        return int(sympy.ceiling(_bits(base) * scale))
+    if base.is_Mul:
+        return sum(_power_bits(f, exponent, roots) for f in base.args)
+    if base.is_Pow and base.exp.is_Rational:
+        return _power_bits(base.base, base.exp * exponent, roots)
+    return 0
+
+
+def _exp_powers(arg):
+    """The powers ``(b, c)`` that ``sympy.exp(arg)`` builds by itself: every term ``c*log(b)``
+    of a sum, with ``c`` a number, becomes ``b**c``. They are checked as powers before
+    ``exp`` is applied.
+
+    >>> import sympy
+    >>> from identkit.symbolic.parser import _exp_powers
+    >>> _exp_powers(1 + 1000 * sympy.log(10))
+    [(10, 1000)]
+    >>> _exp_powers(sympy.pi * (sympy.log(2) + sympy.log(3)))
+    [(6, pi)]
+    """
+    out = []
+    for term in sympy.Add.make_args(arg):
+        factors = sympy.Mul.make_args(term)
+        # as sympy's exp does: a factor that combines into one log (log(2) + log(3)) counts
+        combined = [sympy.logcombine(f) if f.has(sympy.log) else f for f in factors]
+        logs = [k for k, f in enumerate(combined) if isinstance(f, sympy.log)]
+        rest = [f for k, f in enumerate(factors) if k not in logs]
+        if len(logs) == 1 and all(f.is_comparable for f in rest):
+            out.append((combined[logs[0]].args[0], sympy.Mul(*rest)))
+    return out
+
+
+def _log2_magnitude(x) -> float:
+    """``|log2 |x||`` of a constant (0 when it is 0 or cannot be evaluated: the other bounds
+    apply), computed in mpmath so that values beyond the float range (``pi**4096``) are
+    measured rather than overflowing.
+
+    >>> import sympy
+    >>> from identkit.symbolic.parser import _log2_magnitude
+    >>> round(_log2_magnitude(sympy.pi**4096)), round(_log2_magnitude(1 / sympy.E**1000))
+    (6765, 1443)
+    """
+    import mpmath
+
+    try:
+        v = sympy.N(abs(x), 15)
+        if not v.is_Float or v == 0:
+            return 0.0
+        return float(abs(mpmath.log(v._to_mpmath(60), 2)))
+    except (TypeError, ValueError, OverflowError, AttributeError):
+        return 0.0
 
 
 def _magnitude(x) -> float:

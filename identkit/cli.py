@@ -169,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setting(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write the repaired model as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--time-budget", type=float_option(0.001, 86400.0), default=60.0,
+                   metavar="SECONDS",
+                   help="seconds the search for fewer interventions may take (0.001 to 86,400, "
+                        "default 60); when it runs out, the repair found is printed and its "
+                        "minimality is reported as undecided, never as proven")
 
     p = sub.add_parser("verify", help="push a mechanism through preserving and violating maps")
     _add_source(p)
@@ -418,9 +423,21 @@ def _cmd_repair(args, out) -> int:
     from . import io
     from .design import parse_intervenable, repair
 
+    from ._progress import Progress
+
     g, reg, _ = _load(args)
-    rep = repair(g, reg, single_target=args.single_target,
-                 intervenable=parse_intervenable(args.intervenable), temporal=args.temporal)
+    bar = Progress(1, "repair", unit="components")  # drawn only when stderr is a terminal
+
+    def progress(done, total, note):
+        bar.total = max(1, int(total))
+        bar.update(done, note)
+
+    try:
+        rep = repair(g, reg, single_target=args.single_target,
+                     intervenable=parse_intervenable(args.intervenable), temporal=args.temporal,
+                     time_budget=args.time_budget, progress=progress)
+    finally:
+        bar.close()
     if args.output:
         io.write_graph(rep.graph, args.output)
     if args.format == "json":

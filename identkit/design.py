@@ -43,6 +43,7 @@ import functools
 import heapq
 import itertools
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -858,10 +859,20 @@ def _conflict_structure(g, reg, intervenable):
     return need, list(zip(rows, cols))
 
 
-def _exact_repair(need, pairs, m_min, m_max):
+class _BudgetCut(Exception):
+    """The time budget of a repair ran out (raised inside the search, caught by repair)."""
+
+
+def _out_of_time(deadline) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
+def _exact_repair(need, pairs, m_min, m_max, deadline=None):
     """Smallest m in [m_min, m_max] and nonempty sets A_i ⊆ [m] (i in ``need``) with
     A_i ⊄ A_j for every entangled pair (latents outside ``need`` keep A_j = ∅). Backtracking
-    over subsets; for small cases only."""
+    over subsets; for small cases only: up to (2^m - 1)^|need| nodes. Raises
+    :class:`_BudgetCut` once ``deadline`` (a :func:`time.monotonic` value) has passed; the
+    clock is read every 4,096 nodes."""
     index = {v: k for k, v in enumerate(need)}
     # constraints between two latents that both get sets; a pair into a latent outside `need`
     # holds for any nonempty A_i
@@ -873,11 +884,15 @@ def _exact_repair(need, pairs, m_min, m_max):
         subsets = [frozenset(c) for s in range(1, m + 1)
                    for c in itertools.combinations(range(m), s)]
         assign = [None] * len(need)
+        nodes = [0]
 
         def rec(k):
             if k == len(need):
                 return True
             for S in subsets:
+                nodes[0] += 1
+                if not nodes[0] & 4095 and _out_of_time(deadline):
+                    raise _BudgetCut
                 assign[k] = S
                 if all(not assign[a] <= assign[b] for a, b in by_last[k]) and rec(k + 1):
                     return True
@@ -890,7 +905,8 @@ def _exact_repair(need, pairs, m_min, m_max):
 
 
 def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool = False,
-           intervenable=None, temporal: bool | None = None, exact_limit: int = 7) -> Repair:
+           intervenable=None, temporal: bool | None = None, exact_limit: int = 7,
+           time_budget: float | None = None, progress=None) -> Repair:
     """The fewest added interventions (new target sets) that make ``g`` completely disentangled.
 
     The existing actions and temporal graph are kept and count toward the criterion. An added
@@ -916,6 +932,16 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
     exact_limit : int, default 7
         Search exactly when a component of the conflict graph has at most this many latents;
         above it, colour the conflict graph greedily (DSatur).
+    time_budget : float, optional
+        Seconds the search for fewer interventions may take (default: no limit; the command
+        line's ``--time-budget``, default 60). The clock is read between the steps and inside
+        the exact search; when it runs out, the components not yet solved are coloured
+        greedily, or, once the budget is spent, given single-target interventions, so the
+        result is still a repair (re-checked), but ``exact`` is False and the explanation says
+        that minimality is undecided. The analyses before and after are not cut.
+    progress : callable, optional
+        ``progress(done, total, note)`` after each step (a component of the conflict graph),
+        for a progress line.
 
     Returns
     -------
@@ -949,6 +975,7 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
     """
     temporal, reason = resolve_setting(temporal, g)
     reg = resolve_regularize(g, regularize)
+    deadline = _deadline(time_budget)
     before = analyze(g, reg)
     allowed = _intervenable_indices(g, intervenable)
     reg_after = "".join(ch for ch in "az" if ch in reg + "a")
@@ -963,10 +990,23 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
                       "Regularizing the existing action graph as well already satisfies the "
                       "criterion: nothing to add.", **setting)
     need, pairs = _conflict_structure(g, base.regularize, allowed)
+    cut = False
     if single_target or not temporal:
         sets, lb, exact, method, why = _single_target_sets(need, temporal)
+    elif _out_of_time(deadline):  # the analyses took the whole budget: the repair that is
+        sets, _, _, _, _ = _single_target_sets(need, temporal)  # always valid, bound by blocks
+        lb = max([sperner_minimum(len(b)) for b in base.blocks if len(b) > 1], default=1)
+        exact, method, cut = False, "single-target", True
+        why = (f"Each of the {len(need)} latents that some other latent still entangles gets "
+               "its own new intervention, which always repairs the model; each block of "
+               f"C-twins needs pairwise incomparable sets, so at least {lb} are needed.")
     else:
-        sets, lb, exact, method, why = _layered_sets(base, need, pairs, exact_limit)
+        sets, lb, exact, method, why, cut = _layered_sets(base, need, pairs, exact_limit,
+                                                          deadline, progress)
+    if cut:
+        why += (f" The time budget ({time_budget:g} s, --time-budget) ran out before the "
+                "search for fewer interventions finished: this repair is valid (re-checked), "
+                "but whether fewer interventions suffice is undecided.")
     if base is not before:
         why += (" The existing action graph was not regularized before; the repair regularizes "
                 "it too, so its existing columns count toward the criterion.")
@@ -978,8 +1018,20 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
                 "temporal dynamics (Example 12, Remark 6); for i.i.d. data repair with "
                 "temporal=False.")
     cost = len(added) if temporal else sum(len(t) for t in added)
-    return Repair(added, repaired, before, after, lb, exact and cost == lb, method, why,
-                  **setting)
+    return Repair(added, repaired, before, after, lb, exact and not cut and cost == lb, method,
+                  why, **setting)
+
+
+def _deadline(time_budget):
+    """The :func:`time.monotonic` value at which ``time_budget`` seconds run out (None: none)."""
+    if time_budget is None:
+        return None
+    if isinstance(time_budget, bool) or not isinstance(time_budget, (int, float, np.integer,
+                                                                     np.floating)) \
+            or not 0 < float(time_budget) < math.inf:
+        raise GraphError(f"time_budget must be a positive number of seconds, got "
+                         f"{time_budget!r}")
+    return time.monotonic() + float(time_budget)
 
 
 def _intervenable_indices(g, intervenable):
@@ -1007,9 +1059,11 @@ def _single_target_sets(need, temporal):
     return sets, m, True, "single-target", why
 
 
-def _layered_sets(base, need, pairs, exact_limit):
-    """``(sets, lower bound, exact, method, why)`` with multi-target interventions: each
-    component of the conflict graph solved by search (small) or coloured (large)."""
+def _layered_sets(base, need, pairs, exact_limit, deadline=None, progress=None):
+    """``(sets, lower bound, exact, method, why, cut)`` with multi-target interventions: each
+    component of the conflict graph solved by search (small) or coloured (large); ``cut``
+    when the deadline stopped a search (that component, and every later one, is then
+    coloured, or given single-target sets once the deadline has passed)."""
     import networkx as nx
 
     need_set = set(need)
@@ -1018,15 +1072,33 @@ def _layered_sets(base, need, pairs, exact_limit):
     conflict.add_edges_from((i, j) for i, j in pairs if j in need_set)
     # latents in different components share no constraint, so they can reuse the same
     # interventions: solve each component and take the largest count
-    sets, m, lb, used_greedy, used_search = {}, 0, 1, False, False
-    for comp in sorted((sorted(c) for c in nx.connected_components(conflict)), key=len):
+    sets, m, lb, used_greedy, used_search, cut = {}, 0, 1, False, False, False
+    comps = sorted((sorted(c) for c in nx.connected_components(conflict)), key=len)
+    by_comp: dict = {}
+    for i, j in pairs:  # O(pairs), not O(pairs · components)
+        by_comp.setdefault(i, []).append((i, j))
+    for done, comp in enumerate(comps):
+        if progress is not None:
+            progress(done, len(comps), f"component of {len(comp)} latents")
         comp_set = set(comp)
-        comp_pairs = [(i, j) for i, j in pairs if i in comp_set]
+        comp_pairs = [p for i in comp for p in by_comp.get(i, ())]
         comp_blocks = [len(b) for b in base.blocks if len(b) > 1 and b[0] in comp_set]
         comp_lb = max(sperner_minimum(max(comp_blocks, default=1)), 1)
         res = None
-        if len(comp) <= exact_limit:
-            res = _exact_repair(comp, comp_pairs, comp_lb, len(comp))
+        if len(comp) <= exact_limit and not cut:
+            try:
+                res = _exact_repair(comp, comp_pairs, comp_lb, len(comp), deadline)
+            except _BudgetCut:
+                cut = True
+        if res is None and cut and _out_of_time(deadline) and len(comp) > 1:
+            # no time left even to colour: one new intervention per latent of the
+            # component (disjoint singletons are pairwise incomparable)
+            used_greedy = True
+            offset = m  # fresh interventions, so no earlier set is reused
+            sets.update({i: frozenset([offset + k]) for k, i in enumerate(comp)})
+            m = max(m, offset + len(comp))
+            lb = max(lb, comp_lb)
+            continue
         if res is not None:
             used_search = True
             m_c, assign = res
@@ -1034,11 +1106,15 @@ def _layered_sets(base, need, pairs, exact_limit):
             lb = max(lb, m_c)  # the search proves this component needs m_c
         else:
             used_greedy = True
-            m_c, comp_sets = _coloured_sets(conflict.subgraph(comp))
+            # a copy: colouring a subgraph view costs O(d) per neighbour lookup
+            m_c, comp_sets = _coloured_sets(conflict if len(comps) == 1
+                                            else conflict.subgraph(comp).copy())
             sets.update(comp_sets)
             lb = max(lb, comp_lb)
         m = max(m, m_c)
-    exact = m == lb
+    if progress is not None:
+        progress(len(comps), len(comps), "done")
+    exact = m == lb and not cut
     method = "greedy" if used_greedy else "exact"
     why = [
         "A pair (i, j) stays entangled unless the new target sets satisfy A_i ⊄ A_j. "
@@ -1053,9 +1129,13 @@ def _layered_sets(base, need, pairs, exact_limit):
                    "set of a layer of the subsets of the new interventions; there, each "
                    "block of C-twins needs pairwise incomparable sets, so Sperner's bound "
                    "on the largest block is the lower bound.")
-    why.append(f"At least {lb} needed; this repair adds {m}"
-               + ("." if exact else f": NOT proven minimal (gap {m - lb})."))
-    return sets, lb, exact, method, " ".join(why)
+    if cut:
+        why.append(f"At least {lb} needed; this repair adds {m}: NOT proven minimal "
+                   "(minimality undecided: the search was cut).")
+    else:
+        why.append(f"At least {lb} needed; this repair adds {m}"
+                   + ("." if exact else f": NOT proven minimal (gap {m - lb})."))
+    return sets, lb, exact, method, " ".join(why), cut
 
 
 def _coloured_sets(component):

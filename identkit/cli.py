@@ -159,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="at most K targets per intervention (1 to 1,000,000)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the design as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--max-memory", type=size_option, default=None, metavar="SIZE",
+                   help="refuse a design whose model needs more memory, with the estimate "
+                        "(default 2G)")
 
     p = sub.add_parser("repair", help="the fewest added interventions that make a model complete")
     _add_source(p)
@@ -408,8 +411,15 @@ def _cmd_design(args, out) -> int:
     from . import io
     from .design import design_interventions
 
-    des = design_interventions(args.latents, temporal=args.temporal,
-                               max_targets=args.max_targets)
+    from ._progress import Progress
+
+    bar = Progress(3, "design", unit="steps")  # drawn only when stderr is a terminal
+    try:
+        des = design_interventions(args.latents, temporal=args.temporal,
+                                   max_targets=args.max_targets, max_memory=args.max_memory,
+                                   progress=lambda done, total, note: bar.update(done, note))
+    finally:
+        bar.close()
     if args.output and des.graph is not None:
         io.write_graph(des.graph, args.output)
     if args.format == "json":

@@ -217,6 +217,8 @@ def resolve_setting(temporal: bool | None, g: LatentGraph | None = None) -> tupl
 
 #: The most latents a latent spec (:func:`parse_latents`) may ask a design for.
 MAX_LATENTS = 10**6
+#: What a design may hold in memory by default (bytes), as :data:`identkit.io.MAX_MEMORY`.
+DESIGN_MEMORY = 2 * 2**30
 
 
 def parse_latents(text: str):
@@ -615,7 +617,8 @@ def _capped_design(d: int, K: int, milp_limit: int = MILP_LIMIT):
 
 
 def design_interventions(n_latents, temporal: bool | None = None,
-                         max_targets: int | None = None, latents=None) -> Design:
+                         max_targets: int | None = None, latents=None, *,
+                         max_memory: int | None = None, progress=None) -> Design:
     """Target sets with the fewest interventions that satisfy the criterion, with a certificate.
 
     Parameters
@@ -633,6 +636,13 @@ def design_interventions(n_latents, temporal: bool | None = None,
         At most this many latents per intervention.
     latents : sequence of str, optional
         Names (default ``z1 .. zd``).
+    max_memory : int, optional, keyword-only
+        Bytes the model, its re-check and its printing may take (default
+        ``DESIGN_MEMORY``, 2 GiB, as :data:`identkit.io.MAX_MEMORY`): a larger design is
+        refused with the estimate before it is built.
+    progress : callable, optional, keyword-only
+        ``progress(done, total, note)`` after each of the steps (target sets, model,
+        re-check), for a progress line.
 
     Returns
     -------
@@ -644,7 +654,8 @@ def design_interventions(n_latents, temporal: bool | None = None,
     ------
     GraphError
         If ``n_latents`` or ``max_targets`` is not a positive integer, ``temporal`` is not a
-        bool or None, or the names are bad.
+        bool or None, or the names are bad; or if the design would need more than
+        ``max_memory`` (the message gives the estimate).
 
     Examples
     --------
@@ -679,6 +690,9 @@ def design_interventions(n_latents, temporal: bool | None = None,
             and hasattr(n_latents, "__iter__"):
         latents = list(n_latents)
         n_latents = len(latents)
+    if max_memory is not None and (isinstance(max_memory, bool) or not isinstance(
+            max_memory, (int, np.integer)) or max_memory < 1):
+        raise GraphError(f"max_memory must be a positive number of bytes, got {max_memory!r}")
     names = _latent_names(n_latents, latents)
     d = len(names)
     temporal, reason = resolve_setting(temporal)
@@ -693,7 +707,8 @@ def design_interventions(n_latents, temporal: bool | None = None,
         sets, lb, cert = _sperner_design(d)
     else:
         sets, lb, cert = _capped_design(d, max_targets)
-    return _checked_design(names, sets, lb, cert, temporal, reason, max_targets)
+    return _checked_design(names, sets, lb, cert, temporal, reason, max_targets, max_memory,
+                           progress)
 
 
 def _check_max_targets(max_targets):
@@ -735,17 +750,109 @@ def _sperner_design(d: int):
     return sets, m, cert
 
 
-def _checked_design(names, sets, lb, cert, temporal, reason, max_targets) -> Design:
+#: Bytes a design holds per (latent, intervention) entry and per latent while its model is
+#: built, re-checked and printed (measured: about 150 and 500 at d = 200,000; rounded up).
+_BYTES_PER_ENTRY, _BYTES_PER_LATENT = 200, 600
+#: Bytes per candidate pair of the re-check by :func:`identkit.analyze` (its sparse subset
+#: route holds the candidates as index arrays).
+_BYTES_PER_CANDIDATE = 48
+#: Above this many candidate pairs the design is re-checked directly (:func:`_antichain_check`)
+#: instead of by :func:`identkit.analyze`, whose candidates grow like d² for a middle layer.
+_ANALYZE_CANDIDATES = 2 * 10**7
+#: The direct re-check of a family of sets of different sizes enumerates Σ 2^|S| subsets.
+_SUBSET_LIMIT = 10**7
+
+
+def _recheck_cost(sets) -> tuple[int, int, int]:
+    """``(entries, candidates, subsets)`` of the parent sets: Σ |S_i|; the candidate pairs the
+    re-check by :func:`identkit.analyze` would hold (Σ_i the number of sets containing the
+    rarest element of S_i); and Σ 2^|S_i| for :func:`_antichain_check` with mixed sizes.
+    O(Σ |S_i|) time, O(d) memory."""
+    sizes = np.fromiter((len(S) for S in sets), dtype=np.int64, count=len(sets))
+    entries = int(sizes.sum())
+    if not entries:
+        return 0, 0, len(sets)
+    flat = np.fromiter(itertools.chain.from_iterable(sets), dtype=np.int64, count=entries)
+    counts = np.bincount(flat).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    nonempty = sizes > 0
+    rare = np.minimum.reduceat(counts[flat], starts[nonempty]) if nonempty.any() else sizes[:0]
+    subsets = int(np.sum(np.exp2(np.minimum(sizes, 62)))) if sizes.max() < 62 else 2**62
+    return entries, int(rare.sum()), subsets
+
+
+def _antichain_check(sets) -> bool:
+    """Whether the parent sets are pairwise incomparable (distinct, and none inside another):
+    the criterion when only the action graph is regularized (§3.4). Sets of one size are
+    pairwise incomparable iff they are distinct, O(Σ |S_i|); otherwise each set's proper
+    subsets are looked up, O(Σ 2^|S_i|). An independent route from :func:`identkit.analyze`,
+    used when its candidate pairs would not fit.
+
+    Examples
+    --------
+    >>> _antichain_check([(0, 1), (0, 2), (1, 2)]), _antichain_check([(0,), (0, 1)])
+    (True, False)
+    """
+    family = {frozenset(S) for S in sets}
+    if len(family) != len(sets):
+        return False
+    if len({len(S) for S in family}) == 1:
+        return True
+    for S in family:
+        items = sorted(S)
+        for r in range(len(items)):
+            if any(frozenset(c) in family for c in itertools.combinations(items, r)):
+                return False
+    return True
+
+
+def _design_estimate(sets, d: int, max_memory: int) -> bool:
+    """Refuse, before the model is built, a design whose model, re-check and output need more
+    than ``max_memory`` bytes; returns whether :func:`identkit.analyze` re-checks it (else
+    :func:`_antichain_check` does)."""
+    entries, candidates, subsets = _recheck_cost(sets)
+    by_analyze = candidates <= _ANALYZE_CANDIDATES
+    if not by_analyze and len({len(S) for S in sets}) > 1 and subsets > _SUBSET_LIMIT:
+        raise GraphError(
+            f"latents={d:,}: the design's {entries:,} entries cannot be re-checked here "
+            f"({candidates:,} candidate pairs, {subsets:,} subsets); give fewer --latents")
+    need = (entries * _BYTES_PER_ENTRY + d * _BYTES_PER_LATENT
+            + (candidates * _BYTES_PER_CANDIDATE if by_analyze else 0))
+    if need > max_memory:
+        raise GraphError(
+            f"latents={d:,}: the design needs about {_gib(need)} of memory ({entries:,} "
+            f"latent-intervention entries), over the limit of {_gib(max_memory)}; give fewer "
+            "--latents or raise max_memory, or --max-memory on the command line")
+    return by_analyze
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
+
+
+def _checked_design(names, sets, lb, cert, temporal, reason, max_targets,
+                    max_memory=None, progress=None) -> Design:
     """The Design of the parent sets ``sets`` (latent i gets the interventions ``sets[i]``),
-    re-checked by :func:`identkit.analyze` and against its own bound and cap."""
+    re-checked by :func:`identkit.analyze` (or, when its candidate pairs would not fit, by
+    :func:`_antichain_check`) and against its own bound and cap."""
     d = len(names)
+    step = progress if progress is not None else (lambda done, total, note: None)
+    by_analyze = _design_estimate(sets, d, DESIGN_MEMORY if max_memory is None
+                                  else max_memory)
+    step(1, 3, f"building the model of {d:,} latents")  # after a refusal could be printed
     columns: dict[int, list] = {}
     for i, s in enumerate(sets):  # O(Σ |Pa_a(i)|)
         for l in s:
             columns.setdefault(l, []).append(names[i])
     targets = tuple(tuple(columns[l]) for l in sorted(columns))
     graph = LatentGraph.from_interventions([list(t) for t in targets], latents=names)
-    _check(graph, "a")
+    step(2, 3, "re-checking the criterion")
+    if by_analyze:
+        _check(graph, "a")
+    elif not _antichain_check(sets):
+        raise IdentkitError("internal error: the constructed design does not satisfy the "
+                            "criterion; please report this with the inputs")
+    step(3, 3, "done")
     cost = len(targets) if temporal else sum(len(t) for t in targets)
     if cost < lb or (max_targets is not None and any(len(t) > max_targets for t in targets)):
         raise IdentkitError("internal error: the design contradicts its own bound or cap; "

@@ -1214,8 +1214,9 @@ def _layered_sets(base, need, pairs, exact_limit, deadline=None, progress=None):
         else:
             used_greedy = True
             # a copy: colouring a subgraph view costs O(d) per neighbour lookup
-            m_c, comp_sets = _coloured_sets(conflict if len(comps) == 1
-                                            else conflict.subgraph(comp).copy())
+            m_c, comp_sets, cut_here = _coloured_sets(
+                conflict if len(comps) == 1 else conflict.subgraph(comp).copy(), deadline)
+            cut |= cut_here
             sets.update(comp_sets)
             lb = max(lb, comp_lb)
         m = max(m, m_c)
@@ -1237,24 +1238,39 @@ def _layered_sets(base, need, pairs, exact_limit, deadline=None, progress=None):
                    "block of C-twins needs pairwise incomparable sets, so Sperner's bound "
                    "on the largest block is the lower bound.")
     if cut:
-        why.append(f"At least {lb} needed; this repair adds {m}: NOT proven minimal "
-                   "(minimality undecided: the search was cut).")
+        why.append(f"At least {lb} needed; this repair adds {m}; the search was cut, so "
+                   "minimality is reported as undecided.")
     else:
         why.append(f"At least {lb} needed; this repair adds {m}"
                    + ("." if exact else f": NOT proven minimal (gap {m - lb})."))
     return sets, lb, exact, method, " ".join(why), cut
 
 
-def _coloured_sets(component):
-    """``(m, sets)`` for one component of the conflict graph: a DSatur colouring, each colour
-    one set of the middle layer of the subsets of m new interventions."""
+def _coloured_sets(component, deadline=None):
+    """``(m, sets, cut)`` for one component of the conflict graph: a DSatur colouring, each
+    colour one set of the middle layer of the subsets of m new interventions. DSatur costs up
+    to O(V³) set operations on a dense component (a clique of 2,000 latents: over half an
+    hour), so the clock is read before each vertex it colours; at ``deadline`` the colouring
+    is redone largest-first, O(V + E), and ``cut`` is True."""
     import networkx as nx
+    from networkx.algorithms.coloring.greedy_coloring import strategy_saturation_largest_first
 
-    colouring = nx.greedy_color(component, strategy="DSATUR")
+    def dsatur(G, colors):
+        for v in strategy_saturation_largest_first(G, colors):
+            if _out_of_time(deadline):
+                raise _BudgetCut
+            yield v
+
+    cut = False
+    try:
+        colouring = nx.greedy_color(component, strategy=dsatur)
+    except _BudgetCut:
+        cut = True
+        colouring = nx.greedy_color(component, strategy="largest_first")
     n_colours = max(colouring.values()) + 1
     m = max(sperner_minimum(n_colours), 1)
     layer = list(itertools.combinations(range(m), max(m // 2, 1)))
-    return m, {i: frozenset(layer[colouring[i]]) for i in component}
+    return m, {i: frozenset(layer[colouring[i]]) for i in component}, cut
 
 
 def _added_targets(g, sets) -> tuple:

@@ -217,3 +217,24 @@ def test_uncut_small_repairs_are_proven_minimal_against_brute_force(tmp_path):
     path.write_text("z1 -> z1, z2, z3\nz2 -> z2, z3, z1\nz3 -> z3, z1, z2\n")
     code, out, err = identkit("repair", path)
     assert code == 0 and "(proven minimal" in out, err
+
+
+def test_dsatur_stops_at_its_deadline_and_the_fallback_colouring_is_proper():
+    import networkx as nx
+
+    for G in (nx.complete_graph(60), nx.gnp_random_graph(80, 0.3, seed=1)):
+        m, sets, cut = design._coloured_sets(G, deadline=time.monotonic() - 1)
+        assert cut
+        assert all(sets[u] != sets[v] for u, v in G.edges)  # one layer: distinct = incomparable
+        m2, sets2, cut2 = design._coloured_sets(G)
+        assert not cut2 and all(sets2[u] != sets2[v] for u, v in G.edges)
+
+
+def test_a_dense_repair_cut_while_colouring_is_valid_and_undecided(monkeypatch):
+    g = ik.LatentGraph(Gz=np.ones((40, 40), int))
+    real = design._coloured_sets
+    monkeypatch.setattr(design, "_coloured_sets",
+                        lambda comp, deadline=None: real(comp, time.monotonic() - 1))
+    r = repair(g, temporal=True, time_budget=3600)
+    assert r.after.complete and not r.exact and "(proven minimal" not in str(r)
+    assert "undecided" in r.explanation

@@ -1214,8 +1214,11 @@ def _layered_sets(base, need, pairs, exact_limit, deadline=None, progress=None):
         else:
             used_greedy = True
             # a copy: colouring a subgraph view costs O(d) per neighbour lookup
+            tick = None if progress is None else (
+                lambda k, n, done=done, total=len(comps):
+                progress(done, total, f"colouring {k:,}/{n:,} latents of a component"))
             m_c, comp_sets, cut_here = _coloured_sets(
-                conflict if len(comps) == 1 else conflict.subgraph(comp).copy(), deadline)
+                conflict if len(comps) == 1 else conflict.subgraph(comp).copy(), deadline, tick)
             cut |= cut_here
             sets.update(comp_sets)
             lb = max(lb, comp_lb)
@@ -1246,17 +1249,20 @@ def _layered_sets(base, need, pairs, exact_limit, deadline=None, progress=None):
     return sets, lb, exact, method, " ".join(why), cut
 
 
-def _coloured_sets(component, deadline=None):
+def _coloured_sets(component, deadline=None, tick=None):
     """``(m, sets, cut)`` for one component of the conflict graph: a DSatur colouring, each
     colour one set of the middle layer of the subsets of m new interventions. DSatur costs up
     to O(V³) set operations on a dense component (a clique of 2,000 latents: over half an
     hour), so the clock is read before each vertex it colours; at ``deadline`` the colouring
-    is redone largest-first, O(V + E), and ``cut`` is True."""
+    is redone largest-first, O(V + E), and ``cut`` is True. ``tick(k, V)`` is called every
+    64 vertices, for a progress line."""
     import networkx as nx
     from networkx.algorithms.coloring.greedy_coloring import strategy_saturation_largest_first
 
     def dsatur(G, colors):
-        for v in strategy_saturation_largest_first(G, colors):
+        for k, v in enumerate(strategy_saturation_largest_first(G, colors)):
+            if tick is not None and not k % 64:
+                tick(k, len(G))
             if _out_of_time(deadline):
                 raise _BudgetCut
             yield v

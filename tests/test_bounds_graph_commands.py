@@ -234,7 +234,7 @@ def test_a_dense_repair_cut_while_colouring_is_valid_and_undecided(monkeypatch):
     g = ik.LatentGraph(Gz=np.ones((40, 40), int))
     real = design._coloured_sets
     monkeypatch.setattr(design, "_coloured_sets",
-                        lambda comp, deadline=None: real(comp, time.monotonic() - 1))
+                        lambda comp, deadline=None, tick=None: real(comp, time.monotonic() - 1))
     r = repair(g, temporal=True, time_budget=3600)
     assert r.after.complete and not r.exact and "(proven minimal" not in str(r)
     assert "undecided" in r.explanation

@@ -159,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="at most K targets per intervention (1 to 1,000,000)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the design as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--max-memory", type=size_option, default=None, metavar="SIZE",
+                   help="refuse a design whose model needs more memory, with the estimate "
+                        "(default 2G)")
 
     p = sub.add_parser("repair", help="the fewest added interventions that make a model complete")
     _add_source(p)
@@ -169,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setting(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write the repaired model as a graph file")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--time-budget", type=float_option(0.001, 86400.0), default=60.0,
+                   metavar="SECONDS",
+                   help="seconds the search for fewer interventions may take (0.001 to 86,400, "
+                        "default 60); when it runs out, the repair found is printed and its "
+                        "minimality is reported as undecided, never as proven")
 
     p = sub.add_parser("verify", help="push a mechanism through preserving and violating maps")
     _add_source(p)
@@ -411,8 +419,15 @@ def _cmd_design(args, out) -> int:
     from . import io
     from .design import design_interventions
 
-    des = design_interventions(args.latents, temporal=args.temporal,
-                               max_targets=args.max_targets)
+    from ._progress import Progress
+
+    bar = Progress(3, "design", unit="steps")  # drawn only when stderr is a terminal
+    try:
+        des = design_interventions(args.latents, temporal=args.temporal,
+                                   max_targets=args.max_targets, max_memory=args.max_memory,
+                                   progress=lambda done, total, note: bar.update(done, note))
+    finally:
+        bar.close()
     if args.output and des.graph is not None:
         io.write_graph(des.graph, args.output)
     if args.format == "json":
@@ -426,9 +441,21 @@ def _cmd_repair(args, out) -> int:
     from . import io
     from .design import parse_intervenable, repair
 
+    from ._progress import Progress
+
     g, reg, _ = _load(args)
-    rep = repair(g, reg, single_target=args.single_target,
-                 intervenable=parse_intervenable(args.intervenable), temporal=args.temporal)
+    bar = Progress(1, "repair", unit="components")  # drawn only when stderr is a terminal
+
+    def progress(done, total, note):
+        bar.total = max(1, int(total))
+        bar.update(done, note)
+
+    try:
+        rep = repair(g, reg, single_target=args.single_target,
+                     intervenable=parse_intervenable(args.intervenable), temporal=args.temporal,
+                     time_budget=args.time_budget, progress=progress)
+    finally:
+        bar.close()
     if args.output:
         io.write_graph(rep.graph, args.output)
     if args.format == "json":
@@ -438,10 +465,48 @@ def _cmd_repair(args, out) -> int:
     return 0 if rep.after.complete else 1
 
 
+def _verify_fits(g, max_memory: int) -> None:
+    """Refuse, before any mechanism is built, a ``verify`` whose cross-derivative arrays need
+    more than ``max_memory`` bytes (``--max-memory``, default 2G).
+
+    :func:`identkit.numeric.verify` measures graphs from dense cross-derivatives: each
+    sufficient-influence test draws N = max(50, 4 k) points, k the entries the test must span
+    (the edges of Gz, or an action's children), and holds about six float64 arrays of
+    N × d × (d + m) at once (measured: 1.1 GB for d = 100 and 595 edges). So a 3,000-latent
+    identity graph needs about 5 TB, which ``check`` (the graphs alone) answers at once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import identkit as ik
+    >>> _verify_fits(ik.examples.get("fig1").graph, 2**31)
+    >>> _verify_fits(ik.LatentGraph(Gz=np.eye(3000)), 2**31)
+    Traceback (most recent call last):
+    ...
+    identkit.errors.MechanismError: verify on 3,000 latents needs about 4828.0 GiB of memory (12,000 points x 3,000 x 3,000 cross-derivatives), over the --max-memory limit of 2.0 GiB; check answers from the graphs alone
+    """
+    import numpy as np
+
+    from .errors import MechanismError
+
+    d, m = g.n_latents, g.n_actions
+    spans = [int(g.Gz_sparse.nnz)] if g.Gz_sparse is not None else []
+    if g.Ga_sparse is not None and m:
+        spans.append(int(np.bincount(g.Ga_sparse.indices, minlength=m).max()))
+    n = max(50, 4 * max(spans, default=0))
+    need = 6 * 8 * n * d * (d + m)
+    if need > max_memory:
+        raise MechanismError(
+            f"verify on {d:,} latents needs about {need / 2**30:.1f} GiB of memory ({n:,} "
+            f"points x {d:,} x {d + m:,} cross-derivatives), over the --max-memory limit of "
+            f"{max_memory / 2**30:.1f} GiB; check answers from the graphs alone")
+
+
 def _cmd_verify(args, out) -> int:
     from .numeric import verify
 
     g, reg, _ = _load(args)
+    _verify_fits(g, _limits(args)["max_memory"])
     res = verify(g, mechanism=args.mechanism, maps=args.maps, seed=args.seed, regularize=reg)
     if args.format == "json":
         out.write(_jsonfmt.dumps(res.to_dict()) + "\n")

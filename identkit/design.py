@@ -43,6 +43,7 @@ import functools
 import heapq
 import itertools
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -216,6 +217,8 @@ def resolve_setting(temporal: bool | None, g: LatentGraph | None = None) -> tupl
 
 #: The most latents a latent spec (:func:`parse_latents`) may ask a design for.
 MAX_LATENTS = 10**6
+#: What a design may hold in memory by default (bytes), as :data:`identkit.io.MAX_MEMORY`.
+DESIGN_MEMORY = 2 * 2**30
 
 
 def parse_latents(text: str):
@@ -614,7 +617,8 @@ def _capped_design(d: int, K: int, milp_limit: int = MILP_LIMIT):
 
 
 def design_interventions(n_latents, temporal: bool | None = None,
-                         max_targets: int | None = None, latents=None) -> Design:
+                         max_targets: int | None = None, latents=None, *,
+                         max_memory: int | None = None, progress=None) -> Design:
     """Target sets with the fewest interventions that satisfy the criterion, with a certificate.
 
     Parameters
@@ -632,6 +636,13 @@ def design_interventions(n_latents, temporal: bool | None = None,
         At most this many latents per intervention.
     latents : sequence of str, optional
         Names (default ``z1 .. zd``).
+    max_memory : int, optional, keyword-only
+        Bytes the model, its re-check and its printing may take (default
+        ``DESIGN_MEMORY``, 2 GiB, as :data:`identkit.io.MAX_MEMORY`): a larger design is
+        refused with the estimate before it is built.
+    progress : callable, optional, keyword-only
+        ``progress(done, total, note)`` after each of the steps (target sets, model,
+        re-check), for a progress line.
 
     Returns
     -------
@@ -643,7 +654,8 @@ def design_interventions(n_latents, temporal: bool | None = None,
     ------
     GraphError
         If ``n_latents`` or ``max_targets`` is not a positive integer, ``temporal`` is not a
-        bool or None, or the names are bad.
+        bool or None, or the names are bad; or if the design would need more than
+        ``max_memory`` (the message gives the estimate).
 
     Examples
     --------
@@ -678,6 +690,9 @@ def design_interventions(n_latents, temporal: bool | None = None,
             and hasattr(n_latents, "__iter__"):
         latents = list(n_latents)
         n_latents = len(latents)
+    if max_memory is not None and (isinstance(max_memory, bool) or not isinstance(
+            max_memory, (int, np.integer)) or max_memory < 1):
+        raise GraphError(f"max_memory must be a positive number of bytes, got {max_memory!r}")
     names = _latent_names(n_latents, latents)
     d = len(names)
     temporal, reason = resolve_setting(temporal)
@@ -692,7 +707,8 @@ def design_interventions(n_latents, temporal: bool | None = None,
         sets, lb, cert = _sperner_design(d)
     else:
         sets, lb, cert = _capped_design(d, max_targets)
-    return _checked_design(names, sets, lb, cert, temporal, reason, max_targets)
+    return _checked_design(names, sets, lb, cert, temporal, reason, max_targets, max_memory,
+                           progress)
 
 
 def _check_max_targets(max_targets):
@@ -734,17 +750,109 @@ def _sperner_design(d: int):
     return sets, m, cert
 
 
-def _checked_design(names, sets, lb, cert, temporal, reason, max_targets) -> Design:
+#: Bytes a design holds per (latent, intervention) entry and per latent while its model is
+#: built, re-checked and printed (measured: about 150 and 500 at d = 200,000; rounded up).
+_BYTES_PER_ENTRY, _BYTES_PER_LATENT = 200, 600
+#: Bytes per candidate pair of the re-check by :func:`identkit.analyze` (its sparse subset
+#: route holds the candidates as index arrays).
+_BYTES_PER_CANDIDATE = 48
+#: Above this many candidate pairs the design is re-checked directly (:func:`_antichain_check`)
+#: instead of by :func:`identkit.analyze`, whose candidates grow like d² for a middle layer.
+_ANALYZE_CANDIDATES = 2 * 10**7
+#: The direct re-check of a family of sets of different sizes enumerates Σ 2^|S| subsets.
+_SUBSET_LIMIT = 10**7
+
+
+def _recheck_cost(sets) -> tuple[int, int, int]:
+    """``(entries, candidates, subsets)`` of the parent sets: Σ |S_i|; the candidate pairs the
+    re-check by :func:`identkit.analyze` would hold (Σ_i the number of sets containing the
+    rarest element of S_i); and Σ 2^|S_i| for :func:`_antichain_check` with mixed sizes.
+    O(Σ |S_i|) time, O(d) memory."""
+    sizes = np.fromiter((len(S) for S in sets), dtype=np.int64, count=len(sets))
+    entries = int(sizes.sum())
+    if not entries:
+        return 0, 0, len(sets)
+    flat = np.fromiter(itertools.chain.from_iterable(sets), dtype=np.int64, count=entries)
+    counts = np.bincount(flat).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    nonempty = sizes > 0
+    rare = np.minimum.reduceat(counts[flat], starts[nonempty]) if nonempty.any() else sizes[:0]
+    subsets = int(np.sum(np.exp2(np.minimum(sizes, 62)))) if sizes.max() < 62 else 2**62
+    return entries, int(rare.sum()), subsets
+
+
+def _antichain_check(sets) -> bool:
+    """Whether the parent sets are pairwise incomparable (distinct, and none inside another):
+    the criterion when only the action graph is regularized (§3.4). Sets of one size are
+    pairwise incomparable iff they are distinct, O(Σ |S_i|); otherwise each set's proper
+    subsets are looked up, O(Σ 2^|S_i|). An independent route from :func:`identkit.analyze`,
+    used when its candidate pairs would not fit.
+
+    Examples
+    --------
+    >>> _antichain_check([(0, 1), (0, 2), (1, 2)]), _antichain_check([(0,), (0, 1)])
+    (True, False)
+    """
+    family = {frozenset(S) for S in sets}
+    if len(family) != len(sets):
+        return False
+    if len({len(S) for S in family}) == 1:
+        return True
+    for S in family:
+        items = sorted(S)
+        for r in range(len(items)):
+            if any(frozenset(c) in family for c in itertools.combinations(items, r)):
+                return False
+    return True
+
+
+def _design_estimate(sets, d: int, max_memory: int) -> bool:
+    """Refuse, before the model is built, a design whose model, re-check and output need more
+    than ``max_memory`` bytes; returns whether :func:`identkit.analyze` re-checks it (else
+    :func:`_antichain_check` does)."""
+    entries, candidates, subsets = _recheck_cost(sets)
+    by_analyze = candidates <= _ANALYZE_CANDIDATES
+    if not by_analyze and len({len(S) for S in sets}) > 1 and subsets > _SUBSET_LIMIT:
+        raise GraphError(
+            f"latents={d:,}: the design's {entries:,} entries cannot be re-checked here "
+            f"({candidates:,} candidate pairs, {subsets:,} subsets); give fewer --latents")
+    need = (entries * _BYTES_PER_ENTRY + d * _BYTES_PER_LATENT
+            + (candidates * _BYTES_PER_CANDIDATE if by_analyze else 0))
+    if need > max_memory:
+        raise GraphError(
+            f"latents={d:,}: the design needs about {_gib(need)} of memory ({entries:,} "
+            f"latent-intervention entries), over the limit of {_gib(max_memory)}; give fewer "
+            "--latents or raise max_memory, or --max-memory on the command line")
+    return by_analyze
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
+
+
+def _checked_design(names, sets, lb, cert, temporal, reason, max_targets,
+                    max_memory=None, progress=None) -> Design:
     """The Design of the parent sets ``sets`` (latent i gets the interventions ``sets[i]``),
-    re-checked by :func:`identkit.analyze` and against its own bound and cap."""
+    re-checked by :func:`identkit.analyze` (or, when its candidate pairs would not fit, by
+    :func:`_antichain_check`) and against its own bound and cap."""
     d = len(names)
+    step = progress if progress is not None else (lambda done, total, note: None)
+    by_analyze = _design_estimate(sets, d, DESIGN_MEMORY if max_memory is None
+                                  else max_memory)
+    step(1, 3, f"building the model of {d:,} latents")  # after a refusal could be printed
     columns: dict[int, list] = {}
     for i, s in enumerate(sets):  # O(Σ |Pa_a(i)|)
         for l in s:
             columns.setdefault(l, []).append(names[i])
     targets = tuple(tuple(columns[l]) for l in sorted(columns))
     graph = LatentGraph.from_interventions([list(t) for t in targets], latents=names)
-    _check(graph, "a")
+    step(2, 3, "re-checking the criterion")
+    if by_analyze:
+        _check(graph, "a")
+    elif not _antichain_check(sets):
+        raise IdentkitError("internal error: the constructed design does not satisfy the "
+                            "criterion; please report this with the inputs")
+    step(3, 3, "done")
     cost = len(targets) if temporal else sum(len(t) for t in targets)
     if cost < lb or (max_targets is not None and any(len(t) > max_targets for t in targets)):
         raise IdentkitError("internal error: the design contradicts its own bound or cap; "
@@ -858,10 +966,20 @@ def _conflict_structure(g, reg, intervenable):
     return need, list(zip(rows, cols))
 
 
-def _exact_repair(need, pairs, m_min, m_max):
+class _BudgetCut(Exception):
+    """The time budget of a repair ran out (raised inside the search, caught by repair)."""
+
+
+def _out_of_time(deadline) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
+def _exact_repair(need, pairs, m_min, m_max, deadline=None):
     """Smallest m in [m_min, m_max] and nonempty sets A_i ⊆ [m] (i in ``need``) with
     A_i ⊄ A_j for every entangled pair (latents outside ``need`` keep A_j = ∅). Backtracking
-    over subsets; for small cases only."""
+    over subsets; for small cases only: up to (2^m - 1)^|need| nodes. Raises
+    :class:`_BudgetCut` once ``deadline`` (a :func:`time.monotonic` value) has passed; the
+    clock is read every 4,096 nodes."""
     index = {v: k for k, v in enumerate(need)}
     # constraints between two latents that both get sets; a pair into a latent outside `need`
     # holds for any nonempty A_i
@@ -873,11 +991,15 @@ def _exact_repair(need, pairs, m_min, m_max):
         subsets = [frozenset(c) for s in range(1, m + 1)
                    for c in itertools.combinations(range(m), s)]
         assign = [None] * len(need)
+        nodes = [0]
 
         def rec(k):
             if k == len(need):
                 return True
             for S in subsets:
+                nodes[0] += 1
+                if not nodes[0] & 4095 and _out_of_time(deadline):
+                    raise _BudgetCut
                 assign[k] = S
                 if all(not assign[a] <= assign[b] for a, b in by_last[k]) and rec(k + 1):
                     return True
@@ -890,7 +1012,8 @@ def _exact_repair(need, pairs, m_min, m_max):
 
 
 def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool = False,
-           intervenable=None, temporal: bool | None = None, exact_limit: int = 7) -> Repair:
+           intervenable=None, temporal: bool | None = None, exact_limit: int = 7,
+           time_budget: float | None = None, progress=None) -> Repair:
     """The fewest added interventions (new target sets) that make ``g`` completely disentangled.
 
     The existing actions and temporal graph are kept and count toward the criterion. An added
@@ -916,6 +1039,16 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
     exact_limit : int, default 7
         Search exactly when a component of the conflict graph has at most this many latents;
         above it, colour the conflict graph greedily (DSatur).
+    time_budget : float, optional
+        Seconds the search for fewer interventions may take (default: no limit; the command
+        line's ``--time-budget``, default 60). The clock is read between the steps and inside
+        the exact search; when it runs out, the components not yet solved are coloured
+        greedily, or, once the budget is spent, given single-target interventions, so the
+        result is still a repair (re-checked), but ``exact`` is False and the explanation says
+        that minimality is undecided. The analyses before and after are not cut.
+    progress : callable, optional
+        ``progress(done, total, note)`` after each step (a component of the conflict graph),
+        for a progress line.
 
     Returns
     -------
@@ -949,6 +1082,7 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
     """
     temporal, reason = resolve_setting(temporal, g)
     reg = resolve_regularize(g, regularize)
+    deadline = _deadline(time_budget)
     before = analyze(g, reg)
     allowed = _intervenable_indices(g, intervenable)
     reg_after = "".join(ch for ch in "az" if ch in reg + "a")
@@ -963,10 +1097,23 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
                       "Regularizing the existing action graph as well already satisfies the "
                       "criterion: nothing to add.", **setting)
     need, pairs = _conflict_structure(g, base.regularize, allowed)
+    cut = False
     if single_target or not temporal:
         sets, lb, exact, method, why = _single_target_sets(need, temporal)
+    elif _out_of_time(deadline):  # the analyses took the whole budget: the repair that is
+        sets, _, _, _, _ = _single_target_sets(need, temporal)  # always valid, bound by blocks
+        lb = max([sperner_minimum(len(b)) for b in base.blocks if len(b) > 1], default=1)
+        exact, method, cut = False, "single-target", True
+        why = (f"Each of the {len(need)} latents that some other latent still entangles gets "
+               "its own new intervention, which always repairs the model; each block of "
+               f"C-twins needs pairwise incomparable sets, so at least {lb} are needed.")
     else:
-        sets, lb, exact, method, why = _layered_sets(base, need, pairs, exact_limit)
+        sets, lb, exact, method, why, cut = _layered_sets(base, need, pairs, exact_limit,
+                                                          deadline, progress)
+    if cut:
+        why += (f" The time budget ({time_budget:g} s, --time-budget) ran out before the "
+                "search for fewer interventions finished: this repair is valid (re-checked), "
+                "but whether fewer interventions suffice is undecided.")
     if base is not before:
         why += (" The existing action graph was not regularized before; the repair regularizes "
                 "it too, so its existing columns count toward the criterion.")
@@ -978,8 +1125,20 @@ def repair(g: LatentGraph, regularize: str | None = None, *, single_target: bool
                 "temporal dynamics (Example 12, Remark 6); for i.i.d. data repair with "
                 "temporal=False.")
     cost = len(added) if temporal else sum(len(t) for t in added)
-    return Repair(added, repaired, before, after, lb, exact and cost == lb, method, why,
-                  **setting)
+    return Repair(added, repaired, before, after, lb, exact and not cut and cost == lb, method,
+                  why, **setting)
+
+
+def _deadline(time_budget):
+    """The :func:`time.monotonic` value at which ``time_budget`` seconds run out (None: none)."""
+    if time_budget is None:
+        return None
+    if isinstance(time_budget, bool) or not isinstance(time_budget, (int, float, np.integer,
+                                                                     np.floating)) \
+            or not 0 < float(time_budget) < math.inf:
+        raise GraphError(f"time_budget must be a positive number of seconds, got "
+                         f"{time_budget!r}")
+    return time.monotonic() + float(time_budget)
 
 
 def _intervenable_indices(g, intervenable):
@@ -1007,9 +1166,11 @@ def _single_target_sets(need, temporal):
     return sets, m, True, "single-target", why
 
 
-def _layered_sets(base, need, pairs, exact_limit):
-    """``(sets, lower bound, exact, method, why)`` with multi-target interventions: each
-    component of the conflict graph solved by search (small) or coloured (large)."""
+def _layered_sets(base, need, pairs, exact_limit, deadline=None, progress=None):
+    """``(sets, lower bound, exact, method, why, cut)`` with multi-target interventions: each
+    component of the conflict graph solved by search (small) or coloured (large); ``cut``
+    when the deadline stopped a search (that component, and every later one, is then
+    coloured, or given single-target sets once the deadline has passed)."""
     import networkx as nx
 
     need_set = set(need)
@@ -1018,15 +1179,33 @@ def _layered_sets(base, need, pairs, exact_limit):
     conflict.add_edges_from((i, j) for i, j in pairs if j in need_set)
     # latents in different components share no constraint, so they can reuse the same
     # interventions: solve each component and take the largest count
-    sets, m, lb, used_greedy, used_search = {}, 0, 1, False, False
-    for comp in sorted((sorted(c) for c in nx.connected_components(conflict)), key=len):
+    sets, m, lb, used_greedy, used_search, cut = {}, 0, 1, False, False, False
+    comps = sorted((sorted(c) for c in nx.connected_components(conflict)), key=len)
+    by_comp: dict = {}
+    for i, j in pairs:  # O(pairs), not O(pairs · components)
+        by_comp.setdefault(i, []).append((i, j))
+    for done, comp in enumerate(comps):
+        if progress is not None:
+            progress(done, len(comps), f"component of {len(comp)} latents")
         comp_set = set(comp)
-        comp_pairs = [(i, j) for i, j in pairs if i in comp_set]
+        comp_pairs = [p for i in comp for p in by_comp.get(i, ())]
         comp_blocks = [len(b) for b in base.blocks if len(b) > 1 and b[0] in comp_set]
         comp_lb = max(sperner_minimum(max(comp_blocks, default=1)), 1)
         res = None
-        if len(comp) <= exact_limit:
-            res = _exact_repair(comp, comp_pairs, comp_lb, len(comp))
+        if len(comp) <= exact_limit and not cut:
+            try:
+                res = _exact_repair(comp, comp_pairs, comp_lb, len(comp), deadline)
+            except _BudgetCut:
+                cut = True
+        if res is None and cut and _out_of_time(deadline) and len(comp) > 1:
+            # no time left even to colour: one new intervention per latent of the
+            # component (disjoint singletons are pairwise incomparable)
+            used_greedy = True
+            offset = m  # fresh interventions, so no earlier set is reused
+            sets.update({i: frozenset([offset + k]) for k, i in enumerate(comp)})
+            m = max(m, offset + len(comp))
+            lb = max(lb, comp_lb)
+            continue
         if res is not None:
             used_search = True
             m_c, assign = res
@@ -1034,11 +1213,19 @@ def _layered_sets(base, need, pairs, exact_limit):
             lb = max(lb, m_c)  # the search proves this component needs m_c
         else:
             used_greedy = True
-            m_c, comp_sets = _coloured_sets(conflict.subgraph(comp))
+            # a copy: colouring a subgraph view costs O(d) per neighbour lookup
+            tick = None if progress is None else (
+                lambda k, n, done=done, total=len(comps):
+                progress(done, total, f"colouring {k:,}/{n:,} latents of a component"))
+            m_c, comp_sets, cut_here = _coloured_sets(
+                conflict if len(comps) == 1 else conflict.subgraph(comp).copy(), deadline, tick)
+            cut |= cut_here
             sets.update(comp_sets)
             lb = max(lb, comp_lb)
         m = max(m, m_c)
-    exact = m == lb
+    if progress is not None:
+        progress(len(comps), len(comps), "done")
+    exact = m == lb and not cut
     method = "greedy" if used_greedy else "exact"
     why = [
         "A pair (i, j) stays entangled unless the new target sets satisfy A_i ⊄ A_j. "
@@ -1053,21 +1240,43 @@ def _layered_sets(base, need, pairs, exact_limit):
                    "set of a layer of the subsets of the new interventions; there, each "
                    "block of C-twins needs pairwise incomparable sets, so Sperner's bound "
                    "on the largest block is the lower bound.")
-    why.append(f"At least {lb} needed; this repair adds {m}"
-               + ("." if exact else f": NOT proven minimal (gap {m - lb})."))
-    return sets, lb, exact, method, " ".join(why)
+    if cut:
+        why.append(f"At least {lb} needed; this repair adds {m}; the search was cut, so "
+                   "minimality is reported as undecided.")
+    else:
+        why.append(f"At least {lb} needed; this repair adds {m}"
+                   + ("." if exact else f": NOT proven minimal (gap {m - lb})."))
+    return sets, lb, exact, method, " ".join(why), cut
 
 
-def _coloured_sets(component):
-    """``(m, sets)`` for one component of the conflict graph: a DSatur colouring, each colour
-    one set of the middle layer of the subsets of m new interventions."""
+def _coloured_sets(component, deadline=None, tick=None):
+    """``(m, sets, cut)`` for one component of the conflict graph: a DSatur colouring, each
+    colour one set of the middle layer of the subsets of m new interventions. DSatur costs up
+    to O(V³) set operations on a dense component (a clique of 2,000 latents: over half an
+    hour), so the clock is read before each vertex it colours; at ``deadline`` the colouring
+    is redone largest-first, O(V + E), and ``cut`` is True. ``tick(k, V)`` is called every
+    64 vertices, for a progress line."""
     import networkx as nx
+    from networkx.algorithms.coloring.greedy_coloring import strategy_saturation_largest_first
 
-    colouring = nx.greedy_color(component, strategy="DSATUR")
+    def dsatur(G, colors):
+        for k, v in enumerate(strategy_saturation_largest_first(G, colors)):
+            if tick is not None and not k % 64:
+                tick(k, len(G))
+            if _out_of_time(deadline):
+                raise _BudgetCut
+            yield v
+
+    cut = False
+    try:
+        colouring = nx.greedy_color(component, strategy=dsatur)
+    except _BudgetCut:
+        cut = True
+        colouring = nx.greedy_color(component, strategy="largest_first")
     n_colours = max(colouring.values()) + 1
     m = max(sperner_minimum(n_colours), 1)
     layer = list(itertools.combinations(range(m), max(m // 2, 1)))
-    return m, {i: frozenset(layer[colouring[i]]) for i in component}
+    return m, {i: frozenset(layer[colouring[i]]) for i in component}, cut
 
 
 def _added_targets(g, sets) -> tuple:

@@ -186,8 +186,9 @@ def test_a_repair_cut_inside_the_search_falls_back_and_says_so(monkeypatch):
     monkeypatch.setattr(design, "_exact_repair", cut_at_once)
     r = repair(g, temporal=True, time_budget=3600)
     assert calls and calls[0] is not None
-    assert r.after.complete and not r.exact and "undecided" in r.explanation
-    assert "(proven minimal" not in str(r)
+    # a clique's colouring meets Sperner's bound, so the cut repair is minimal after all
+    assert r.after.complete and "ran out" in r.explanation
+    assert r.cost == r.lower_bound == design.sperner_minimum(7) and r.exact
 
 
 @pytest.mark.parametrize("bad", [0, -1.0, float("nan"), float("inf"), "5", True])
@@ -236,5 +237,25 @@ def test_a_dense_repair_cut_while_colouring_is_valid_and_undecided(monkeypatch):
     monkeypatch.setattr(design, "_coloured_sets",
                         lambda comp, deadline=None, tick=None: real(comp, time.monotonic() - 1))
     r = repair(g, temporal=True, time_budget=3600)
-    assert r.after.complete and not r.exact and "(proven minimal" not in str(r)
-    assert "undecided" in r.explanation
+    # cut while colouring, but a clique's colouring meets Sperner's bound: minimal all the same
+    # (the cut that leaves a gap stays undecided: the 300-latent test above)
+    assert r.after.complete and "ran out" in r.explanation
+    assert r.cost == r.lower_bound == design.sperner_minimum(40) and r.exact
+    assert "(proven minimal" in str(r) and "undecided" not in r.explanation
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_a_cut_repair_that_meets_the_lower_bound_is_minimal(monkeypatch, d):
+    """A search cut by the budget but a colouring that meets the proven (Sperner) lower bound:
+    the repair is minimal after all, and the brute force agrees; the same cut with a gap left
+    stays undecided (the test above)."""
+    g = ik.LatentGraph(Gz=np.ones((d, d), int))
+
+    def cut(need, pairs, m_min, m_max, deadline=None):
+        raise design._BudgetCut
+
+    monkeypatch.setattr(design, "_exact_repair", cut)
+    r = repair(g, temporal=True, time_budget=3600)
+    assert r.after.complete and r.cost == r.lower_bound == design.sperner_minimum(d)
+    assert r.exact and "(proven minimal" in str(r) and "undecided" not in r.explanation
+    assert brute_repair_cost(g, "z", temporal=True, max_cost=r.cost) == r.cost

@@ -1407,7 +1407,8 @@ def atomic_write_all(files, binary: bool = False) -> None:
                 bak = f"{path}.bak-{pid}"
                 os.replace(path, bak)
                 backups[path] = bak
-            os.replace(temps.pop(path), path)
+            os.replace(temps[path], path)
+            del temps[path]
             placed.append(path)
     except BaseException as exc:
         _undo_writes(temps, backups, placed)

@@ -505,9 +505,14 @@ def _memory_estimate(d: int, m: int, edges: int, temporal: bool, x_dim: int, siz
     rows = min(max(sizes, default=0), _CHUNK)
     k = max(d if temporal else 0, m)
     # GaussianMechanism._edge_sums evaluates per edge only when 18 E <= 25 k + 3.6 d k (k the
-    # inputs of that graph); with E only bounded, the largest E that route would take
+    # inputs of that graph); with E only bounded, the largest E that route would take. The
+    # intervention families ask the action graph for no sinusoid at all, a cost of 0, so that
+    # route is always taken there (and still builds its (rows, E) argument)
     direct = 0.0
-    for on, k_in in ((temporal, d), (m > 0, m)):
+    for graph, on, k_in in (("z", temporal, d), ("a", m > 0, m)):
+        if on and graph == "a" and mean in ("hard", "soft"):
+            direct = max(direct, edges)
+            continue
         cheaper = (25 * k_in + 3.6 * d * k_in) / 18
         if on and (18 * edges <= 25 * k_in + 3.6 * d * k_in or not exact_edges):
             direct = max(direct, min(edges, cheaper))

@@ -1369,6 +1369,7 @@ def atomic_write_all(files, binary: bool = False) -> None:
     >>> a, b = os.path.join(d, "a.txt"), os.path.join(d, "b.txt")
     >>> os.mkdir(b)                     # b cannot be written: a is not written either
     >>> atomic_write_all({a: lambda fh: fh.write("A"), b: lambda fh: fh.write("B")})
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     identkit.errors.OutputError: ...b.txt: cannot write: a directory has that name

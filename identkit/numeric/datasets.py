@@ -305,6 +305,7 @@ class DataProcess:
         O(n (edges + x_dim²)) time; memory is the output plus O(2^11 (edges + x_dim)) for the
         vectorised blocks.
         """
+        _check_count(n)
         _check_size(n, self.bytes_per_example, self.name, memory_limit,
                     overhead=self._working_bytes(n))
         rng = as_generator(seed)
@@ -430,9 +431,13 @@ def _human(nbytes: float) -> str:
     raise AssertionError("unreachable")
 
 
-def _check_size(n, bytes_per_example, name, memory_limit, overhead: int = 0):
+def _check_count(n) -> None:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise DatasetError(f"the number of samples must be a positive integer, got {n!r}")
+
+
+def _check_size(n, bytes_per_example, name, memory_limit, overhead: int = 0):
+    _check_count(n)
     nbytes = int(n) * bytes_per_example
     limit = _available_memory() if memory_limit is None else int(memory_limit)
     if limit is not None and nbytes + overhead > limit:
@@ -750,7 +755,7 @@ def generate(source, n_samples: int, *, seed=0, split: str = "train",
     """
     if split not in SPLITS:
         raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
-    _check_size(n_samples, 0, "", None)                 # a positive integer, before the estimate
+    _check_count(n_samples)                             # before the estimate's arithmetic
     _refuse_if_too_large(source, [n_samples], knobs, memory_limit)
     return dataset_process(source, seed=seed, memory_limit=memory_limit, **knobs).split(
         split, n_samples, memory_limit=memory_limit)
@@ -874,7 +879,7 @@ def write_dataset(source, path, n_samples: int, *, seed=0, split: str = "train",
     else:
         if split not in SPLITS:
             raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
-        _check_size(n_samples, 0, "", None)
+        _check_count(n_samples)
         sizes = [n_samples]
     estimated = {k: v for k, v in knobs.items() if k != "memory_limit"}
     _refuse_if_too_large(source, sizes, estimated, knobs.get("memory_limit"), write=True)

@@ -53,7 +53,7 @@ def test_generate_refuses_latents_that_do_not_fit_in_one_line(tmp_path, latents)
                         "-o", str(out)])
     err = res.stderr.strip()
     assert res.returncode == 2 and res.stdout == ""
-    assert len(err.splitlines()) == 1 and len(err) <= 220, err
+    assert len(err.splitlines()) == 1 and len(err) <= 200, err
     assert f"--latents {latents} needs" in err and "--max-memory" in err
     assert "GB of memory" in err or "TB of memory" in err
     assert " d=" not in err and "memory_limit" not in err     # options, not keywords
@@ -65,7 +65,8 @@ def test_generate_refuses_a_large_x_dim_naming_it(capsys, tmp_path):
                          "3000", "--samples", "10", "--max-memory", "100M",
                          "-o", str(tmp_path / "x.npz"))
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
-    assert "--x-dim 3000" in err and "smaller --x-dim" in err and "104.9 MB" in err
+    assert "--x-dim 3000" in err and "lower --latents or --x-dim" in err and "104.9 MB" in err
+    assert len(err.strip()) <= 210          # "identkit: error: " and about 200 characters
     assert os.listdir(tmp_path) == []
 
 
@@ -108,7 +109,7 @@ def test_the_api_refuses_before_building_naming_the_keyword(tmp_path):
 def test_the_samples_refusal_counts_the_working_memory():
     # 1000 rows of TimeNonDiag are 480 kB of arrays (with its graph), but the process and the
     # sampling blocks take more: a limit between the two is refused, with both numbers
-    with pytest.raises(DatasetError, match=r"need 480\.2 kB of memory; only 500\.0 kB .* takes"):
+    with pytest.raises(DatasetError, match=r"need 480\.2 kB of memory; only 500\.0 kB .* MB more to build"):
         generate("TimeNonDiag", 1000, memory_limit=500_000)
 
 

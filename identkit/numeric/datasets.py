@@ -573,20 +573,20 @@ def _refusal_text(refusal: dict, words: dict) -> str:
     lim = f"only {_human(limit)} is available ({words['memory_limit']})"
     if est["arrays"] >= est["process"]:
         return (f"{info['n']} samples of {info['name']} need {_human(est['arrays'])} of memory; "
-                f"{lim}, and building and drawing them takes {_human(fixed)} more: ask for "
-                f"fewer samples ({words['n_samples']})")
+                f"{lim}, with {_human(fixed)} more to build and draw them: ask for fewer "
+                f"({words['n_samples']})")
     eq = words["="]
     x_dim = f", {words['x_dim']}{eq}{info['x_dim']}" if info["x_dim"] != info["default_x"] else ""
     if info["graph"]:
         what = f"a graph of {info['d']} latents and {info['m']} actions{x_dim}"
-        fix = "a smaller graph"
+        fix = f"lower {words['x_dim']} or use a smaller graph" if x_dim else \
+            "use a smaller graph"
     else:
         what = f"{info['name']} with {words['d']}{eq}{info['d']}{x_dim}"
-        fix = f"fewer latents ({words['d']})"
-    if x_dim:
-        fix += f" or a smaller {words['x_dim']}"
-    return (f"{what} needs {_human(total)} of memory ({_human(est['process'])} to build its "
-            f"graphs, mechanism weights and mixing network); {lim}: ask for {fix}")
+        fix = f"lower {words['d']} or {words['x_dim']}" if x_dim else \
+            f"ask for fewer latents ({words['d']})"
+    return (f"{what} needs {_human(total)} of memory ({_human(est['process'])} for its graphs, "
+            f"weights and mixing); {lim}: {fix}")
 
 
 def _refuse_if_too_large(source, sizes, knobs, memory_limit, write=False) -> None:

@@ -226,7 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mechanism", choices=["nonlinear", "heteroscedastic", "linear", "hard", "soft"],
                    help="for a graph file (default nonlinear)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.npz")
-    _add_limits(p)
+    p.add_argument("--max-bytes", type=size_option, default=None, metavar="SIZE",
+                   help="refuse a graph file larger than this (default 256M; e.g. 1G)")
+    p.add_argument("--max-memory", type=size_option, default=None, metavar="SIZE",
+                   help="refuse a dataset estimated to need more memory than this (graphs, "
+                   "weights and mixing grow with --latents, the arrays with --samples; default: "
+                   "the memory available), and a graph file whose sizes need more (default 2G)")
 
     p = sub.add_parser("score", help="MCC, R and Rcon of learned latents against true ones")
     p.add_argument("--true", metavar="Z",
@@ -519,7 +524,8 @@ def _cmd_generate(args, out) -> int:
     import os
 
     from . import io
-    from .numeric.datasets import write_dataset
+    from .errors import DatasetError
+    from .numeric.datasets import _refusal_text, write_dataset
 
     # NAME|PATH: a graph file if one exists under that name (or - for standard input), else a
     # dataset name (checked there)
@@ -550,8 +556,18 @@ def _cmd_generate(args, out) -> int:
     elif args.latents != 10 or args.graph_seed is not None:
         raise _UsageError("identkit generate: --latents and --graph-seed are for named datasets; "
                           "a graph file fixes its graph")
-    files = write_dataset(source, args.output, args.samples, seed=args.seed, split=args.split,
-                          **knobs)
+    # --max-memory bounds the whole dataset (estimated before anything is built); without it,
+    # the memory the machine has available
+    try:
+        files = write_dataset(source, args.output, args.samples, seed=args.seed,
+                              split=args.split, memory_limit=args.max_memory, **knobs)
+    except DatasetError as exc:
+        refusal = getattr(exc, "refusal", None)
+        if refusal is None:
+            raise
+        raise DatasetError(_refusal_text(refusal, {
+            "d": "--latents", "x_dim": "--x-dim", "n_samples": "--samples",
+            "memory_limit": "--max-memory", "=": " "})) from None
     for path, data in files.items():
         out.write(f"wrote {path}: " + ", ".join(f"{k} {tuple(v.shape)}" for k, v in data.items())
                   + "\n")

@@ -67,6 +67,7 @@ __all__ = [
     "is_mechanism_data",
     "parse_data",
     "atomic_write",
+    "atomic_write_all",
     "yaml_module",
     "schema",
     "MAX_BYTES",
@@ -1334,6 +1335,115 @@ def atomic_write(path: str, write, binary: bool = False) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def atomic_write_all(files, binary: bool = False) -> None:
+    """Write several files all or nothing: each through a temporary file beside it, then every
+    temporary renamed into place; a failure at any step leaves the directories as they were.
+
+    A target that already exists is moved aside before its new content is renamed in, and moved
+    back if a later file fails; the moved-aside copies are removed once every file is in place.
+    Used by ``identkit generate --split all`` (:func:`identkit.numeric.write_dataset`), whose
+    three splits are written together or not at all.
+
+    Parameters
+    ----------
+    files : mapping of str to callable
+        ``{path: write}``; ``write(fh)`` writes the content to an open file.
+    binary : bool
+        Open the files in binary mode (else text, UTF-8).
+
+    Raises
+    ------
+    OutputError
+        When a file cannot be written (a directory of that name, no permission, a full disk);
+        the message names the path. Nothing new is left behind and an existing target keeps its
+        content. An exception raised by a ``write`` callable is re-raised after the same
+        cleanup.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from identkit.io import atomic_write_all
+    >>> d = tempfile.mkdtemp()
+    >>> a, b = os.path.join(d, "a.txt"), os.path.join(d, "b.txt")
+    >>> os.mkdir(b)                     # b cannot be written: a is not written either
+    >>> atomic_write_all({a: lambda fh: fh.write("A"), b: lambda fh: fh.write("B")})
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    identkit.errors.OutputError: ...b.txt: cannot write: a directory has that name
+    >>> os.path.exists(a)
+    False
+
+    Notes
+    -----
+    Each rename is atomic; the set of renames is not, but it is undone on failure (a crash of
+    the process between two renames can leave the moved-aside copy ``PATH.bak-PID``).
+    """
+    from .errors import OutputError
+
+    paths = [os.fspath(p) for p in files]
+    writers = list(files.values())
+    pid = os.getpid()
+    temps: dict[str, str] = {}        # target -> its written temporary
+    backups: dict[str, str] = {}      # target -> where its previous content was moved
+    placed: list[str] = []            # targets renamed into place, in order
+    current = None
+    try:
+        for path in paths:
+            current = path
+            if os.path.isdir(path) and not os.path.islink(path):
+                raise IsADirectoryError(None, "a directory has that name")
+        for path, write in zip(paths, writers):
+            current = path
+            tmp = f"{path}.tmp-{pid}"
+            temps[path] = tmp
+            with open(tmp, "wb" if binary else "w",
+                      **({} if binary else {"encoding": "utf-8"})) as fh:
+                write(fh)
+        for path in paths:
+            current = path
+            if os.path.lexists(path):
+                bak = f"{path}.bak-{pid}"
+                os.replace(path, bak)
+                backups[path] = bak
+            os.replace(temps[path], path)
+            del temps[path]
+            placed.append(path)
+    except BaseException as exc:
+        _undo_writes(temps, backups, placed)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{current}: cannot write: {exc.strerror or exc}") from None
+        raise
+    for bak in backups.values():
+        try:
+            os.remove(bak)
+        except OSError:
+            pass
+
+
+def _undo_writes(temps: dict, backups: dict, placed: list) -> None:
+    """Undo :func:`atomic_write_all` after a failure: remove the new files and temporaries,
+    and move every moved-aside target back. Best effort: a step that fails does not stop the
+    others."""
+    for path in reversed(placed):
+        if path not in backups:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+    for path, bak in backups.items():
+        try:
+            os.replace(bak, path)
+        except OSError:
+            pass
+    for tmp in temps.values():
+        try:
+            if os.path.lexists(tmp):
+                os.remove(tmp)
+        except OSError:
+            pass
 
 
 _DATA_ARRAYS = ("x", "z", "a", "z_prev", "x_prev", "x_mean", "x_std")

@@ -251,6 +251,13 @@ class DataProcess:
         """Bytes of the arrays a split of n examples returns (plus O(chunk) working memory)."""
         return int(n) * self.bytes_per_example
 
+    def _working_bytes(self, n: int) -> int:
+        """The sampling blocks of n examples, as :func:`_memory_estimate` counts them."""
+        mech = self.mechanism
+        edges = len(mech._ez[0]) + len(mech._ea[0])
+        return _memory_estimate(self.d, self.m, edges, self.temporal, self.x_dim, [n],
+                                mech.mean_family)["working"]
+
     def split(self, split: str, n: int, *, memory_limit: int | None = None) -> dict:
         """The ``train``, ``valid`` or ``test`` split of n examples: :meth:`sample` with that
         split's own seed (derived from the process seed), so the same call gives the same bytes.
@@ -298,7 +305,9 @@ class DataProcess:
         O(n (edges + x_dim²)) time; memory is the output plus O(2^11 (edges + x_dim)) for the
         vectorised blocks.
         """
-        _check_size(n, self.bytes_per_example, self.name, memory_limit)
+        _check_count(n)
+        _check_size(n, self.bytes_per_example, self.name, memory_limit,
+                    overhead=self._working_bytes(n))
         rng = as_generator(seed)
         mech, f = self.mechanism, self.mixing
         d, m, T = self.d, self.m, 2 if self.temporal else 1
@@ -373,16 +382,45 @@ def _moments(x, x_prev):
 
 def _available_memory() -> int | None:
     """MemAvailable of /proc/meminfo (free plus reclaimable), else the free physical pages, else
-    None (no limit known)."""
+    None (no limit known); at most what the address-space limit of this process (``ulimit -v``,
+    ``prlimit --as``) leaves beyond its current size."""
+    found = None
     if os.path.exists("/proc/meminfo"):
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    found = int(line.split()[1]) * 1024
+                    break
+    if found is None:
+        try:
+            found = int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+        except (AttributeError, ValueError, OSError):
+            pass
+    left = _address_space_left()
+    if left is not None:
+        found = left if found is None else min(found, left)
+    return found
+
+
+def _address_space_left() -> int | None:
+    """RLIMIT_AS minus the process's current virtual size, or None without a limit."""
     try:
-        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, ValueError, OSError):
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, AttributeError, ValueError, OSError):
         return None
+    if soft == resource.RLIM_INFINITY or soft < 0:
+        return None
+    used = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    used = int(line.split()[1]) * 1024
+                    break
+    except OSError:
+        pass
+    return max(0, soft - used)
 
 
 def _human(nbytes: float) -> str:
@@ -393,21 +431,187 @@ def _human(nbytes: float) -> str:
     raise AssertionError("unreachable")
 
 
-def _check_size(n, bytes_per_example, name, memory_limit):
+def _check_count(n) -> None:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise DatasetError(f"the number of samples must be a positive integer, got {n!r}")
+
+
+def _check_size(n, bytes_per_example, name, memory_limit, overhead: int = 0):
+    _check_count(n)
     nbytes = int(n) * bytes_per_example
     limit = _available_memory() if memory_limit is None else int(memory_limit)
-    if limit is not None and nbytes > limit:
+    if limit is not None and nbytes + overhead > limit:
+        more = f", and drawing them takes {_human(overhead)} more" if overhead else ""
         raise DatasetError(f"{n} samples of {name} need {_human(nbytes)} of memory; only "
-                           f"{_human(limit)} is available: ask for fewer samples")
+                           f"{_human(limit)} is available{more}: ask for fewer samples")
+
+
+# -------------------------------------------------------------------------- memory estimate
+#
+# ``identkit generate --latents 10000`` used to build 8 GB of d×d and x_dim×x_dim matrices (the
+# mechanism's weights, the mixing network and its QR factorisations) before a single sample was
+# checked. Everything the process builds is a closed form of (d, m, edges, x_dim, mechanism),
+# so it is estimated from the options first and refused before anything is allocated.
+
+# The API's keywords, as a refusal names them; the command line passes its options instead.
+_API_WORDS = {"d": "d", "x_dim": "x_dim", "n_samples": "n_samples",
+              "memory_limit": "memory_limit", "=": "="}
+_SMALL = 1 << 16                      # Python objects, small arrays: a constant margin
+_MARGIN = 1.25                        # process and working memory: allocator slack, and the
+                                      # buffers of LAPACK (QR) and numpy that no array holds
+_SAVEZ_BUFFER = 16 * 2**20            # numpy.save writes an array in blocks of this many bytes
+
+
+def _named_shape(name: str, d: int) -> tuple[int, int, int, bool]:
+    """``(d, m, edges, temporal)`` of a named dataset with d latents, before its graph is built
+    (the random graphs: every possible edge, an upper bound; see :func:`_memory_estimate`)."""
+    base = name.replace("NoSuffInf", "").replace("K2", "")
+    temporal = base.startswith("Time")
+    m = 0 if temporal else (d // 2 if "Block" in base else d)
+    edges = {"ActionDiag": d, "ActionNonDiag": min(2 * d, d * d), "ActionBlockDiag": d,
+             "ActionBlockNonDiag": d + 2, "TimeDiag": d, "TimeNonDiag": d * (d + 1) // 2,
+             "TimeBlockDiag": 2 * d, "TimeBlockNonDiag": 2 * d + 12}.get(base, d * max(m, d))
+    return d, m, edges, temporal
+
+
+def _memory_estimate(d: int, m: int, edges: int, temporal: bool, x_dim: int, sizes,
+                     mean: str = "sinusoidal", name_chars: int = 8, write: bool = False,
+                     exact_edges: bool = True) -> dict:
+    """Bytes a dataset takes at its peak, by part: ``process`` (graph, mechanism weights and
+    mixing network, with the temporaries of their construction), ``arrays`` (the returned
+    arrays of every split in ``sizes``) and ``working`` (the blocks of sampling, and of
+    writing an .npz when ``write``). An upper bound by construction: every array the code
+    allocates is counted at its full size, and buffers freed before the next are still summed.
+    ``exact_edges=False`` says ``edges`` is only an upper bound (a random graph not drawn yet).
+
+    Closed form, O(1): with ``c`` = the graph cells ``d m + d²`` (temporal), ``h = x_dim``
+    and ``r = min(max(sizes), 2^11)`` the rows of a block,
+
+    * process = ``10 c + 48 E + 24 d² + 48 d m + 8 (d h + 3 h²) + 32 h²``: the dense graphs
+      and their random draws, the edge lists, the mechanism's ``Gz``, ``Ga``, two d×d and four
+      d×m weight matrices, the four mixing matrices and the QR factorisation of the largest;
+    * arrays = ``Σ_n 8 n (d T + m + h T)`` plus the graph and name arrays of each split;
+    * working = ``8 r (10 k + 8 d + 4 h) + 16 r E'`` (the sinusoids of one block on the
+      ``k = max(d, m)`` inputs, or on the ``E'`` edges when that route is the cheaper one) plus
+      the per-block products of the linear and intervention families;
+
+    ``process`` and ``working`` are then raised by a quarter (``_MARGIN``). Checked against
+    measured peaks (tracemalloc and the resident size) in ``tests/test_bounds_generate.py``:
+    the estimate is above the measure and within a small factor of it.
+    """
+    sizes = [int(n) for n in sizes]
+    T = 2 if temporal else 1
+    h = x_dim
+    cells = d * m + (d * d if temporal else 0)
+    process = (10 * cells + 48 * edges + 24 * d * d + 48 * d * m
+               + 8 * (d * h + 3 * h * h) + 32 * h * h + _SMALL)
+    graph_arrays = cells + 4 * name_chars * (d + m)
+    arrays = sum(8 * n * (d * T + m + h * T) + graph_arrays for n in sizes)
+    rows = min(max(sizes, default=0), _CHUNK)
+    k = max(d if temporal else 0, m)
+    # GaussianMechanism._edge_sums evaluates per edge only when 18 E <= 25 k + 3.6 d k (k the
+    # inputs of that graph); with E only bounded, the largest E that route would take. The
+    # intervention families ask the action graph for no sinusoid at all, a cost of 0, so that
+    # route is always taken there (and still builds its (rows, E) argument)
+    direct = 0.0
+    for graph, on, k_in in (("z", temporal, d), ("a", m > 0, m)):
+        if on and graph == "a" and mean in ("hard", "soft"):
+            direct = max(direct, edges)
+            continue
+        cheaper = (25 * k_in + 3.6 * d * k_in) / 18
+        if on and (18 * edges <= 25 * k_in + 3.6 * d * k_in or not exact_edges):
+            direct = max(direct, min(edges, cheaper))
+    working = int(8 * rows * (10 * k + 8 * d + 4 * h) + 16 * rows * direct)
+    if mean == "linear":
+        working += 16 * (d * d + d * m)          # (Gz ⊙ W) and (Ga ⊙ Wa) of each block
+    if mean in ("hard", "soft"):
+        working += 16 * (d * m + (m + 1) * m) + 8 * max(sizes, default=0)   # {0, e_l}, draws
+    if write:
+        largest = max([8 * n * (d * T + m + h * T) for n in sizes] + [graph_arrays])
+        working += 2 * min(_SAVEZ_BUFFER, largest)
+    return {"process": int(_MARGIN * process), "arrays": int(arrays),
+            "working": int(_MARGIN * working)}
+
+
+def _source_estimate(source, sizes, knobs, write=False) -> tuple[dict, dict] | None:
+    """The estimate of :func:`_memory_estimate` for a source and the knobs of
+    :func:`dataset_process`, and the sizes it was computed for; None when a knob is invalid
+    (the builder then refuses it in its own words)."""
+    x_dim = knobs.get("x_dim")
+    if isinstance(source, LatentGraph):
+        g = source
+        d, m, temporal = g.n_latents, g.n_actions, g.Gz_sparse is not None
+        edges = sum(G.nnz for G in (g.Gz_sparse, g.Ga_sparse) if G is not None)
+        mean = {"linear": "linear", "hard": "hard", "soft": "soft"}.get(
+            knobs.get("mechanism"), "sinusoidal")
+        chars = max(len(s) for s in g.latents + g.actions)
+        name = "graph"
+    else:
+        name = dataset_name(source)
+        d = knobs.get("d", 10)
+        if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or d < 1:
+            return None
+        d, m, edges, temporal = _named_shape(name, int(d))
+        mean = "linear" if name.endswith("NoSuffInf") else "sinusoidal"
+        chars = 1 + len(str(max(d, m)))
+    if x_dim is None:
+        x_dim = max(20, d)
+    elif not isinstance(x_dim, (int, np.integer)) or isinstance(x_dim, bool) or x_dim < 1:
+        return None
+    exact = isinstance(source, LatentGraph) or "RandomGraphs" not in name
+    est = _memory_estimate(d, m, edges, temporal, int(x_dim), sizes, mean, chars, write, exact)
+    return est, {"name": name, "d": d, "m": m, "x_dim": int(x_dim), "default_x": max(20, d),
+                 "n": sum(int(n) for n in sizes), "graph": isinstance(source, LatentGraph)}
+
+
+def _refusal_text(refusal: dict, words: dict) -> str:
+    """The one-line refusal of a dataset that does not fit, naming the options in ``words``
+    (the API's keywords, or the command line's options)."""
+    est, info, limit = refusal["estimate"], refusal["info"], refusal["limit"]
+    total = sum(est.values())
+    fixed = est["process"] + est["working"]
+    lim = f"only {_human(limit)} is available ({words['memory_limit']})"
+    if est["arrays"] >= est["process"]:
+        return (f"{info['n']} samples of {info['name']} need {_human(est['arrays'])} of memory; "
+                f"{lim}, with {_human(fixed)} more to build and draw them: ask for fewer "
+                f"({words['n_samples']})")
+    eq = words["="]
+    x_dim = f", {words['x_dim']}{eq}{info['x_dim']}" if info["x_dim"] != info["default_x"] else ""
+    if info["graph"]:
+        what = f"a graph of {info['d']} latents and {info['m']} actions{x_dim}"
+        fix = f"lower {words['x_dim']} or use a smaller graph" if x_dim else \
+            "use a smaller graph"
+    else:
+        what = f"{info['name']} with {words['d']}{eq}{info['d']}{x_dim}"
+        fix = f"lower {words['d']} or {words['x_dim']}" if x_dim else \
+            f"ask for fewer latents ({words['d']})"
+    return (f"{what} needs {_human(total)} of memory ({_human(est['process'])} for its graphs, "
+            f"weights and mixing); {lim}: {fix}")
+
+
+def _refuse_if_too_large(source, sizes, knobs, memory_limit, write=False) -> None:
+    """Raise DatasetError, before anything is built, when the estimate exceeds the limit (by
+    default the memory available). The error carries ``refusal`` so that the command line can
+    say it in its options."""
+    found = _source_estimate(source, sizes, knobs, write)
+    if found is None:
+        return
+    est, info = found
+    limit = _available_memory() if memory_limit is None else int(memory_limit)
+    if limit is None or sum(est.values()) <= limit:
+        return
+    refusal = {"estimate": est, "info": info, "limit": limit}
+    exc = DatasetError(_refusal_text(refusal, _API_WORDS))
+    exc.refusal = refusal
+    raise exc
 
 
 @keyword_only("seed")
 def dataset_process(source, *, seed=0, d: int = 10, x_dim: int | None = None,
                     transition_variance: float | None = None, obs_noise: float = 0.01,
                     standardize: bool = True, p: float = 0.5, graph_seed=None,
-                    mechanism: str | None = None) -> DataProcess:
+                    mechanism: str | None = None, memory_limit: int | None = None
+                    ) -> DataProcess:
     """The fixed data-generating process of a named dataset (or of any graph).
 
     Parameters
@@ -440,6 +644,10 @@ def dataset_process(source, *, seed=0, d: int = 10, x_dim: int | None = None,
     mechanism : str, optional
         For a LatentGraph source: a :func:`~identkit.numeric.make_mechanism` name (default
         ``nonlinear``, the sinusoidal means of eqs. 73 and 76).
+    memory_limit : int, optional
+        Bytes the process may take (default: the machine's available memory). Its size is
+        estimated from ``d`` (or the graph), ``x_dim`` and the mechanism before anything is
+        built: O(d² + d m + x_dim²) bytes, the d×d weights and the mixing's x_dim×x_dim layers.
 
     Returns
     -------
@@ -450,7 +658,8 @@ def dataset_process(source, *, seed=0, d: int = 10, x_dim: int | None = None,
     ExampleNotFoundError
         For an unknown dataset name.
     DatasetError
-        For a knob out of range, or ``mechanism`` given with a named dataset.
+        For a knob out of range, ``mechanism`` given with a named dataset, or a process larger
+        than ``memory_limit`` (the message names ``d`` and states the estimate).
     MechanismError
         For an unknown mechanism name.
 
@@ -473,6 +682,7 @@ def dataset_process(source, *, seed=0, d: int = 10, x_dim: int | None = None,
                            f"{transition_variance!r}")
     if not (isinstance(obs_noise, (int, float)) and np.isfinite(obs_noise) and obs_noise >= 0):
         raise DatasetError(f"obs_noise must be a non-negative number, got {obs_noise!r}")
+    _refuse_if_too_large(source, [], dict(d=d, x_dim=x_dim, mechanism=mechanism), memory_limit)
     if isinstance(source, LatentGraph):
         g, name = source, "graph"
         mech = make_mechanism(g, mechanism or "nonlinear", seed=rng,
@@ -512,7 +722,9 @@ def generate(source, n_samples: int, *, seed=0, split: str = "train",
         Default 0; positional use is deprecated.
     split : {"train", "valid", "test"}
     memory_limit : int, optional
-        Bytes the output may take (default: the machine's available memory).
+        Bytes the whole call may take: the process (graph, weights, mixing), the output and
+        the sampling blocks, estimated before anything is built (default: the machine's
+        available memory).
     **knobs
         ``d``, ``x_dim``, ``transition_variance``, ``obs_noise``, ``standardize``, ``p``,
         ``graph_seed``, ``mechanism``: see :func:`dataset_process`.
@@ -526,7 +738,8 @@ def generate(source, n_samples: int, *, seed=0, split: str = "train",
     Raises
     ------
     DatasetError
-        For a bad size or knob, or an output larger than ``memory_limit``.
+        For a bad size or knob, or an estimate larger than ``memory_limit`` (the message names
+        ``d`` or ``n_samples``, whichever dominates, and states the bytes).
     ExampleNotFoundError
         For an unknown name.
 
@@ -542,8 +755,30 @@ def generate(source, n_samples: int, *, seed=0, split: str = "train",
     """
     if split not in SPLITS:
         raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
-    return dataset_process(source, seed=seed, **knobs).split(split, n_samples,
-                                                        memory_limit=memory_limit)
+    _check_count(n_samples)                             # before the estimate's arithmetic
+    _refuse_if_too_large(source, [n_samples], knobs, memory_limit)
+    return dataset_process(source, seed=seed, memory_limit=memory_limit, **knobs).split(
+        split, n_samples, memory_limit=memory_limit)
+
+
+def _split_sizes(n_samples, fractions) -> list[int]:
+    """The train, valid and test sizes of :func:`generate_splits`."""
+    fr = tuple(float(v) for v in fractions)
+    if len(fr) != 3 or min(fr) <= 0 or sum(fr) > 1 + 1e-12:
+        raise DatasetError(f"fractions must be three positive numbers summing to at most 1, "
+                           f"got {fractions!r}")
+    if not isinstance(n_samples, (int, np.integer)) or isinstance(n_samples, bool) or \
+            n_samples < 1:
+        raise DatasetError(f"the number of samples must be a positive integer, got "
+                           f"{n_samples!r}")
+    # floor each share (with a margin for products such as 90 · 0.7 = 62.99999...), and when
+    # the fractions sum to 1 give the remainder to train, so the splits hold n_samples in all
+    sizes = [int(math.floor(n_samples * f + 1e-9)) for f in fr]
+    if abs(sum(fr) - 1.0) <= 1e-12:
+        sizes[0] = int(n_samples) - sizes[1] - sizes[2]
+    if min(sizes) < 1:
+        raise DatasetError(f"{n_samples} samples leave a split empty (sizes {sizes})")
+    return sizes
 
 
 @keyword_only("seed")
@@ -565,7 +800,8 @@ def generate_splits(source, n_samples: int, *, seed=0, fractions=_FRACTIONS,
     ------
     DatasetError
         For fractions that are not three positive numbers summing to at most 1, a split that
-        would be empty, or an output larger than ``memory_limit`` (all three together).
+        would be empty, or an estimate (the process and all three splits together) larger than
+        ``memory_limit``.
 
     Examples
     --------
@@ -574,22 +810,9 @@ def generate_splits(source, n_samples: int, *, seed=0, fractions=_FRACTIONS,
     >>> {k: v["x"].shape[0] for k, v in splits.items()}
     {'train': 700, 'valid': 150, 'test': 150}
     """
-    fr = tuple(float(v) for v in fractions)
-    if len(fr) != 3 or min(fr) <= 0 or sum(fr) > 1 + 1e-12:
-        raise DatasetError(f"fractions must be three positive numbers summing to at most 1, "
-                           f"got {fractions!r}")
-    if not isinstance(n_samples, (int, np.integer)) or isinstance(n_samples, bool) or \
-            n_samples < 1:
-        raise DatasetError(f"the number of samples must be a positive integer, got "
-                           f"{n_samples!r}")
-    # floor each share (with a margin for products such as 90 · 0.7 = 62.99999...), and when
-    # the fractions sum to 1 give the remainder to train, so the splits hold n_samples in all
-    sizes = [int(math.floor(n_samples * f + 1e-9)) for f in fr]
-    if abs(sum(fr) - 1.0) <= 1e-12:
-        sizes[0] = int(n_samples) - sizes[1] - sizes[2]
-    if min(sizes) < 1:
-        raise DatasetError(f"{n_samples} samples leave a split empty (sizes {sizes})")
-    proc = dataset_process(source, seed=seed, **knobs)
+    sizes = _split_sizes(n_samples, fractions)
+    _refuse_if_too_large(source, sizes, knobs, memory_limit)
+    proc = dataset_process(source, seed=seed, memory_limit=memory_limit, **knobs)
     _check_size(sum(sizes), proc.bytes_per_example, proc.name, memory_limit)
     return {s: proc.split(s, k, memory_limit=memory_limit) for s, k in zip(SPLITS, sizes)}
 
@@ -598,8 +821,11 @@ def write_dataset(source, path, n_samples: int, *, seed=0, split: str = "train",
                   **knobs) -> dict:
     """Write a dataset as ``.npz``: one split to ``path``, or with ``split="all"`` the three
     splits of :func:`generate_splits` to ``STEM_train.npz``, ``STEM_valid.npz`` and
-    ``STEM_test.npz`` beside it (``path`` is ``STEM.npz``). Each file is written whole or not
-    at all (:func:`identkit.io.atomic_write`); this is what ``identkit generate`` writes.
+    ``STEM_test.npz`` beside it (``path`` is ``STEM.npz``). The files are written all or
+    nothing (:func:`identkit.io.atomic_write_all`): when one cannot be written, none is, and
+    files already there keep their content. Everything is estimated first
+    (``memory_limit``, a knob as for :func:`generate`, also bounds the writing buffers) and
+    refused before anything is built. This is what ``identkit generate`` writes.
 
     Parameters
     ----------
@@ -638,7 +864,7 @@ def write_dataset(source, path, n_samples: int, *, seed=0, split: str = "train",
     [('ad_train.npz', (70, 20)), ('ad_valid.npz', (15, 20)), ('ad_test.npz', (15, 20))]
     """
     from ..errors import OutputError
-    from ..io import atomic_write
+    from ..io import atomic_write_all
 
     try:
         path = os.fsdecode(path)
@@ -649,10 +875,19 @@ def write_dataset(source, path, n_samples: int, *, seed=0, split: str = "train",
         raise OutputError(f"{path}: the output must be an .npz file")
     if split == "all":
         stem = path[:-len(".npz")]
+        sizes = _split_sizes(n_samples, _FRACTIONS)
+    else:
+        if split not in SPLITS:
+            raise DatasetError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+        _check_count(n_samples)
+        sizes = [n_samples]
+    estimated = {k: v for k, v in knobs.items() if k != "memory_limit"}
+    _refuse_if_too_large(source, sizes, estimated, knobs.get("memory_limit"), write=True)
+    if split == "all":
         splits = generate_splits(source, n_samples, seed=seed, **knobs)
         files = {f"{stem}_{name}.npz": data for name, data in splits.items()}
     else:
         files = {path: generate(source, n_samples, seed=seed, split=split, **knobs)}
-    for target, data in files.items():
-        atomic_write(target, lambda fh, data=data: np.savez(fh, **data), binary=True)
+    atomic_write_all({target: (lambda fh, data=data: np.savez(fh, **data))
+                      for target, data in files.items()}, binary=True)
     return files

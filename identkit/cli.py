@@ -525,7 +525,7 @@ def _cmd_generate(args, out) -> int:
 
     from . import io
     from .errors import DatasetError
-    from .numeric.datasets import _refusal_text, write_dataset
+    from .numeric.datasets import refusal_text, write_dataset
 
     # NAME|PATH: a graph file if one exists under that name (or - for standard input), else a
     # dataset name (checked there)
@@ -565,7 +565,7 @@ def _cmd_generate(args, out) -> int:
         refusal = getattr(exc, "refusal", None)
         if refusal is None:
             raise
-        raise DatasetError(_refusal_text(refusal, {
+        raise DatasetError(refusal_text(refusal, {
             "d": "--latents", "x_dim": "--x-dim", "n_samples": "--samples",
             "memory_limit": "--max-memory", "=": " "})) from None
     for path, data in files.items():

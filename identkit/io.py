@@ -234,8 +234,8 @@ def _check_declared_counts(latents, actions, source, max_memory) -> None:
     if need > max_memory:
         what = " and ".join(f"{v:,} {k}" for k, v in counts)
         _fail(source, f"key '{counts[-1][0] if len(counts) == 1 else 'latents'}' declares {what}: "
-                      f"about {_size(need)} of memory for their names and index arrays, over "
-                      f"the limit of {_size(max_memory)} (raise it with max_memory, or "
+                      f"about {format_bytes(need)} of memory for their names and index arrays, over "
+                      f"the limit of {format_bytes(max_memory)} (raise it with max_memory, or "
                       "--max-memory on the command line)")
 
 
@@ -760,7 +760,12 @@ def yaml_module():
     return yaml
 
 
-def _size(n: float) -> str:
+def format_bytes(n: float) -> str:
+    """``n`` bytes in binary units, as the memory and size refusals print them.
+
+    >>> format_bytes(512), format_bytes(3 * 2**30)
+    ('512 bytes', '3.0 GiB')
+    """
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if n < 1024 or unit == "PiB":
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
@@ -768,7 +773,7 @@ def _size(n: float) -> str:
     return ""  # pragma: no cover - the loop always returns
 
 
-def _read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
+def read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
     """The bytes of a regular file, or of standard input when ``path`` is ``-``.
 
     Anything else (a directory, a named pipe, a device such as ``/dev/zero``, a socket) is
@@ -800,7 +805,7 @@ def _read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
             total += len(chunk)
         data = b"".join(chunks)
         if len(data) > max_bytes:
-            _fail("<stdin>", f"more than {_size(max_bytes)}, the size limit "
+            _fail("<stdin>", f"more than {format_bytes(max_bytes)}, the size limit "
                              "(raise it with max_bytes, or --max-bytes on the command line)")
         return data
     try:
@@ -822,7 +827,7 @@ def _read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
         _fail(path, f"is {kind}, not a regular file (give a file, or - for standard input)")
     with os.fdopen(fd, "rb") as fh:
         if st.st_size > max_bytes:
-            _fail(path, f"is {_size(st.st_size)}, over the size limit of {_size(max_bytes)} "
+            _fail(path, f"is {format_bytes(st.st_size)}, over the size limit of {format_bytes(max_bytes)} "
                         "(raise it with max_bytes, or --max-bytes on the command line)")
         try:
             # read the size the file has (one more byte to notice growth): asking for
@@ -833,7 +838,7 @@ def _read_bytes(path: str, max_bytes: int = MAX_BYTES) -> bytes:
         except OSError as exc:
             _fail(path, f"cannot read: {exc.strerror or exc}")
     if len(data) > max_bytes:  # the file grew while we read it
-        _fail(path, f"is over the size limit of {_size(max_bytes)}")
+        _fail(path, f"is over the size limit of {format_bytes(max_bytes)}")
     return data
 
 
@@ -883,7 +888,7 @@ def read_text(path, max_bytes: int = MAX_BYTES) -> str:
     identkit.errors.GraphFileError: ...: is a directory, not a regular file (give a file, or - for standard input)
     """
     path = _fspath(path)
-    return _decode(_read_bytes(path, max_bytes), "<stdin>" if path == "-" else path)
+    return _decode(read_bytes(path, max_bytes), "<stdin>" if path == "-" else path)
 
 
 _DECL = re.compile(r"^\s*(latents|actions|graphs)\s*:\s*(.*)$")
@@ -1208,7 +1213,7 @@ def read_model(path, format: str | None = None, *, max_bytes: int = MAX_BYTES,
     fmt = format or _format_of(path)
     if format is not None and format not in ("json", "yaml", "text", "npz"):
         _fail(source, f"unknown format {format!r}; use json, yaml, text or npz")
-    data = _read_bytes(path, max_bytes)
+    data = read_bytes(path, max_bytes)
     if fmt == "npz" or (format is None and fmt == "text" and data.startswith(b"PK\x03\x04")):
         return _read_npz(data, source, max_memory)
     text = _decode(data, source)
@@ -1489,8 +1494,8 @@ def _read_npz(data: bytes, path: str, max_memory: int = MAX_MEMORY) -> LatentGra
             n = int(np.prod(shape, dtype=object)) if shape else 1
             need += n * max(dtype.itemsize, 1) + (n * 2 if name in ("Gz", "Ga") else 0)
     if need > max_memory:
-        _fail(path, f"its arrays need about {_size(need)} of memory once loaded, over the limit "
-                    f"of {_size(max_memory)} (raise it with max_memory, or --max-memory)")
+        _fail(path, f"its arrays need about {format_bytes(need)} of memory once loaded, over the limit "
+                    f"of {format_bytes(max_memory)} (raise it with max_memory, or --max-memory)")
     try:
         with np.load(_io.BytesIO(data), allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files if k in _GRAPH_ARRAYS}

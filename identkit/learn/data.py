@@ -13,12 +13,12 @@ from ..graphs import LatentGraph
 __all__ = ["read_dataset"]
 
 
-def _check_limits(path: str, max_bytes: int | None, max_memory: int | None) -> None:
+def check_limits(path: str, max_bytes: int | None, max_memory: int | None) -> None:
     """Refuse a missing or irregular file, one over ``max_bytes``, and an ``.npz`` whose arrays
     would need more than ``max_memory`` once loaded, estimated from their headers (for
     :func:`read_dataset` and :func:`identkit.learn.load`); an unreadable archive is left to
     :func:`numpy.load` and its caller's message."""
-    from ..io import _size
+    from ..io import format_bytes
     from ..metrics.scoring import npz_memory
 
     if not os.path.exists(path):
@@ -36,8 +36,8 @@ def _check_limits(path: str, max_bytes: int | None, max_memory: int | None) -> N
     except (OSError, ValueError, EOFError, zipfile.BadZipFile):
         return
     if need > max_memory:
-        raise LearnError(f"{path}: its arrays would need about {_size(need)} of memory once "
-                         f"loaded, over the limit of {_size(max_memory)} (see --max-memory)")
+        raise LearnError(f"{path}: its arrays would need about {format_bytes(need)} of memory once "
+                         f"loaded, over the limit of {format_bytes(max_memory)} (see --max-memory)")
 
 
 def read_dataset(path, *, max_bytes: int | None = None, max_memory: int | None = None) -> dict:
@@ -60,7 +60,7 @@ def read_dataset(path, *, max_bytes: int | None = None, max_memory: int | None =
         counts differ.
     """
     path = os.fspath(path)
-    _check_limits(path, max_bytes, max_memory)
+    check_limits(path, max_bytes, max_memory)
     try:
         with np.load(path, allow_pickle=False) as npz:
             if not hasattr(npz, "files"):

@@ -999,9 +999,9 @@ def load(path, *, max_bytes: int | None = None, max_memory: int | None = None):
 
     path = os.fspath(path)
     if max_bytes is not None or max_memory is not None:
-        from .data import _check_limits
+        from .data import check_limits
 
-        _check_limits(path, max_bytes, max_memory)
+        check_limits(path, max_bytes, max_memory)
     try:
         with np.load(path, allow_pickle=False) as npz:
             meta = json.loads(str(npz["meta"][()]))

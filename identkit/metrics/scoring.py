@@ -12,7 +12,7 @@ import numpy as np
 
 from .._compat import keyword_only
 from ..errors import GraphFileError
-from ..io import MAX_BYTES, MAX_MEMORY, _read_bytes, _size
+from ..io import MAX_BYTES, MAX_MEMORY, format_bytes, read_bytes
 from ..graphs import LatentGraph
 from ._common import MetricError, MetricResult
 from .paper import mcc, r_score, rcon
@@ -86,7 +86,7 @@ def read_array(path, key: str | None = None, *, max_bytes: int = MAX_BYTES,
     if path != "-" and ext not in _EXTENSIONS and os.path.isfile(path):
         raise MetricError(f"{path}: use .npy, .npz or .csv")
     try:
-        data = _read_bytes(path, max_bytes)  # refuses a missing file, a pipe, a directory
+        data = read_bytes(path, max_bytes)  # refuses a missing file, a pipe, a directory
     except GraphFileError as exc:
         raise MetricError(str(exc)) from None
     if path == "-":
@@ -126,12 +126,12 @@ def _npy(data: bytes, source, max_memory):
     fh = _io.BytesIO(data)
     need, shape = _npy_need(fh)
     if need > max_memory:
-        raise MetricError(f"{source}: its array of shape {shape} would need about {_size(need)} "
-                          f"of memory, over the limit of {_size(max_memory)} {_LIMIT_HINT}")
+        raise MetricError(f"{source}: its array of shape {shape} would need about {format_bytes(need)} "
+                          f"of memory, over the limit of {format_bytes(max_memory)} {_LIMIT_HINT}")
     held = len(data) - fh.tell()
     if held < need:  # checked before numpy allocates the whole declared array
         raise MetricError(f"{source}: cannot read the array: its header declares shape {shape} "
-                          f"({_size(need)}) but the file holds {_size(held)} of data")
+                          f"({format_bytes(need)}) but the file holds {format_bytes(held)} of data")
     fh.seek(0)
     return npformat.read_array(fh, allow_pickle=False)
 
@@ -162,12 +162,12 @@ def _npz(data: bytes, source, key, max_memory):
             need, shape = _npy_need(fh)
             if need > max_memory:  # a zip bomb: a small file declaring a huge array
                 raise MetricError(f"{source}: member {name!r} of shape {shape} would "
-                                  f"decompress to about {_size(need)}, over the memory limit "
-                                  f"of {_size(max_memory)} {_LIMIT_HINT}")
+                                  f"decompress to about {format_bytes(need)}, over the memory limit "
+                                  f"of {format_bytes(max_memory)} {_LIMIT_HINT}")
             held = info.file_size - fh.tell()
             if held < need:
                 raise MetricError(f"{source}: cannot read the array: member {name!r} declares "
-                                  f"shape {shape} ({_size(need)}) but holds {_size(held)}")
+                                  f"shape {shape} ({format_bytes(need)}) but holds {format_bytes(held)}")
         with zf.open(info) as fh:
             return npformat.read_array(fh, allow_pickle=False)
 
@@ -212,8 +212,8 @@ def _csv(data: bytes, source, max_memory):
     values = data.count(b",") + data.count(b"\n") + 1
     need = values * 8
     if need > max_memory:
-        raise MetricError(f"{source}: up to {values} values would need about {_size(need)} of "
-                          f"memory as floats, over the limit of {_size(max_memory)} "
+        raise MetricError(f"{source}: up to {values} values would need about {format_bytes(need)} of "
+                          f"memory as floats, over the limit of {format_bytes(max_memory)} "
                           f"{_LIMIT_HINT}")
     text = data.decode("utf-8-sig")
     del data

@@ -254,7 +254,7 @@ class DataProcess:
     def _working_bytes(self, n: int) -> int:
         """The sampling blocks of n examples, as :func:`_memory_estimate` counts them."""
         mech = self.mechanism
-        edges = len(mech._ez[0]) + len(mech._ea[0])
+        edges = int(np.count_nonzero(mech.Gz)) + int(np.count_nonzero(mech.Ga))
         return _memory_estimate(self.d, self.m, edges, self.temporal, self.x_dim, [n],
                                 mech.mean_family)["working"]
 
@@ -564,7 +564,7 @@ def _source_estimate(source, sizes, knobs, write=False) -> tuple[dict, dict] | N
                  "n": sum(int(n) for n in sizes), "graph": isinstance(source, LatentGraph)}
 
 
-def _refusal_text(refusal: dict, words: dict) -> str:
+def refusal_text(refusal: dict, words: dict) -> str:
     """The one-line refusal of a dataset that does not fit, naming the options in ``words``
     (the API's keywords, or the command line's options)."""
     est, info, limit = refusal["estimate"], refusal["info"], refusal["limit"]
@@ -601,7 +601,7 @@ def _refuse_if_too_large(source, sizes, knobs, memory_limit, write=False) -> Non
     if limit is None or sum(est.values()) <= limit:
         return
     refusal = {"estimate": est, "info": info, "limit": limit}
-    exc = DatasetError(_refusal_text(refusal, _API_WORDS))
+    exc = DatasetError(refusal_text(refusal, _API_WORDS))
     exc.refusal = refusal
     raise exc
 

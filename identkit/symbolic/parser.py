@@ -420,7 +420,7 @@ def _log2_magnitude(x) -> float:
         v = sympy.N(abs(x), 15)
         if not v.is_Float or v == 0:
             return 0.0
-        return float(abs(mpmath.log(v._to_mpmath(60), 2)))
+        return float(abs(mpmath.log(mpmath.mpf(str(v)), 2)))
     except (TypeError, ValueError, OverflowError, AttributeError):
         return 0.0
 

@@ -140,9 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--time-budget", type=float_option(0.001, 86400.0), default=60.0,
                    metavar="SECONDS",
-                   help="for mechanism files: seconds the whole check may take, reading, parsing and "
-                        "validation included (0.001 to 86,400, default 60); what is not decided in time is reported as undecided "
-                        "(time budget), never as a guarantee")
+                   help="for mechanism files: seconds the whole check may take, reading, "
+                        "parsing and validation included (0.001 to 86,400, default 60); what "
+                        "is not decided in time is reported as undecided (time budget), never "
+                        "as a guarantee")
 
     p = sub.add_parser("draw", help="draw the graphs beside the entanglement pattern")
     _add_source(p)
@@ -863,6 +864,8 @@ def _out_of_memory(args) -> str:
     >>> from identkit.cli import _out_of_memory
     >>> _out_of_memory(argparse.Namespace(command="design", latents="1000000"))
     'out of memory in design with --latents 1000000: the work is too large for this machine'
+    >>> _out_of_memory(argparse.Namespace(command="generate", source="ActionDiag", latents=99))
+    'out of memory in generate ActionDiag with --latents 99: the work is too large for this machine'
     >>> print(_out_of_memory(argparse.Namespace(command="check", path="-", max_memory=None)))
     out of memory in check reading <stdin>: the input is too large for this machine
     (see --max-memory)
@@ -877,15 +880,17 @@ def _out_of_memory(args) -> str:
         if isinstance(value, str) and value:
             if value == "-":
                 parts.append("reading <stdin>")
-            else:
+            elif os.path.exists(value):
                 size = os.path.getsize(value) if os.path.isfile(value) else None
                 parts.append(f"reading {value}" + (f" ({size:,} bytes)" if size else ""))
+            else:  # a name, not a file: generate's dataset, an example
+                parts.append(value)
     for dest in _SIZES:
         value = getattr(args, dest, None)
         if isinstance(value, (int, str)) and not isinstance(value, bool) and value != "":
             parts.append(f"with --{dest.replace('_', '-')} {value}")
     what = "input" if any(p.startswith("reading") for p in parts) else "work"
-    # only the commands that read a file have --max-memory; design's size is --latents
+    # the commands that offer --max-memory say so
     hint = " (see --max-memory)" if hasattr(args, "max_memory") else ""
     where = " ".join([getattr(args, "command", None) or "", *parts]).strip()
     return f"out of memory{' in ' + where if where else ''}: the {what} is too large for " \

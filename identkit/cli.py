@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from . import _jsonfmt
-from .errors import ExampleNotFoundError, IdentkitError
+from .errors import ExampleNotFoundError, IdentkitError, MechanismError
 
 __all__ = ["main", "build_parser", "int_option", "float_option", "size_option"]
 
@@ -353,11 +353,21 @@ def _load_any(args):
 def _load(args):
     """``(graph, regularize, source)`` as :func:`_load_any` resolves them; a mechanism gives
     the graphs derived from it exactly (:meth:`identkit.symbolic.SymbolicMechanism.derive_graph`)."""
+    import time
+
+    start = time.monotonic()  # reading the file counts against the budget too
     kind, model, reg, source = _load_any(args)
     if kind == "mechanism":
-        from .symbolic import mechanism_from_dict
+        from .symbolic.check import derive_graph_data
 
-        model = mechanism_from_dict(model, source=source).derive_graph().graph
+        seconds = getattr(args, "time_budget", None) or _DERIVE_SECONDS
+        derived, stopped = derive_graph_data(model, source, time_budget=seconds, start=start)
+        if stopped:  # undecided entries are kept as edges: never hand on such a graph
+            raise MechanismError(
+                f"{source}: its graphs were not derived within {seconds:g} s (stopped while "
+                f"{stopped})" + ("; raise --time-budget" if hasattr(args, "time_budget") else "")
+                + "; 'identkit check' on the file says what can be decided")
+        model = derived.graph
     return model, reg, source
 
 
@@ -848,6 +858,10 @@ def _run(argv, out, parsed=None) -> int:
               "with the command and input", file=sys.stderr)
         return 2
 
+
+# seconds to derive a mechanism file's graphs for a command without --time-budget (check's
+# default)
+_DERIVE_SECONDS = 60.0
 
 _INPUTS = ("path", "source", "true", "learned", "graph", "model", "data")
 _SIZES = ("latents", "samples", "maps", "x_dim", "actions", "steps")

@@ -51,8 +51,9 @@ class VerifyResult:
         The regularized graphs (``"Ga"``, ``"Gz"``): the only ones the verdict is about.
     shown : tuple of str
         The model's other graphs, measured and shown for information.
-    measured_graph_matches : bool
-        The judged graphs measured on the mechanism itself equal the model's.
+    measured_graph_matches : bool or None
+        The judged graphs measured on the mechanism itself equal the model's (None when the
+        time budget ran out before they were measured).
     preserving_tried, preserving_kept : int
         Graph-preserving maps, and how many left every judged graph unchanged.
     unjudged_kept : dict
@@ -68,14 +69,20 @@ class VerifyResult:
     agrees_with_theory : bool or None
         None (undecided) when the time budget ran out before everything was checked and
         nothing checked disagrees; False as soon as something checked disagrees.
-    measured_graph_matches : bool or None
-        None when the time budget ran out before the mechanism's graphs were measured.
     not_checked : tuple of str
         The units of work the time budget did not reach (empty for a complete run); their
         maps are not counted in ``*_tried``, and their sufficient-influence tests are
         undecided (``holds`` None, ``failure`` :data:`NOT_CHECKED`).
     time_budget : float or None
         The budget the run was given (None: unbounded).
+    maps : int or None
+        The K maps of each kind requested (``*_tried`` counts those actually tried).
+    complete : bool
+        Property: nothing was left unchecked.
+
+    The JSON of :meth:`to_dict` is unchanged for a complete run; a run the budget cut adds
+    ``not_checked`` (the list above) and ``time_budget``, and a ``not_checked`` count to
+    ``preserving_maps`` and ``violating_maps``.
     """
 
     graph: LatentGraph

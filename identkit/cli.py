@@ -191,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the sparsity-regularized graphs: only these are judged, the others are "
                         "shown for information (default: the example's, else all the model has)")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--time-budget", type=float_option(0.001, 86400.0), default=60.0,
+                   metavar="SECONDS",
+                   help="seconds the measurements may take (0.001 to 86,400, default 60); the "
+                        "maps and sufficient-influence tests not reached in time are reported "
+                        "as not checked and the agreement as undecided (time budget), exit "
+                        "status 1, never as agreeing")
 
     p = sub.add_parser("generate", help="write a paper dataset (or any graph's) as .npz",
                        description="Draw a dataset of the paper (App. C.1) or of a graph file. "
@@ -521,9 +527,22 @@ def _verify_fits(g, max_memory: int) -> None:
 def _cmd_verify(args, out) -> int:
     from .numeric import verify
 
+    from ._progress import Progress
+
     g, reg, _ = _load(args)
     _verify_fits(g, _limits(args)["max_memory"])
-    res = verify(g, mechanism=args.mechanism, maps=args.maps, seed=args.seed, regularize=reg)
+    bar = Progress(1, "verify", unit="units")  # drawn only when stderr is a terminal
+
+    def progress(done, total, note):
+        bar.total = max(1, int(total))
+        bar.update(done, note)
+
+    try:
+        res = verify(g, mechanism=args.mechanism, maps=args.maps, seed=args.seed,
+                     regularize=reg, time_budget=args.time_budget, progress=progress)
+    finally:
+        bar.close()
+    # agrees_with_theory is None when the time budget cut the run: undecided, exit status 1
     if args.format == "json":
         out.write(_jsonfmt.dumps(res.to_dict()) + "\n")
     else:

@@ -13,6 +13,8 @@ Without sufficient influence the theory makes no promise about violating maps.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -32,6 +34,12 @@ __all__ = ["VerifyResult", "verify", "entanglement_from_decoders", "check_learne
 
 _NAMES = {"a": "Ga", "z": "Gz"}
 
+#: The clock of ``time_budget`` (a module attribute, so tests can move time without sleeping).
+_clock = time.monotonic
+
+#: The ``failure`` of a sufficient-influence test the time budget did not reach.
+NOT_CHECKED = "not checked: the time budget ran out first"
+
 
 @dataclass(frozen=True)
 class VerifyResult:
@@ -43,8 +51,9 @@ class VerifyResult:
         The regularized graphs (``"Ga"``, ``"Gz"``): the only ones the verdict is about.
     shown : tuple of str
         The model's other graphs, measured and shown for information.
-    measured_graph_matches : bool
-        The judged graphs measured on the mechanism itself equal the model's.
+    measured_graph_matches : bool or None
+        The judged graphs measured on the mechanism itself equal the model's (None when the
+        time budget ran out before they were measured).
     preserving_tried, preserving_kept : int
         Graph-preserving maps, and how many left every judged graph unchanged.
     unjudged_kept : dict
@@ -57,6 +66,23 @@ class VerifyResult:
         of a judged graph whose sufficient influence holds), and how many of them were detected.
     undetected_violations : tuple
         The promised pairs (true i, learned j) that went undetected.
+    agrees_with_theory : bool or None
+        None (undecided) when the time budget ran out before everything was checked and
+        nothing checked disagrees; False as soon as something checked disagrees.
+    not_checked : tuple of str
+        The units of work the time budget did not reach (empty for a complete run); their
+        maps are not counted in ``*_tried``, and their sufficient-influence tests are
+        undecided (``holds`` None, ``failure`` :data:`NOT_CHECKED`).
+    time_budget : float or None
+        The budget the run was given (None: unbounded).
+    maps : int or None
+        The K maps of each kind requested (``*_tried`` counts those actually tried).
+    complete : bool
+        Property: nothing was left unchecked.
+
+    The JSON of :meth:`to_dict` is unchanged for a complete run; a run the budget cut adds
+    ``not_checked`` (the list above) and ``time_budget``, and a ``not_checked`` count to
+    ``preserving_maps`` and ``violating_maps``.
     """
 
     graph: LatentGraph
@@ -77,11 +103,37 @@ class VerifyResult:
     unjudged_kept: dict = field(default_factory=dict)
     violating_promised: int = 0
     promised_detected: int = 0
+    not_checked: tuple = ()
+    time_budget: float | None = None
+    maps: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Everything was checked (the time budget, if any, did not cut the run)."""
+        return not self.not_checked
+
+    def _unreached(self, kind: str) -> int:
+        """How many of the K ``kind`` maps were requested but not tried (time budget)."""
+        if self.complete or self.maps is None:
+            return 0
+        if not any(u.startswith(kind) for u in self.not_checked):
+            return 0
+        return self.maps - (self.preserving_tried if kind == "preserving"
+                            else self.violating_tried)
 
     def to_dict(self) -> dict:
         si = self.influence.to_dict()
-        si["holds"] = self.influence.holds_for(self.regularize)
-        return {
+        # a test the budget did not reach is undecided: the whole is then neither held nor failed
+        si["holds"] = None if any(c.failure == NOT_CHECKED for c in _checks(self.influence)) \
+            else self.influence.holds_for(self.regularize)
+        if any(c.failure == NOT_CHECKED for c in self.influence.actions):
+            si["actions"]["holds"] = None
+        if si["temporal"] is not None and any(
+                c is not None and c.failure == NOT_CHECKED for c in (
+                    self.influence.temporal, self.influence.exponential_family,
+                    self.influence.variability)):
+            si["temporal"]["holds"] = None
+        out = {
             "mechanism": self.mechanism,
             "regularize": self.regularize,
             "judged_graphs": list(self.judged),
@@ -99,6 +151,12 @@ class VerifyResult:
             else list(self.constructed_violation),
             "agrees_with_theory": self.agrees_with_theory,
         }
+        if not self.complete:  # a complete run keeps the keys it always had
+            out["preserving_maps"]["not_checked"] = self._unreached("preserving")
+            out["violating_maps"]["not_checked"] = self._unreached("violating")
+            out["not_checked"] = list(self.not_checked)
+            out["time_budget"] = self.time_budget
+        return out
 
     def __str__(self):
         g = self.graph
@@ -108,18 +166,23 @@ class VerifyResult:
             f"Judged graphs (regularized): {judged}" + (
                 f"; shown for information: {', '.join(self.shown)}" if self.shown else ""),
             f"Judged graphs measured on the mechanism equal the model's: "
-            f"{self.measured_graph_matches}",
+            + ("not checked (time budget)" if self.measured_graph_matches is None
+               else f"{self.measured_graph_matches}"),
             "Sufficient influence:",
         ] + ["  " + ln for ln in str(self.influence).splitlines()] + [
             f"Graph-preserving maps that kept {judged}: {self.preserving_kept} of "
-            f"{self.preserving_tried}",
+            f"{self.preserving_tried}" + (
+                f" ({n} more not checked: time budget)"
+                if (n := self._unreached("preserving")) else ""),
         ]
         for name, kept in self.unjudged_kept.items():
             lines.append(f"  for information: {name} (not regularized, no promise) unchanged "
                          f"under {kept} of {self.preserving_tried}")
         lines.append(f"Violating maps that made {judged} denser: {self.violating_detected} of "
                      f"{self.violating_tried}; detection promised for "
-                     f"{self.violating_promised}, of which {self.promised_detected} detected")
+                     f"{self.violating_promised}, of which {self.promised_detected} detected"
+                     + (f" ({n} more not checked: time budget)"
+                        if (n := self._unreached("violating")) else ""))
         if self.undetected_violations:
             pairs = ", ".join(f"{g.latents[i]}←{g.latents[j]}"
                               for i, j in self.undetected_violations[:10])
@@ -130,8 +193,110 @@ class VerifyResult:
                          f"depend on learned {g.latents[j]} leaves the graph as sparse: sparsity "
                          "alone cannot rule it out")
         lines.append(f"Theory predicts: {self.prediction}")
-        lines.append(f"Agrees with the theory: {self.agrees_with_theory}")
+        if not self.complete:
+            lines.append(f"Not checked: the time budget ({self.time_budget:g} s, --time-budget) "
+                         f"ran out before: {'; '.join(self.not_checked)}")
+        verdict = self.agrees_with_theory
+        lines.append("Agrees with the theory: " + (
+            "undecided (time budget): nothing checked disagrees, but not everything was checked"
+            if verdict is None else str(verdict)))
         return "\n".join(lines)
+
+
+def _checks(influence: InfluenceReport) -> tuple:
+    """Every rank test of a report, in the order it prints them."""
+    extra = (influence.temporal, influence.variability, influence.exponential_family)
+    return tuple(influence.actions) + tuple(c for c in extra if c is not None)
+
+
+def _deadline(time_budget):
+    """The :data:`_clock` value at which ``time_budget`` seconds run out (None: no limit)."""
+    if time_budget is None:
+        return None
+    if isinstance(time_budget, bool) or not isinstance(
+            time_budget, (int, float, np.integer, np.floating)) \
+            or not 0 < float(time_budget) < math.inf:
+        raise MechanismError(f"time_budget must be a positive number of seconds, got "
+                             f"{time_budget!r}")
+    return _clock() + float(time_budget)
+
+
+class _Budget:
+    """The clock of one :func:`verify` run: :meth:`step` is called before each unit of work
+    and says whether it may start. Once the deadline has passed every later unit is refused too
+    (so a result never mixes a skipped unit with a later, checked one), and each refused unit is
+    recorded in ``skipped``."""
+
+    def __init__(self, deadline, total: int, progress=None):
+        self.deadline, self.total, self.progress = deadline, total, progress
+        self.done, self.skipped, self.expired = 0, [], False
+
+    def step(self, unit: str) -> bool:
+        if not self.expired and self.deadline is not None and _clock() > self.deadline:
+            self.expired = True
+        if self.expired:
+            self.skipped.append(unit)
+            return False
+        if self.progress is not None:
+            self.progress(self.done, self.total, unit)
+        self.done += 1
+        return True
+
+
+def _influence_in_steps(mech, rng, budget: _Budget) -> InfluenceReport:
+    """:func:`~identkit.numeric.sufficient_influence` (its defaults) one rank test at a time,
+    the clock read before each: the same draws from ``rng`` in the same order, so a run the
+    budget does not cut gives the same report. A test not reached is undecided
+    (:data:`NOT_CHECKED`), never holding."""
+    from .influence import (InfluenceCheck, _action_checks, _exponential_family_check,
+                            _temporal_check, _variability, _without_derivatives)
+
+    if not mech.analytic:  # no rank test runs: nothing to bound
+        return _without_derivatives(mech)
+    rtol, n_z = 1e-8, 3
+    g = mech.graph
+    assumption = "Assumption 7" if mech.discrete else "Assumption 6"
+    tests = _action_checks(mech, None, n_z, rng, rtol)
+    actions = []
+    for l in range(mech.m):
+        req = int(g.Ga[:, l].sum())
+        if req == 0:
+            continue
+        name = f"{assumption} for {g.actions[l]}"
+        actions.append(next(tests) if budget.step(name) else
+                       InfluenceCheck(assumption, g.actions[l], req, 0, None, NOT_CHECKED))
+    temporal = expfam = variability = None
+    notes = ()
+    if mech.temporal and mech.lags:
+        req = int(np.broadcast_to(g.Gz, (mech.d, mech.d)).sum())
+        n = None
+        if budget.step("Assumption 8 for Gz"):
+            temporal, n = _temporal_check(mech, None, n_z, rng, rtol)
+        else:
+            temporal = InfluenceCheck("Assumption 8", "Gz", req, 0, None, NOT_CHECKED)
+        if mech.statistic_dim == 1:
+            expfam = (_exponential_family_check(mech, n, rng, rtol)
+                      if budget.step("Assumption 11 for Gz") else
+                      InfluenceCheck("Assumption 11", "Gz", req, 0, None, NOT_CHECKED))
+            variability = (_variability(mech, n, rng, rtol)
+                           if budget.step("Assumption 10 for λ") else
+                           InfluenceCheck("Assumption 10", "λ", mech.d, 0, None, NOT_CHECKED))
+        else:
+            notes = ("Assumption 11 applies to k = 1 exponential families only; this "
+                     "mechanism's variance varies, so only Assumption 8 was tested",)
+    return InfluenceReport(tuple(actions), temporal, expfam, notes, variability,
+                           mech.statistic_dim)
+
+
+def _influence_units(mech) -> int:
+    """How many rank tests :func:`_influence_in_steps` runs (for the progress line)."""
+    if not mech.analytic:
+        return 0
+    g = mech.graph
+    n = sum(1 for l in range(mech.m) if g.Ga[:, l].any())
+    if mech.temporal and mech.lags:
+        n += 3 if mech.statistic_dim == 1 else 1
+    return n
 
 
 def _influence_by_graph(influence: InfluenceReport, reg: str) -> dict:
@@ -148,7 +313,8 @@ def _influence_by_graph(influence: InfluenceReport, reg: str) -> dict:
 
 @keyword_only("seed", "regularize", "n_points")
 def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
-           regularize: str | None = None, n_points: int = 60) -> VerifyResult:
+           regularize: str | None = None, n_points: int = 60,
+           time_budget: float | None = None, progress=None) -> VerifyResult:
     """Sample preserving and violating maps, push the mechanism through them, measure graphs.
 
     Only the regularized graphs are judged; the others are measured and reported for
@@ -170,6 +336,20 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
         (default: all the model has).
     n_points : int
         Points per graph measurement.
+    time_budget : float, optional, keyword-only
+        Seconds the measurements may take (default None: no limit; the command line's
+        ``--time-budget``, default 60). The clock is read before each unit of work: the graph
+        measurement on the mechanism, each sufficient-influence rank test (one per action with
+        a child, Assumptions 8, 11 and 10), each map, and the construction of an undetectable
+        violation. A unit that has started runs to its end, so the run may overshoot by one
+        unit (the Assumption 8 test is the largest: O(n_z N d² (d + m)) with N = 4 ‖Gz‖₀).
+        Once the budget has run out, no later unit runs: the result lists them in
+        ``not_checked``, counts only the maps tried, reports the tests not reached as
+        undecided, and ``agrees_with_theory`` is None (undecided) unless something checked
+        already disagrees (False). A run the budget does not cut is the same as without one.
+    progress : callable, optional, keyword-only
+        ``progress(done, total, note)`` before each unit (``note`` names it), for a progress
+        line.
 
     Returns
     -------
@@ -178,13 +358,14 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
         mechanism, every preserving map kept them, and every violating map whose detection the
         theory promises made one of them denser. A violating pair (i, j) is promised when it
         lies outside the pattern of some judged graph X (Ca for Ga, Cz for Gz) whose
-        sufficient influence holds.
+        sufficient influence holds. It is None when the time budget cut the run before
+        anything checked disagreed.
 
     Raises
     ------
     MechanismError
-        For an unknown mechanism name, a mechanism built on another graph, or one without
-        analytic cross-derivatives.
+        For an unknown mechanism name, a mechanism built on another graph, one without
+        analytic cross-derivatives, or a ``time_budget`` that is not a positive number.
 
     Examples
     --------
@@ -200,6 +381,13 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
     >>> res.judged, res.shown, res.preserving_kept, res.agrees_with_theory
     (('Ga',), ('Gz',), 3, True)
 
+    A budget this small runs out at once (or after a unit or two): what was not reached is
+    listed, and the verdict is undecided rather than claimed.
+
+    >>> res = verify(ik.examples.get("ex8").graph, maps=3, seed=0, time_budget=1e-9)
+    >>> res.complete, res.agrees_with_theory, res.preserving_tried < 3
+    (False, None, True)
+
     Notes
     -----
     Each map costs one graph measurement: O(n_points · d² (d + m)) for the pushforward's
@@ -207,6 +395,7 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
     """
     if not isinstance(maps, (int, np.integer)) or maps < 0:
         raise MechanismError(f"maps must be a non-negative integer, got {maps!r}")
+    deadline = _deadline(time_budget)
     reg = resolve_regularize(g, regularize)
     rng = as_generator(seed)
     if isinstance(mechanism, str):
@@ -224,24 +413,38 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
     truth = g.matrices()
     judged = [x for x in "az" if x in reg]
     shown = [x for x in "az" if x in truth and x not in reg]
-    base = estimate_graph(mech, n_points, seed=rng).matrices()
-    matches = all(np.array_equal(base[x], truth[x]) for x in judged)
-    influence = sufficient_influence(mech, seed=rng)
+    violating = not entanglement_graph(g, reg).all()
+    budget = _Budget(deadline, 1 + _influence_units(mech) + maps * (1 + violating), progress)
+    base = matches = None
+    if budget.step("the graph measurement on the mechanism"):
+        base = estimate_graph(mech, n_points, seed=rng).matrices()
+        matches = all(np.array_equal(base[x], truth[x]) for x in judged)
+    if deadline is None and progress is None:
+        influence = sufficient_influence(mech, seed=rng)
+    else:
+        influence = _influence_in_steps(mech, rng, budget)
+    influence_done = not budget.expired
     si = _influence_by_graph(influence, reg)
     patterns = {x: entanglement_graph(g, x) for x in judged}
 
     kept, unjudged = 0, {x: 0 for x in shown}
-    for _ in range(maps):
+    p_tried = 0
+    for k in range(maps):
+        if not budget.step(f"preserving maps {k + 1}-{maps} of {maps}"):
+            break
         v = sample_preserving_map(g, reg, seed=rng)
         got = estimate_graph(Pushforward(mech, v), n_points, seed=rng).matrices()
+        p_tried += 1
         kept += all(np.array_equal(got[x], base[x]) for x in judged)
         for x in shown:
             unjudged[x] += bool(np.array_equal(got[x], base[x]))
 
     tried = detected = promised = promised_hit = 0
     missed = []
-    if not entanglement_graph(g, reg).all():
-        for _ in range(maps):
+    if violating:
+        for k in range(maps):
+            if not budget.step(f"violating maps {k + 1}-{maps} of {maps}"):
+                break
             w = sample_violating_map(g, reg, seed=rng)
             i, j = w.violation
             got = estimate_graph(Pushforward(mech, w), n_points, seed=rng).matrices()
@@ -260,6 +463,10 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
     names = ", ".join(_NAMES[x] for x in judged)
     if not judged:
         prediction = "no graph is regularized, so the theory promises nothing and nothing is judged"
+    elif not influence_done:
+        prediction = (f"every preserving map keeps {names}; what it promises about violating "
+                      "maps is undecided: the time budget ran out before the sufficient-"
+                      "influence tests finished")
     elif all(si.values()):
         prediction = (f"every preserving map keeps {names}, and every violating map makes it "
                       "denser (sufficient influence holds)")
@@ -271,17 +478,36 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
         if not any(si.values()):
             prediction = (f"every preserving map keeps {names}; sufficient influence fails, so "
                           "nothing is promised about violating maps")
-        w = undetectable_violation(mech, reg, seed=rng)
-        if w is not None:
-            got = estimate_graph(Pushforward(mech, w), n_points, seed=rng).matrices()
-            if all(np.array_equal(got[x], base[x]) for x in judged):
-                constructed = w.violation
-    agrees = matches and kept == maps and promised_hit == promised
-    return VerifyResult(g, reg, name, bool(matches), influence, maps, int(kept), tried,
-                        int(detected), tuple(missed), bool(agrees), prediction, constructed,
-                        tuple(_NAMES[x] for x in judged), tuple(_NAMES[x] for x in shown),
+        if budget.step("the construction of an undetectable violation"):
+            w = undetectable_violation(mech, reg, seed=rng)
+            if w is not None:
+                got = estimate_graph(Pushforward(mech, w), n_points, seed=rng).matrices()
+                if all(np.array_equal(got[x], base[x]) for x in judged):
+                    constructed = w.violation
+    if progress is not None and not budget.expired:
+        progress(max(budget.done, budget.total), max(budget.done, budget.total), "done")
+    # a disagreement found is proven whatever was left unchecked; agreement needs everything
+    disagrees = matches is False or kept < p_tried or promised_hit < promised
+    agrees = False if disagrees else None if budget.skipped else bool(matches)
+    return VerifyResult(g, reg, name, None if matches is None else bool(matches), influence,
+                        p_tried, int(kept), tried, int(detected), tuple(missed), agrees,
+                        prediction, constructed, tuple(_NAMES[x] for x in judged),
+                        tuple(_NAMES[x] for x in shown),
                         {_NAMES[x]: int(n) for x, n in unjudged.items()}, promised,
-                        int(promised_hit))
+                        int(promised_hit), tuple(_merge(budget.skipped)),
+                        None if time_budget is None else float(time_budget), int(maps))
+
+
+def _merge(units: list) -> list:
+    """The units not reached, as printed: the first map not tried of each kind names the rest
+    (``preserving maps 4-10 of 10``), so each kind appears once."""
+    out, seen = [], set()
+    for u in units:
+        kind = u.split(" maps ")[0] if " maps " in u else u
+        if kind not in seen:
+            seen.add(kind)
+            out.append(u)
+    return out
 
 
 def _null_space(A: np.ndarray, tol: float = 1e-9) -> np.ndarray:

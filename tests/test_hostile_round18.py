@@ -265,7 +265,8 @@ def _out_of_memory(*args, **kwargs):
 
 
 @pytest.mark.parametrize("argv, hint", [
-    (["design", "--latents", "5"], False),          # design has no --max-memory
+    (["examples"], False),                          # examples has no --max-memory
+    (["design", "--latents", "5"], True),           # design estimates, and has --max-memory
     (["check", "--example", "fig1"], True)])
 def test_out_of_memory_points_to_max_memory_only_where_the_command_has_it(monkeypatch, capsys,
                                                                           argv, hint):
@@ -273,7 +274,10 @@ def test_out_of_memory_points_to_max_memory_only_where_the_command_has_it(monkey
     import identkit.report
     from identkit.cli import main
 
+    import identkit.examples
+
     monkeypatch.setattr(identkit.design, "design_interventions", _out_of_memory)
+    monkeypatch.setattr(identkit.examples, "listing", _out_of_memory)
     monkeypatch.setattr(identkit.report, "analyze", _out_of_memory)
     assert main(argv) == 2
     err = capsys.readouterr().err

@@ -208,3 +208,22 @@ def test_identity_graph_unbounded_api_still_complete():
     g = ik.LatentGraph(Gz=np.eye(4, dtype=bool))
     res = verify(g, maps=1, seed=0)
     assert res.complete and res.time_budget is None and res.agrees_with_theory in (True, False)
+
+
+def test_sufficient_influence_step_skips_from_the_first_refusal_and_draws_as_without_it():
+    """``step`` is asked before every test; from the first refusal on, every test is skipped
+    (reported NOT_CHECKED, never holding), and the tests that ran are the ones the unstepped
+    run gives for the same seed (the same draws in the same order)."""
+    from identkit.numeric import GaussianMechanism, sufficient_influence
+
+    g = ik.examples.get("fig1").graph
+    mech = GaussianMechanism(g, mean="sinusoidal")
+    full = sufficient_influence(mech, seed=3)
+    asked = []
+    same = sufficient_influence(mech, seed=3, step=lambda name: asked.append(name) or True)
+    assert same == full and len(asked) == len(VERIFY._checks(full))
+    answers = iter([True, False, True, True])  # a later True must not restart the tests
+    cut = sufficient_influence(mech, seed=3, step=lambda name: next(answers))
+    first, *rest = VERIFY._checks(cut)
+    assert first == VERIFY._checks(full)[0]
+    assert rest and all(c.holds is None and c.failure == VERIFY.NOT_CHECKED for c in rest)

@@ -198,9 +198,13 @@ def _is_constant(rows: np.ndarray, rtol=FAIL_RTOL) -> bool:
     return bool(np.abs(rows - rows[0]).max(initial=0.0) <= rtol * max(scale, 1e-300))
 
 
+#: The ``failure`` of a sufficient-influence test that ``step`` (a time budget) skipped.
+NOT_CHECKED = "not checked: the time budget ran out first"
+
+
 @keyword_only("seed", "rtol")
 def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, *, seed=0,
-                         rtol: float = 1e-8) -> InfluenceReport:
+                         rtol: float = 1e-8, step=None) -> InfluenceReport:
     """Test Assumptions 6/7, 8 and (for k = 1) 11 on a mechanism by numerical rank.
 
     Parameters
@@ -221,6 +225,13 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, *, see
         ``FAIL_RTOL`` (1e-12, rounding level), or by a structural failure mode (constant
         cross-derivatives, Remark 6, Remark 7); a rank reached only between the two is
         undecided (``holds`` is None), which never counts as holding.
+    step : callable, optional, keyword-only
+        Called with each test's name (``"Assumption 6 for a1"``, ``"Assumption 8 for Gz"``,
+        ...) before it would run, every test in turn; when it returns False that test and
+        every later one are skipped,
+        reported undecided with ``failure`` :data:`NOT_CHECKED` (how a time budget stops the
+        tests between two of them). The tests it lets run draw from ``seed`` exactly as
+        without it.
 
     Returns
     -------
@@ -250,14 +261,36 @@ def sufficient_influence(mech, n_points: int | None = None, n_z: int = 3, *, see
     if not mech.analytic:
         return _without_derivatives(mech)
     rng = as_generator(seed)
-    actions = tuple(_action_checks(mech, n_points, n_z, rng, rtol))
+    stopped = False
+
+    def run(name: str) -> bool:  # every test is announced; once one is refused, every later
+        nonlocal stopped        # one is skipped too
+        refused = step is not None and not step(name)
+        stopped = stopped or refused
+        return not stopped
+
+    g = mech.graph
+    assumption = "Assumption 7" if mech.discrete else "Assumption 6"
+    tests = _action_checks(mech, n_points, n_z, rng, rtol)  # lazy: one test per next()
+    actions = tuple(
+        next(tests) if run(f"{assumption} for {g.actions[l]}") else
+        InfluenceCheck(assumption, g.actions[l], int(g.Ga[:, l].sum()), 0, None, NOT_CHECKED)
+        for l in range(mech.m) if g.Ga[:, l].any())
     temporal = expfam = variability = None
     notes = ()
     if mech.temporal and mech.lags:
-        temporal, n = _temporal_check(mech, n_points, n_z, rng, rtol)
+        req = int(np.broadcast_to(g.Gz, (mech.d, mech.d)).sum())
+        n = None
+        if run("Assumption 8 for Gz"):
+            temporal, n = _temporal_check(mech, n_points, n_z, rng, rtol)
+        else:
+            temporal = InfluenceCheck("Assumption 8", "Gz", req, 0, None, NOT_CHECKED)
         if mech.statistic_dim == 1:
-            expfam = _exponential_family_check(mech, n, rng, rtol)
-            variability = _variability(mech, n, rng, rtol)
+            expfam = (_exponential_family_check(mech, n, rng, rtol)
+                      if run("Assumption 11 for Gz") else
+                      InfluenceCheck("Assumption 11", "Gz", req, 0, None, NOT_CHECKED))
+            variability = (_variability(mech, n, rng, rtol) if run("Assumption 10 for λ") else
+                           InfluenceCheck("Assumption 10", "λ", mech.d, 0, None, NOT_CHECKED))
         else:
             notes = ("Assumption 11 applies to k = 1 exponential families only; this "
                      "mechanism's variance varies, so only Assumption 8 was tested",)

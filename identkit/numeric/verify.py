@@ -25,7 +25,7 @@ from .._rng import as_generator
 from ..entanglement import entanglement_graph, resolve_regularize
 from ..graphs import LatentGraph
 from .derivatives import Pushforward, estimate_graph
-from .influence import InfluenceReport, sufficient_influence
+from .influence import NOT_CHECKED, InfluenceReport, sufficient_influence
 from .maps import sample_preserving_map, sample_violating_map
 from .mechanisms import GaussianMechanism, MechanismError, make_mechanism, require_numeric
 
@@ -37,8 +37,6 @@ _NAMES = {"a": "Ga", "z": "Gz"}
 #: The clock of ``time_budget`` (a module attribute, so tests can move time without sleeping).
 _clock = time.monotonic
 
-#: The ``failure`` of a sufficient-influence test the time budget did not reach.
-NOT_CHECKED = "not checked: the time budget ran out first"
 
 
 @dataclass(frozen=True)
@@ -243,53 +241,8 @@ class _Budget:
         return True
 
 
-def _influence_in_steps(mech, rng, budget: _Budget) -> InfluenceReport:
-    """:func:`~identkit.numeric.sufficient_influence` (its defaults) one rank test at a time,
-    the clock read before each: the same draws from ``rng`` in the same order, so a run the
-    budget does not cut gives the same report. A test not reached is undecided
-    (:data:`NOT_CHECKED`), never holding."""
-    from .influence import (InfluenceCheck, _action_checks, _exponential_family_check,
-                            _temporal_check, _variability, _without_derivatives)
-
-    if not mech.analytic:  # no rank test runs: nothing to bound
-        return _without_derivatives(mech)
-    rtol, n_z = 1e-8, 3
-    g = mech.graph
-    assumption = "Assumption 7" if mech.discrete else "Assumption 6"
-    tests = _action_checks(mech, None, n_z, rng, rtol)
-    actions = []
-    for l in range(mech.m):
-        req = int(g.Ga[:, l].sum())
-        if req == 0:
-            continue
-        name = f"{assumption} for {g.actions[l]}"
-        actions.append(next(tests) if budget.step(name) else
-                       InfluenceCheck(assumption, g.actions[l], req, 0, None, NOT_CHECKED))
-    temporal = expfam = variability = None
-    notes = ()
-    if mech.temporal and mech.lags:
-        req = int(np.broadcast_to(g.Gz, (mech.d, mech.d)).sum())
-        n = None
-        if budget.step("Assumption 8 for Gz"):
-            temporal, n = _temporal_check(mech, None, n_z, rng, rtol)
-        else:
-            temporal = InfluenceCheck("Assumption 8", "Gz", req, 0, None, NOT_CHECKED)
-        if mech.statistic_dim == 1:
-            expfam = (_exponential_family_check(mech, n, rng, rtol)
-                      if budget.step("Assumption 11 for Gz") else
-                      InfluenceCheck("Assumption 11", "Gz", req, 0, None, NOT_CHECKED))
-            variability = (_variability(mech, n, rng, rtol)
-                           if budget.step("Assumption 10 for λ") else
-                           InfluenceCheck("Assumption 10", "λ", mech.d, 0, None, NOT_CHECKED))
-        else:
-            notes = ("Assumption 11 applies to k = 1 exponential families only; this "
-                     "mechanism's variance varies, so only Assumption 8 was tested",)
-    return InfluenceReport(tuple(actions), temporal, expfam, notes, variability,
-                           mech.statistic_dim)
-
-
 def _influence_units(mech) -> int:
-    """How many rank tests :func:`_influence_in_steps` runs (for the progress line)."""
+    """How many rank tests :func:`sufficient_influence` runs (for the progress line)."""
     if not mech.analytic:
         return 0
     g = mech.graph
@@ -419,10 +372,7 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
     if budget.step("the graph measurement on the mechanism"):
         base = estimate_graph(mech, n_points, seed=rng).matrices()
         matches = all(np.array_equal(base[x], truth[x]) for x in judged)
-    if deadline is None and progress is None:
-        influence = sufficient_influence(mech, seed=rng)
-    else:
-        influence = _influence_in_steps(mech, rng, budget)
+    influence = sufficient_influence(mech, seed=rng, step=budget.step)
     influence_done = not budget.expired
     si = _influence_by_graph(influence, reg)
     patterns = {x: entanglement_graph(g, x) for x in judged}

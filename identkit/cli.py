@@ -279,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the random seed, 0 to 2**31-1 (default 0)")
     p.add_argument("--max-bytes", type=size_option, default=None, metavar="SIZE",
                    help="refuse data files larger than this (default 256M; e.g. 1G)")
+    p.add_argument("--max-memory", type=size_option, default=None, metavar="SIZE",
+                   help="refuse data files whose arrays need more memory once loaded "
+                        "(default 2G)")
 
     p = sub.add_parser("theorems", help="try to refute the paper's results by computation")
     p.add_argument("--quick", action="store_true", help="smaller instances (what the tests run)")
@@ -651,10 +654,10 @@ def _score_model(args, out) -> int:
 def _cmd_fit(args, out) -> int:
     import os
 
-    from . import io, learn
+    from . import learn
     from .errors import OutputError
 
-    data = learn.read_dataset(args.data, max_bytes=args.max_bytes or io.MAX_BYTES)
+    data = learn.read_dataset(args.data, **_limits(args))
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise OutputError(f"{args.output}: cannot write there (checked before training)")

@@ -289,3 +289,14 @@ def test_model_and_data_over_max_memory_are_refused_with_the_estimate(fitted, tm
     _refused(capsys, ["score", "--model", fitted / "m.npz", "--data", bomb,
                       "--max-memory", str(max(model_need, 2**20))],
              "data.npz", "would need about 19.1 MiB", "--max-memory")
+
+
+def test_fit_honours_max_memory_and_max_bytes_on_its_data(fitted, capsys, tmp_path):
+    """``identkit fit`` reads its data under both limits, as ``score`` does."""
+    out = tmp_path / "never.npz"
+    _refused(capsys, ["fit", fitted / "test.npz", "-o", out, "--max-memory", "1K"],
+             "test.npz", "--max-memory")
+    limit = os.path.getsize(fitted / "test.npz") - 1
+    _refused(capsys, ["fit", fitted / "test.npz", "-o", out, "--max-bytes", str(limit)],
+             "test.npz", "--max-bytes")
+    assert not out.exists()

@@ -436,7 +436,7 @@ def derive_graph_data(data, source: str, *, seed=0, time_budget: float | None = 
     >>> from identkit.symbolic.check import derive_graph_data
     >>> spec = {"latents": ["z1"], "actions": ["a1"], "mean": {"z1": "sin(a1)"}}
     >>> derived, stopped = derive_graph_data(spec, "m.yaml")
-    >>> derived.graph.Ga.tolist(), stopped
+    >>> derived.graph.Ga.astype(int).tolist(), stopped
     ([[1]], '')
     >>> derive_graph_data(spec, "m.yaml", time_budget=1, start=time.monotonic() - 5)
     (None, 'parsing the mechanism')

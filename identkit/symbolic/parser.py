@@ -108,10 +108,10 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
         constant over 10,000 bits (numerator plus denominator; ``(2**64)**64`` has 4,098,
         ``((2**64)**64)**64`` and ``1e-300**1000`` are refused, as is ``exp(c*log(b))``,
         which sympy turns into ``b**c``), a power of constants beyond ``2**±10,000`` in value
-        (``((pi**64)**64)**64``), and a root of a constant over 4,000 bits or roots of
-        constants over 20,000 bits in all (sympy factors a constant to take its root: about
-        0.3 s at 4,000 bits). These bounds keep the cost of a check
-        bounded: every derivative and exact evaluation is polynomial in them.
+        (``((pi**64)**64)**64``, ``exp(exp(10))``), and a root of a constant over 4,000 bits
+        or roots of constants over 20,000 bits in all (sympy factors a constant to take its
+        root: about 0.3 s at 4,000 bits). These bounds keep the cost of a check bounded:
+        every derivative and exact evaluation is polynomial in them.
 
     Examples
     --------
@@ -317,6 +317,12 @@ class _Builder:
                 self.check_power(node, base, exponent)
         if func.id == "sqrt":
             self.check_power(node, arg, sympy.Rational(1, 2))
+        if func.id in ("exp", "sigmoid", "sinh", "cosh") and arg.is_number:
+            # exp(c) is e**c but no Pow: its value is bounded as a power's (exp(exp(10)))
+            scale = _magnitude(arg) * 1.4426950408889634  # log2(e)
+            if scale > MAX_CONSTANT_BITS:
+                self.fail(node, f"{func.id}'s value would be about 2**±{int(min(scale, 1e18))} "
+                                f"(at most 2**±{MAX_CONSTANT_BITS})")
         return FUNCTIONS[func.id](arg)
 
 

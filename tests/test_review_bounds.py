@@ -1,0 +1,50 @@
+"""Adversarial review of issue 25 item 4 (every command's work bounded by its options): inputs
+that escaped a bound after the fixes landed, each refused in one line now.
+
+Commands run in a subprocess with a generous timeout, so a regression fails instead of hanging.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def _run(args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "identkit", *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _mechanism_file(tmp_path, expr):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"latents": ["z1", "z2"], "actions": ["a1", "a2"],
+                                "mean": {"z1": expr, "z2": "z2_lag1"}}))
+    return path
+
+
+# exp(c) is no Pow, so the bound on a power's value (2**±10,000) did not see it: exp(exp(10))
+# (about 2**31777) was accepted, and one level more crashed sympy's printer or mpmath
+# ("internal error (OverflowError ...)")
+@pytest.mark.parametrize("expr", [
+    "exp(exp(10))*a1 + z1_lag1",
+    "exp(exp(exp(exp(10))))*a1 + z1_lag1",
+    "tanh(exp(exp(exp(10))))*a1 + z1_lag1",
+    "exp(-7000)*a1 + z1_lag1",
+    "sigmoid(exp(exp(10)))*a1 + z1_lag1",
+    "cosh(cosh(cosh(10)))*a1 + z1_lag1",
+])
+def test_exp_of_a_huge_constant_is_refused_as_a_power_of_that_value(tmp_path, expr):
+    path = _mechanism_file(tmp_path, expr)
+    res = _run(["check", str(path)])
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "internal error" not in res.stderr, res.stderr
+    assert "value would be about 2**±" in lines[0] and "(at most 2**±10000)" in lines[0]
+    assert "mean of z1" in lines[0]
+
+
+def test_exp_of_a_constant_within_the_value_bound_keeps_its_verdict(tmp_path):
+    path = _mechanism_file(tmp_path, "exp(4000)*a1 + z1_lag1")
+    res = _run(["check", str(path)])
+    assert res.returncode in (0, 1) and res.stderr == "", res.stderr

@@ -48,3 +48,33 @@ def test_exp_of_a_constant_within_the_value_bound_keeps_its_verdict(tmp_path):
     path = _mechanism_file(tmp_path, "exp(4000)*a1 + z1_lag1")
     res = _run(["check", str(path)])
     assert res.returncode in (0, 1) and res.stderr == "", res.stderr
+
+
+def _tanh_ring(d):
+    mean = {f"z{i + 1}": "tanh(" + " + ".join(f"z{(i + k) % d + 1}_lag1" for k in (0, 1, 3))
+            + f") + a{i + 1}" for i in range(d)}
+    return {"latents": d, "actions": d, "mean": mean}
+
+
+# a check cut by its budget before any graph entry was derived analysed the graphs with every
+# undecided entry counted as an edge, and its verdict said "the derived graphs leave latents
+# entangled even if every assumption held": a claim about graphs that were never derived
+def test_a_cut_check_claims_nothing_about_graphs_it_did_not_derive():
+    from identkit.symbolic import check_mechanism, mechanism_from_dict
+
+    res = check_mechanism(mechanism_from_dict(_tanh_ring(6)), time_budget=0.0)
+    assert res.out_of_time and not res.validated and not res.guaranteed
+    text = res.verdict()
+    assert "leave latents entangled even if every assumption held" not in text, text
+    assert text.startswith("Complete disentanglement is NOT guaranteed: the derived graphs have "
+                           "undecided entries")
+    assert "undecided (time budget)" in text
+
+
+def test_an_uncut_check_keeps_its_graph_verdict():
+    from identkit.symbolic import check_mechanism, mechanism_from_dict
+
+    res = check_mechanism(mechanism_from_dict(_tanh_ring(6)), time_budget=None)
+    assert not res.out_of_time
+    assert not any(d.zero is None for d in res.derived.decisions.values())
+    assert "have undecided entries" not in res.verdict()

@@ -78,3 +78,56 @@ def test_an_uncut_check_keeps_its_graph_verdict():
     assert not res.out_of_time
     assert not any(d.zero is None for d in res.derived.decisions.values())
     assert "have undecided entries" not in res.verdict()
+
+
+_PEAK = """
+import sys
+from identkit.metrics.scoring import read_array
+def hwm():
+    return next(int(l.split()[1]) * 1024 for l in open("/proc/self/status")
+                if l.startswith("VmHWM"))
+base = hwm()
+a = read_array(sys.argv[1], max_memory=int(sys.argv[2]))
+print(a.shape[0], a.shape[1], hwm() - base)
+"""
+
+
+# a .csv within --max-memory (its floats' estimate) was decoded whole into a str and then a
+# StringIO (4 bytes a character) before numpy parsed it: the process grew by about twice the
+# limit beside the file's bytes
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_a_csv_within_max_memory_is_read_within_it(tmp_path):
+    path = tmp_path / "z.csv"
+    rows, cols = 100_000, 100
+    path.write_text((",".join(["1.5"] * cols) + "\n") * rows)
+    size = path.stat().st_size
+    limit = 100 * 2**20  # the estimate: 8 bytes per comma or line end, 80 MB
+    res = subprocess.run([sys.executable, "-c", _PEAK, str(path), str(limit)],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    n, d, grown = map(int, res.stdout.split())
+    assert (n, d) == (rows, cols)
+    assert grown <= limit + size, (grown, limit, size)
+
+
+# an object array's data is a pickle, which is never loaded; the refusal called it a truncated
+# array ("declares shape (200, 2) (3.1 KiB) but the file holds 951 bytes of data")
+@pytest.mark.parametrize("name", ["o.npy", "o.npz", "-"])
+def test_an_object_array_is_refused_as_objects_not_as_a_truncated_file(tmp_path, name):
+    import numpy as np
+
+    objects = np.array([[1, 2]] * 200, dtype=object)
+    z = tmp_path / "z.npy"
+    np.save(z, np.random.default_rng(0).standard_normal((200, 2)))
+    path = tmp_path / ("o.npy" if name == "-" else name)
+    if path.suffix == ".npz":
+        np.savez(path, a=objects)
+    else:
+        np.save(path, objects, allow_pickle=True)
+    with open(path, "rb") as fh:
+        res = subprocess.run([sys.executable, "-m", "identkit", "score", "--true", name if
+                              name == "-" else str(path), "--learned", str(z)], stdin=fh,
+                             capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and res.stdout == ""
+    line, = res.stderr.strip().splitlines()
+    assert "holds Python objects" in line and "declares shape" not in line, line

@@ -131,3 +131,31 @@ def test_an_object_array_is_refused_as_objects_not_as_a_truncated_file(tmp_path,
     assert res.returncode == 2 and res.stdout == ""
     line, = res.stderr.strip().splitlines()
     assert "holds Python objects" in line and "declares shape" not in line, line
+
+
+# a product merges powers of one constant, each within the value bound (2**±10,000): pi**4096
+# ninety times became pi**368640 (about 2**608807), exp(6000)*exp(6000) became exp(12000), and
+# sin of such a value took seconds per evaluation
+@pytest.mark.parametrize("expr", [
+    "*".join(["(pi**64)**64"] * 90) + "*a1 + z1_lag1",
+    "exp(6000)*exp(6000)*a1 + z1_lag1",
+    "sin(" + "*".join(["exp(6000)"] * 90) + ")*a1 + z1_lag1",
+])
+def test_a_product_of_powers_of_one_constant_is_bounded_by_its_value(tmp_path, expr):
+    path = _mechanism_file(tmp_path, expr)
+    res = _run(["check", str(path)])
+    assert res.returncode == 2, res.stdout + res.stderr
+    line, = res.stderr.strip().splitlines()
+    assert "a constant's value is about 2**±" in line and "(at most 2**±10000)" in line, line
+    assert "mean of z1" in line
+
+
+def test_a_product_of_small_powers_of_a_constant_keeps_its_value():
+    import sympy
+
+    from identkit.symbolic import parse_expression
+
+    a = sympy.Symbol("a1", real=True)
+    assert parse_expression("pi**64*pi**64*a1", {"a1": a}) == sympy.pi**128 * a
+    assert parse_expression("exp(3000)*exp(3000)*a1", {"a1": a}) == sympy.exp(6000) * a
+

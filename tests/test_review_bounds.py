@@ -159,3 +159,27 @@ def test_a_product_of_small_powers_of_a_constant_keeps_its_value():
     assert parse_expression("pi**64*pi**64*a1", {"a1": a}) == sympy.pi**128 * a
     assert parse_expression("exp(3000)*exp(3000)*a1", {"a1": a}) == sympy.exp(6000) * a
 
+
+# listing an archive's members takes about 600 bytes each (zipfile's ZipInfo and indexes):
+# 600,000 empty members in a 52 MB .npz (within --max-bytes) took 400 MB with --max-memory 100M
+# before any header was read; the end record bounds the members, so it is refused at once
+def test_an_npz_listing_more_members_than_max_memory_allows_is_refused_first(tmp_path):
+    import zipfile
+
+    import numpy as np
+
+    path = tmp_path / "many.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for k in range(100_000):
+            zf.writestr(f"{k}", b"")
+    z = tmp_path / "z.npy"
+    np.save(z, np.random.default_rng(0).standard_normal((200, 2)))
+    res = _run(["score", "--true", str(path), "--learned", str(z), "--max-memory", "20M"])
+    assert res.returncode == 2 and res.stdout == ""
+    line, = res.stderr.strip().splitlines()
+    assert "central directory lists up to" in line and "--max-memory" in line, line
+    assert len(line) <= 200 + len(str(path))
+    ok = tmp_path / "ok.npz"
+    np.savez(ok, z=np.random.default_rng(1).standard_normal((200, 2)))
+    res = _run(["score", "--true", str(ok), "--learned", str(z), "--max-memory", "20M"])
+    assert res.returncode == 0, res.stderr

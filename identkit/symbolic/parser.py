@@ -108,10 +108,10 @@ def parse_expression(text, symbols: dict, *, where: str = "expression") -> sympy
         constant over 10,000 bits (numerator plus denominator; ``(2**64)**64`` has 4,098,
         ``((2**64)**64)**64`` and ``1e-300**1000`` are refused, as is ``exp(c*log(b))``,
         which sympy turns into ``b**c``), a power of constants beyond ``2**±10,000`` in value
-        (``((pi**64)**64)**64``), and a root of a constant over 4,000 bits or roots of
-        constants over 20,000 bits in all (sympy factors a constant to take its root: about
-        0.3 s at 4,000 bits). These bounds keep the cost of a check
-        bounded: every derivative and exact evaluation is polynomial in them.
+        (``((pi**64)**64)**64``, ``exp(exp(10))``), and a root of a constant over 4,000 bits
+        or roots of constants over 20,000 bits in all (sympy factors a constant to take its
+        root: about 0.3 s at 4,000 bits). These bounds keep the cost of a check bounded:
+        every derivative and exact evaluation is polynomial in them.
 
     Examples
     --------
@@ -317,13 +317,20 @@ class _Builder:
                 self.check_power(node, base, exponent)
         if func.id == "sqrt":
             self.check_power(node, arg, sympy.Rational(1, 2))
+        if func.id in ("exp", "sigmoid", "sinh", "cosh") and arg.is_number:
+            # exp(c) is e**c but no Pow: its value is bounded as a power's (exp(exp(10)))
+            scale = _magnitude(arg) * 1.4426950408889634  # log2(e)
+            if scale > MAX_CONSTANT_BITS:
+                self.fail(node, f"{func.id}'s value would be about 2**±{int(min(scale, 1e18))} "
+                                f"(at most 2**±{MAX_CONSTANT_BITS})")
         return FUNCTIONS[func.id](arg)
 
 
 def _check_size(expr, text: str, where: str) -> None:
     """Refuse a built expression over :data:`MAX_NODES` nodes or :data:`MAX_DEGREE`, or
-    holding a constant over :data:`MAX_CONSTANT_BITS` bits (products of many large
-    constants grow one step at a time; each step is within bounds)."""
+    holding a constant over :data:`MAX_CONSTANT_BITS` bits or a power of constants whose
+    value lies beyond ``2**±MAX_CONSTANT_BITS`` (products of many large constants grow one
+    step at a time, and merge powers of one constant; each step is within bounds)."""
     nodes, degree = _size(expr)
     big = max((_bits(r) for r in expr.atoms(sympy.Rational)), default=0)
     if big > MAX_CONSTANT_BITS:
@@ -335,6 +342,23 @@ def _check_size(expr, text: str, where: str) -> None:
     if degree > MAX_DEGREE:
         raise ParseError(f"{where}: {shown(text)}: the powers multiply to degree {degree} (at most "
                          f"{MAX_DEGREE}), too costly to differentiate and evaluate exactly")
+    # a product merges powers of one constant (pi**a*pi**b, exp(a)*exp(b)), each within bounds
+    scale = max((_value_bits(e) for e in sympy.preorder_traversal(expr)
+                 if isinstance(e, (sympy.Pow, sympy.exp))), default=0.0)
+    if scale > MAX_CONSTANT_BITS:
+        raise ParseError(f"{where}: {shown(text)}: a constant's value is about "
+                         f"2**±{int(min(scale, 1e18))} once built (at most 2**±{MAX_CONSTANT_BITS})")
+
+
+def _value_bits(e) -> float:
+    """``|log2|`` of the value of a power or ``exp`` of constants that is not an exact rational
+    power (0 otherwise), as :meth:`_Builder.check_power` measures it."""
+    if isinstance(e, sympy.exp):
+        arg = e.args[0]
+        return _magnitude(arg) * 1.4426950408889634 if arg.is_number else 0.0
+    if e.base.is_number and e.exp.is_number and not (e.base.is_Rational and e.exp.is_Rational):
+        return _log2_magnitude(e.base) * _magnitude(e.exp)
+    return 0.0
 
 
 def _bits(r) -> int:

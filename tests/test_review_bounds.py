@@ -183,3 +183,19 @@ def test_an_npz_listing_more_members_than_max_memory_allows_is_refused_first(tmp
     np.savez(ok, z=np.random.default_rng(1).standard_normal((200, 2)))
     res = _run(["score", "--true", str(ok), "--learned", str(z), "--max-memory", "20M"])
     assert res.returncode == 0, res.stderr
+
+
+def test_a_generate_refusal_never_prints_the_need_and_the_limit_as_one_number():
+    """A need just over the limit gets the decimals that tell them apart (the refusal said
+    'needs 1.1 GB; only 1.1 GB is available' for --max-memory 1G)."""
+    from identkit.numeric.datasets import refusal_text
+
+    est = {"process": 1.05e9, "arrays": 1e6, "working": 4.9e7}
+    info = {"n": 10, "name": "ActionDiag", "d": 4000, "m": 4000, "x_dim": 20,
+            "default_x": 20, "graph": False}
+    words = {"memory_limit": "--max-memory", "n_samples": "--samples", "d": "--latents",
+             "x_dim": "--x-dim", "=": " "}
+    text = refusal_text({"estimate": est, "info": info, "limit": 2**30}, words)
+    need = text.split("needs ")[1].split(" of memory")[0]
+    limit = text.split("only ")[1].split(" is available")[0]
+    assert need != limit and (need, limit) == ("1.10 GB", "1.07 GB"), text

@@ -423,12 +423,28 @@ def _address_space_left() -> int | None:
     return max(0, soft - used)
 
 
-def _human(nbytes: float) -> str:
+def _human(nbytes: float, digits: int = 1) -> str:
     for unit in ("B", "kB", "MB", "GB", "TB", "PB", "EB"):
         if nbytes < 1000 or unit == "EB":
-            return f"{nbytes:.1f} {unit}" if unit != "B" else f"{int(nbytes)} B"
+            return f"{nbytes:.{digits}f} {unit}" if unit != "B" else f"{int(nbytes)} B"
         nbytes /= 1000
     raise AssertionError("unreachable")
+
+
+def _apart(need: float, limit: float) -> tuple[str, str]:
+    """``need`` and ``limit`` in decimal units, with as many decimals as it takes for a need
+    over the limit not to print as the same number ("needs 1.1 GB; only 1.1 GB").
+
+    >>> _apart(1.10e9, 1.0737e9)
+    ('1.10 GB', '1.07 GB')
+    >>> _apart(18.4e9, 5.9e9)
+    ('18.4 GB', '5.9 GB')
+    """
+    for digits in range(1, 4):
+        a, b = _human(need, digits), _human(limit, digits)
+        if a != b:
+            break
+    return a, b
 
 
 def _check_count(n) -> None:
@@ -570,7 +586,7 @@ def refusal_text(refusal: dict, words: dict) -> str:
     est, info, limit = refusal["estimate"], refusal["info"], refusal["limit"]
     total = sum(est.values())
     fixed = est["process"] + est["working"]
-    lim = f"only {_human(limit)} is available ({words['memory_limit']})"
+    lim = f"only {_apart(total, limit)[1]} is available ({words['memory_limit']})"
     if est["arrays"] >= est["process"]:
         return (f"{info['n']} samples of {info['name']} need {_human(est['arrays'])} of memory; "
                 f"{lim}, with {_human(fixed)} more to build and draw them: ask for fewer "
@@ -585,8 +601,8 @@ def refusal_text(refusal: dict, words: dict) -> str:
         what = f"{info['name']} with {words['d']}{eq}{info['d']}{x_dim}"
         fix = f"lower {words['d']} or {words['x_dim']}" if x_dim else \
             f"ask for fewer latents ({words['d']})"
-    return (f"{what} needs {_human(total)} of memory ({_human(est['process'])} for its graphs, "
-            f"weights and mixing); {lim}: {fix}")
+    return (f"{what} needs {_apart(total, limit)[0]} of memory ({_human(est['process'])} for "
+            f"its graphs, weights and mixing); {lim}: {fix}")
 
 
 def _refuse_if_too_large(source, sizes, knobs, memory_limit, write=False) -> None:

@@ -199,3 +199,26 @@ def test_a_generate_refusal_never_prints_the_need_and_the_limit_as_one_number():
     need = text.split("needs ")[1].split(" of memory")[0]
     limit = text.split("only ")[1].split(" is available")[0]
     assert need != limit and (need, limit) == ("1.10 GB", "1.07 GB"), text
+
+
+def test_a_long_sum_is_one_level_of_nesting_and_parses_to_the_same_expression():
+    """Python parses ``t1 + t2 + ...`` as a left-leaning chain: a sum of more than 100 terms
+    was refused as "nested deeper than 100". A sum is now one level, walked without recursion
+    (1,800 terms fit in the 10,000-character limit), and the result is sympy's own sum of the
+    terms; real nesting (calls, unary minus) still counts every level."""
+    import sympy
+
+    from identkit.errors import ParseError
+    from identkit.symbolic.parser import parse_expression
+
+    z = sympy.symbols("z1:2001", real=True)
+    symbols = {f"z{i + 1}": s for i, s in enumerate(z)}
+    text = " + ".join(f"z{i + 1}" for i in range(300)) + " - 2*z7 - 3 + 1"
+    assert parse_expression(text, symbols) == sympy.Add(*z[:300]) - 2 * z[6] - 2
+    long = "+".join(f"z{i + 1}" for i in range(1800))
+    assert len(long) <= 10_000 and parse_expression(long, symbols) == sympy.Add(*z[:1800])
+    assert parse_expression("z1 - (z2 - z3) - z1", symbols) == z[2] - z[1]
+    with pytest.raises(ParseError, match="nested deeper than 100"):
+        parse_expression("sin(" * 101 + "z1" + ")" * 101, symbols)
+    with pytest.raises(ParseError, match="nested deeper than 100"):
+        parse_expression("-" * 200 + "z1", symbols)

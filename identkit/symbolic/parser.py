@@ -231,10 +231,14 @@ class _Builder:
         self.fail(node, f"undeclared name {name!r} (declared: {known})")
 
     def binop(self, node, depth):
-        """``+ - * / **``; division by a literal zero and oversized powers are refused."""
+        """``+ - * / **``; division by a literal zero and oversized powers are refused. A sum
+        ``t1 + t2 - t3 ...`` is one level of nesting however many terms it has (Python
+        parses it as a left-leaning chain, walked here without recursion)."""
         op = type(node.op)
         if op not in _BINOPS:
             self.fail(node, f"the operator {_DESCRIBE.get(op, op.__name__)} is not allowed")
+        if op in (ast.Add, ast.Sub):
+            return self.sum(node, depth)
         left = self.walk(node.left, depth + 1)
         right = self.walk(node.right, depth + 1)
         if op is ast.Add:
@@ -248,6 +252,19 @@ class _Builder:
                 self.fail(node, "division by zero")
             return left / right
         return self.power(node, left, right)
+
+    def sum(self, node, depth):
+        """The terms of a chain of ``+`` and ``-``, each walked one level down, added at once."""
+        signs, terms = [], []
+        while isinstance(node, ast.BinOp) and type(node.op) in (ast.Add, ast.Sub):
+            signs.append(type(node.op) is ast.Add)
+            terms.append(node.right)
+            node = node.left
+        total = [self.walk(node, depth + 1)]
+        for add, term in zip(reversed(signs), reversed(terms)):
+            value = self.walk(term, depth + 1)
+            total.append(value if add else -value)
+        return sympy.Add(*total)
 
     def power(self, node, left, right):
         """``left**right`` unless the exponent exceeds :data:`MAX_EXPONENT` in magnitude, the

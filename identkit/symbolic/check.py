@@ -412,7 +412,7 @@ def check_mechanism_data(data, source: str, regularize=None, *, seed=0,
 def derive_graph_data(data, source: str, *, seed=0, time_budget: float | None = 60.0,
                       start: float | None = None):
     """Parse a mechanism mapping and derive its graphs exactly, both within one time budget:
-    what ``draw``, ``verify``, ``repair`` and ``design`` do with a mechanism file.
+    what ``draw``, ``verify`` and ``repair`` do with a mechanism file.
 
     Parameters
     ----------

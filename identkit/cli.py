@@ -490,50 +490,15 @@ def _cmd_repair(args, out) -> int:
     return 0 if rep.after.complete else 1
 
 
-def _verify_fits(g, max_memory: int) -> None:
-    """Refuse, before any mechanism is built, a ``verify`` whose cross-derivative arrays need
-    more than ``max_memory`` bytes (``--max-memory``, default 2G).
-
-    :func:`identkit.numeric.verify` measures graphs from dense cross-derivatives: each
-    sufficient-influence test draws N = max(50, 4 k) points, k the entries the test must span
-    (the edges of Gz, or an action's children), and holds about six float64 arrays of
-    N × d × (d + m) at once (measured: 1.1 GB for d = 100 and 595 edges). So a 3,000-latent
-    identity graph needs about 5 TB, which ``check`` (the graphs alone) answers at once.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import identkit as ik
-    >>> _verify_fits(ik.examples.get("fig1").graph, 2**31)
-    >>> _verify_fits(ik.LatentGraph(Gz=np.eye(3000)), 2**31)
-    Traceback (most recent call last):
-    ...
-    identkit.errors.MechanismError: verify on 3,000 latents needs about 4828.0 GiB of memory (12,000 points x 3,000 x 3,000 cross-derivatives), over the --max-memory limit of 2.0 GiB; check answers from the graphs alone
-    """
-    import numpy as np
-
-    from .errors import MechanismError
-
-    d, m = g.n_latents, g.n_actions
-    spans = [int(g.Gz_sparse.nnz)] if g.Gz_sparse is not None else []
-    if g.Ga_sparse is not None and m:
-        spans.append(int(np.bincount(g.Ga_sparse.indices, minlength=m).max()))
-    n = max(50, 4 * max(spans, default=0))
-    need = 6 * 8 * n * d * (d + m)
-    if need > max_memory:
-        raise MechanismError(
-            f"verify on {d:,} latents needs about {need / 2**30:.1f} GiB of memory ({n:,} "
-            f"points x {d:,} x {d + m:,} cross-derivatives), over the --max-memory limit of "
-            f"{max_memory / 2**30:.1f} GiB; check answers from the graphs alone")
-
-
 def _cmd_verify(args, out) -> int:
     from .numeric import verify
 
     from ._progress import Progress
 
     g, reg, _ = _load(args)
-    _verify_fits(g, _limits(args)["max_memory"])
+    from .numeric.verify import check_memory
+
+    check_memory(g, _limits(args)["max_memory"])  # before anything is built
     bar = Progress(1, "verify", unit="units")  # drawn only when stderr is a terminal
 
     def progress(done, total, note):

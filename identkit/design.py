@@ -810,6 +810,8 @@ def _design_estimate(sets, d: int, max_memory: int) -> bool:
     """Refuse, before the model is built, a design whose model, re-check and output need more
     than ``max_memory`` bytes; returns whether :func:`identkit.analyze` re-checks it (else
     :func:`_antichain_check` does)."""
+    from .io import format_bytes
+
     entries, candidates, subsets = _recheck_cost(sets)
     by_analyze = candidates <= _ANALYZE_CANDIDATES
     if not by_analyze and len({len(S) for S in sets}) > 1 and subsets > _SUBSET_LIMIT:
@@ -820,14 +822,11 @@ def _design_estimate(sets, d: int, max_memory: int) -> bool:
             + (candidates * _BYTES_PER_CANDIDATE if by_analyze else 0))
     if need > max_memory:
         raise GraphError(
-            f"latents={d:,}: the design needs about {_gib(need)} of memory ({entries:,} "
-            f"latent-intervention entries), over the limit of {_gib(max_memory)}; give fewer "
-            "--latents or raise max_memory, or --max-memory on the command line")
+            f"latents={d:,}: the design needs about {format_bytes(need)} of memory "
+            f"({entries:,} latent-intervention entries), over the limit of "
+            f"{format_bytes(max_memory)}; give fewer --latents or raise max_memory, or "
+            "--max-memory on the command line")
     return by_analyze
-
-
-def _gib(n: float) -> str:
-    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
 
 
 def _checked_design(names, sets, lb, cert, temporal, reason, max_targets,

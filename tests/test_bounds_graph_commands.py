@@ -69,12 +69,45 @@ def test_verify_estimate_follows_max_memory(tmp_path):
 
 
 def test_verify_estimate_counts_the_widest_action():
-    from identkit.cli import _verify_fits
+    from identkit.numeric.verify import check_memory
 
     g = ik.LatentGraph(Ga=np.ones((400, 2)))  # 400 children of one action: 1,600 points
     with pytest.raises(ik.errors.MechanismError, match=r"1,600 points x 400 x 402"):
-        _verify_fits(g, 2**31)
-    _verify_fits(ik.LatentGraph(Ga=np.eye(400)), 2**31)  # 50 points: 0.4 GB
+        check_memory(g, 2**31)
+    check_memory(ik.LatentGraph(Ga=np.eye(400)), 2**31)  # 50 points: 0.4 GB
+
+
+def test_the_api_refuses_what_the_command_refuses_before_building_anything(monkeypatch):
+    import importlib
+
+    verify_module = importlib.import_module("identkit.numeric.verify")  # the module, not the
+    # function identkit.numeric exports under the same name
+
+    def never(*args, **kwargs):
+        raise AssertionError("a mechanism was built")
+
+    monkeypatch.setattr(verify_module, "make_mechanism", never)
+    with pytest.raises(ik.errors.MechanismError, match="raise it with max_memory"):
+        verify_module.verify(ik.LatentGraph(Gz=np.eye(3000)), max_memory=2**31)
+
+
+@pytest.mark.parametrize("d", [80, 120])
+def test_the_verify_estimate_is_the_measured_peak_from_a_hundred_latents_on(d):
+    """Independent route: tracemalloc's peak of a real run (one map) against the closed form;
+    the leading term is within a factor of two once it dominates."""
+    import tracemalloc
+
+    from identkit.numeric.verify import memory_estimate, verify
+
+    g = ik.LatentGraph(Gz=np.eye(d, dtype=int))
+    need, _ = memory_estimate(g)
+    tracemalloc.start()
+    try:
+        verify(g, maps=1, seed=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert need / 2 <= peak <= 2 * need, (need, peak)
 
 
 # --------------------------------------------------------------------------------- design

@@ -264,10 +264,59 @@ def _influence_by_graph(influence: InfluenceReport, reg: str) -> dict:
     return out
 
 
+def memory_estimate(g: LatentGraph) -> tuple[int, int]:
+    """``(bytes, N)``: the memory :func:`verify` needs for its sufficient-influence arrays, and
+    the points N of its largest rank test, from the graphs alone (nothing is built).
+
+    Each rank test draws N = max(50, 4 k) points, k the entries it must span (the edges of
+    Gz, or an action's children; :func:`~identkit.numeric.sufficient_influence`'s default),
+    and holds about six float64 arrays of N × d × (d + m) at once: the leading term, which
+    dominates from about a hundred latents on (measured with tracemalloc: 98 MB estimated,
+    100 MB peak at d = 80; small graphs add a few MB of other work).
+
+    >>> import numpy as np
+    >>> import identkit as ik
+    >>> need, n = memory_estimate(ik.LatentGraph(Gz=np.eye(3000)))
+    >>> n, round(need / 2**40, 1)   # 12,000 points: about 4.7 TiB
+    (12000, 4.7)
+    """
+    d, m = g.n_latents, g.n_actions
+    spans = [int(g.Gz_sparse.nnz)] if g.Gz_sparse is not None else []
+    if g.Ga_sparse is not None and m:
+        spans.append(int(np.bincount(g.Ga_sparse.indices, minlength=m).max()))
+    n = max(50, 4 * max(spans, default=0))
+    return 6 * 8 * n * d * (d + m), n
+
+
+def check_memory(g: LatentGraph, max_memory: int | None) -> None:
+    """Refuse, before anything is built, a :func:`verify` of ``g`` whose arrays
+    (:func:`memory_estimate`) need more than ``max_memory`` bytes (None: no limit).
+
+    >>> import numpy as np
+    >>> import identkit as ik
+    >>> check_memory(ik.examples.get("fig1").graph, 2**31)
+    >>> check_memory(ik.LatentGraph(Gz=np.eye(3000)), 2**31)
+    Traceback (most recent call last):
+    ...
+    identkit.errors.MechanismError: verify on 3,000 latents needs about 4.7 TiB of memory (12,000 points x 3,000 x 3,000 cross-derivatives), over the limit of 2.0 GiB (raise it with max_memory, or --max-memory); check answers from the graphs alone
+    """
+    from ..io import format_bytes
+
+    need, n = memory_estimate(g)
+    if max_memory is not None and need > max_memory:
+        d, m = g.n_latents, g.n_actions
+        raise MechanismError(
+            f"verify on {d:,} latents needs about {format_bytes(need)} of memory ({n:,} "
+            f"points x {d:,} x {d + m:,} cross-derivatives), over the limit of "
+            f"{format_bytes(max_memory)} (raise it with max_memory, or --max-memory); check "
+            "answers from the graphs alone")
+
+
 @keyword_only("seed", "regularize", "n_points")
 def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
            regularize: str | None = None, n_points: int = 60,
-           time_budget: float | None = None, progress=None) -> VerifyResult:
+           time_budget: float | None = None, progress=None,
+           max_memory: int | None = None) -> VerifyResult:
     """Sample preserving and violating maps, push the mechanism through them, measure graphs.
 
     Only the regularized graphs are judged; the others are measured and reported for
@@ -303,6 +352,10 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
     progress : callable, optional, keyword-only
         ``progress(done, total, note)`` before each unit (``note`` names it), for a progress
         line.
+    max_memory : int, optional, keyword-only
+        Refuse (:func:`check_memory`, before anything is built) a graph whose rank tests need
+        more bytes than this (default None: no limit; the command line's ``--max-memory``,
+        default 2G).
 
     Returns
     -------
@@ -350,6 +403,7 @@ def verify(g: LatentGraph, mechanism="nonlinear", maps: int = 10, *, seed=0,
         raise MechanismError(f"maps must be a non-negative integer, got {maps!r}")
     deadline = _deadline(time_budget)
     reg = resolve_regularize(g, regularize)
+    check_memory(g, max_memory)
     rng = as_generator(seed)
     if isinstance(mechanism, str):
         name = mechanism

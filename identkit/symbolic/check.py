@@ -393,17 +393,8 @@ def check_mechanism_data(data, source: str, regularize=None, *, seed=0,
     >>> late.guaranteed, late.stopped_at
     (False, 'parsing the mechanism')
     """
-    from .mechanism import mechanism_from_dict
-
     budget = Budget(time_budget, progress, start=start)
-    mech = None
-    with budget.active():
-        try:
-            budget.stage = "parsing the mechanism"
-            budget.check()
-            mech = mechanism_from_dict(data, source=source)
-        except BudgetExpired:
-            budget.expire()
+    mech = _parse_within(data, source, budget)
     if mech is None:
         return _StoppedWhileParsing(source, regularize, budget.stopped_at)
     return _check_within(mech, regularize, as_generator(seed), budget)
@@ -450,15 +441,13 @@ def derive_graph_data(data, source: str, *, seed=0, time_budget: float | None = 
     >>> derive_graph_data(spec, "m.yaml", time_budget=1, start=time.monotonic() - 5)
     (None, 'parsing the mechanism')
     """
-    from .mechanism import mechanism_from_dict
-
     budget = Budget(time_budget, start=start)
+    mech = _parse_within(data, source, budget)
+    if mech is None:
+        return None, budget.stopped_at
     derived = None
     with budget.active():
         try:
-            budget.stage = "parsing the mechanism"
-            budget.check()
-            mech = mechanism_from_dict(data, source=source)
             budget.stage = "deriving the graphs"
             derived = mech.derive_graph(seed=seed, budget=budget)
         except BudgetExpired:
@@ -467,3 +456,19 @@ def derive_graph_data(data, source: str, *, seed=0, time_budget: float | None = 
             dec.route == "undecided (time budget)" for dec in derived.decisions.values()):
         budget.stopped_at = "deriving the graphs"
     return derived, budget.stopped_at
+
+
+def _parse_within(data, source: str, budget):
+    """The mechanism of ``data`` parsed under ``budget``, or None when the budget ran out first
+    (its ``stopped_at`` then says so): the first stage of :func:`check_mechanism_data` and
+    :func:`derive_graph_data`."""
+    from .mechanism import mechanism_from_dict
+
+    with budget.active():
+        try:
+            budget.stage = "parsing the mechanism"
+            budget.check()
+            return mechanism_from_dict(data, source=source)
+        except BudgetExpired:
+            budget.expire()
+            return None
